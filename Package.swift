@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ComplaintTriage",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "triage", targets: ["triage"]),
+        .library(name: "TriageCore", targets: ["TriageCore"]),
+        .library(name: "TriageIngest", targets: ["TriageIngest"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        // The core: Correspondence and Decision models, the rule engine and the
+        // classifier. No I/O, no C library.
+        .target(name: "TriageCore"),
+
+        // libxml2, the system C library (Debian: libxml2-dev).
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+
+        // Splits a body of text into new text, quoted replies, signature and disclaimer.
+        .target(name: "TextSegmentation", dependencies: ["TriageCore"]),
+
+        // RFC 5322 / MIME email, mbox and Maildir.
+        .target(
+            name: "MailParsing",
+            dependencies: [
+                "TriageCore", "TextSegmentation", "LetterParsing",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // Web form posts: urlencoded, multipart/form-data, JSON, raw HTTP requests.
+        .target(
+            name: "FormParsing",
+            dependencies: [
+                "TriageCore", "TextSegmentation",
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // HTML and XML letters, and HTML-to-text, through libxml2.
+        .target(
+            name: "LetterParsing",
+            dependencies: [
+                "TriageCore", "TextSegmentation", "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // One door for all ingesters: detects the format of a file or
+        // container and yields Correspondence items (or quarantine records).
+        .target(
+            name: "TriageIngest",
+            dependencies: ["TriageCore", "MailParsing", "FormParsing", "LetterParsing"]
+        ),
+
+        // Loads Rules/ (YAML) into the core's rule-set types.
+        .target(
+            name: "RuleFiles",
+            dependencies: ["TriageCore", .product(name: "Yams", package: "Yams")]
+        ),
+
+        .executableTarget(
+            name: "triage",
+            dependencies: [
+                "TriageCore", "TriageIngest", "RuleFiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore"]),
+        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation"]),
+        .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "TriageIngest"]),
+        .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),
+        .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing"]),
+        .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
+        .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
+    ]
+)

@@ -1,0 +1,233 @@
+import Foundation
+
+/// One item of correspondence, in the single shape every ingester produces.
+///
+/// Rules look only at this shape, never at raw bytes. Offsets in ``Segment``
+/// and in evidence count Unicode scalars (code points) into ``Body/text``, so
+/// `text[start:end]` in Python or JavaScript-with-code-points gives the quote.
+public struct Correspondence: Codable, Sendable, Equatable {
+    /// How the item reached the office.
+    public var channel: Channel
+    /// Who wrote it, as far as the item says.
+    public var sender: Party?
+    /// To, Cc (email) or the addressee (letter).
+    public var recipients: [Party]
+    /// When the item was sent or dated, and where that date came from.
+    public var date: DatedBy?
+    /// Subject line, letter reference line or form title.
+    public var subject: String?
+    /// The readable text, segmented.
+    public var body: Body
+    /// Structured fields of a web form (empty for email and letters).
+    public var formFields: [FormField]
+    /// Parts that are not the body: files, images, other documents.
+    public var attachments: [Attachment]
+    /// Messages carried inside this one (message/rfc822 parts: forwarded mail).
+    public var embedded: [Correspondence]
+    /// Selected header fields that rules may test (lower-cased names).
+    public var headers: [HeaderField]
+    /// Where the bytes came from.
+    public var provenance: Provenance
+    /// Problems met while reading that did not stop the parse (a best-effort
+    /// parse says so here, never silently).
+    public var defects: [String]
+
+    public init(
+        channel: Channel,
+        sender: Party? = nil,
+        recipients: [Party] = [],
+        date: DatedBy? = nil,
+        subject: String? = nil,
+        body: Body = Body(text: "", segments: []),
+        formFields: [FormField] = [],
+        attachments: [Attachment] = [],
+        embedded: [Correspondence] = [],
+        headers: [HeaderField] = [],
+        provenance: Provenance,
+        defects: [String] = []
+    ) {
+        self.channel = channel
+        self.sender = sender
+        self.recipients = recipients
+        self.date = date
+        self.subject = subject
+        self.body = body
+        self.formFields = formFields
+        self.attachments = attachments
+        self.embedded = embedded
+        self.headers = headers
+        self.provenance = provenance
+        self.defects = defects
+    }
+}
+
+/// The channel an item came through.
+public enum Channel: String, Codable, Sendable, CaseIterable {
+    case email
+    case webForm = "web_form"
+    case letter
+}
+
+/// A person or organisation named as sender or recipient.
+public struct Party: Codable, Sendable, Equatable, Hashable {
+    /// Display name, decoded ("Jane Smith").
+    public var name: String?
+    /// Email address, or a postal address for letters.
+    public var address: String?
+    /// Telephone number, when a form or letter gives one.
+    public var phone: String?
+    /// Postal address (letters, forms), one string with line breaks.
+    public var postalAddress: String?
+
+    public init(name: String? = nil, address: String? = nil, phone: String? = nil, postalAddress: String? = nil) {
+        self.name = name
+        self.address = address
+        self.phone = phone
+        self.postalAddress = postalAddress
+    }
+
+    /// True when nothing identifies or reaches the party.
+    public var isEmpty: Bool {
+        [name, address, phone, postalAddress].allSatisfy { ($0 ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    }
+}
+
+/// A date and the evidence it was taken from.
+public struct DatedBy: Codable, Sendable, Equatable {
+    /// Where the date came from.
+    public enum Source: String, Codable, Sendable {
+        case header         // the Date header of an email or HTTP request
+        case letter         // the date written on a letter
+        case form           // a submitted-at field of a form post
+        case fileTime = "file_time" // the file's modification time
+    }
+    public var value: Date
+    public var source: Source
+
+    public init(value: Date, source: Source) {
+        self.value = value
+        self.source = source
+    }
+}
+
+/// The readable text of an item and its segmentation.
+public struct Body: Codable, Sendable, Equatable {
+    /// The whole text, normalised to `\n` line ends.
+    public var text: String
+    /// Non-overlapping, ordered segments covering the text.
+    public var segments: [Segment]
+
+    public init(text: String, segments: [Segment]) {
+        self.text = text
+        self.segments = segments
+    }
+}
+
+/// A stretch of the body with a role.
+public struct Segment: Codable, Sendable, Equatable {
+    /// Start offset (Unicode scalars into ``Body/text``), inclusive.
+    public var start: Int
+    /// End offset, exclusive.
+    public var end: Int
+    public var kind: SegmentKind
+
+    public init(kind: SegmentKind, start: Int, end: Int) {
+        self.kind = kind
+        self.start = start
+        self.end = end
+    }
+}
+
+/// What a segment of the body is.
+public enum SegmentKind: String, Codable, Sendable, CaseIterable {
+    /// What the sender wrote now.
+    case newText = "new_text"
+    /// Earlier messages quoted in a reply or forwarded.
+    case quoted
+    /// The sender's sign-off block.
+    case signature
+    /// A legal or confidentiality footer.
+    case disclaimer
+}
+
+/// One field of a web form.
+public struct FormField: Codable, Sendable, Equatable {
+    /// The field name as posted.
+    public var name: String
+    /// The value as text.
+    public var value: String
+    /// The role the form mapping gives it (`name`, `email`, `free_text`, …), if any.
+    public var role: String?
+
+    public init(name: String, value: String, role: String? = nil) {
+        self.name = name
+        self.value = value
+        self.role = role
+    }
+}
+
+/// A part that is not body text.
+public struct Attachment: Codable, Sendable, Equatable {
+    public var filename: String?
+    public var contentType: String
+    public var size: Int
+    public var sha256: String
+
+    public init(filename: String?, contentType: String, size: Int, sha256: String) {
+        self.filename = filename
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+    }
+}
+
+/// A header field kept for rules (name lower-cased, value decoded).
+public struct HeaderField: Codable, Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Where an item's bytes came from.
+public struct Provenance: Codable, Sendable, Equatable {
+    /// File path, mailbox URL or folder.
+    public var source: String
+    /// Byte offset of the item inside its container (mbox), if any.
+    public var offset: Int?
+    /// Identifier inside the container: a Maildir file name, an IMAP UID.
+    public var locator: String?
+    /// SHA-256 of the raw bytes of this item, lower-case hex.
+    public var sha256: String
+    /// Size of the raw bytes.
+    public var size: Int
+    /// The detected format (`eml`, `mbox`, `maildir`, `form_urlencoded`, …).
+    public var format: String
+
+    public init(source: String, offset: Int? = nil, locator: String? = nil, sha256: String, size: Int, format: String) {
+        self.source = source
+        self.offset = offset
+        self.locator = locator
+        self.sha256 = sha256
+        self.size = size
+        self.format = format
+    }
+}
+
+extension Body {
+    /// The text of one segment.
+    public func text(of segment: Segment) -> String {
+        let scalars = text.unicodeScalars
+        let lo = scalars.index(scalars.startIndex, offsetBy: max(0, min(segment.start, scalars.count)))
+        let hi = scalars.index(scalars.startIndex, offsetBy: max(0, min(segment.end, scalars.count)))
+        return String(scalars[lo..<hi])
+    }
+
+    /// The segments of one kind.
+    public func segments(_ kind: SegmentKind) -> [Segment] {
+        segments.filter { $0.kind == kind }
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+import TriageCore
+import TriageIngest
+import RuleFiles
+
+print("triage")
