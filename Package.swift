@@ -69,7 +69,11 @@ let package = Package(
         // Loads Rules/ (YAML) into the core's rule-set types.
         .target(
             name: "RuleFiles",
-            dependencies: ["TriageCore", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "TriageCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
 
         .executableTarget(

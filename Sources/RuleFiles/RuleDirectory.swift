@@ -1,0 +1,149 @@
+import Crypto
+import Foundation
+import TriageCore
+import Yams
+
+/// Reads a `Rules/` directory into a ``RuleSet``.
+///
+/// Layout:
+/// - `rules/**/*.yaml` — rules; a file holds one rule (a mapping with `id`) or
+///   a list under `rules:`. A new file is picked up with no Swift change.
+/// - `guards.yaml` — guards (`guards:` list).
+/// - `decisions.yaml` — the decision table.
+/// - `forces/*.yaml` — one force profile per file.
+/// - `config.yaml` — `default_force`.
+/// The rule-set version is the SHA-256 of every file's path and bytes.
+public struct RuleDirectory: Sendable {
+    /// The directory.
+    public let url: URL
+
+    public init(_ url: URL) {
+        self.url = url
+    }
+
+    /// Finds `Rules/`: the `TRIAGE_RULES` environment variable, else `Rules` in the
+    /// working directory or any of its parents, else next to the executable's package.
+    public static func locate(explicit: String? = nil) -> RuleDirectory? {
+        let fm = FileManager.default
+        if let explicit { return RuleDirectory(URL(fileURLWithPath: explicit)) }
+        if let env = ProcessInfo.processInfo.environment["TRIAGE_RULES"] { return RuleDirectory(URL(fileURLWithPath: env)) }
+        var dir = URL(fileURLWithPath: fm.currentDirectoryPath)
+        for _ in 0..<8 {
+            let candidate = dir.appendingPathComponent("Rules")
+            if fm.fileExists(atPath: candidate.appendingPathComponent("decisions.yaml").path) { return RuleDirectory(candidate) }
+            dir.deleteLastPathComponent()
+        }
+        var exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        for _ in 0..<8 {
+            exe.deleteLastPathComponent()
+            let candidate = exe.appendingPathComponent("Rules")
+            if fm.fileExists(atPath: candidate.appendingPathComponent("decisions.yaml").path) { return RuleDirectory(candidate) }
+        }
+        return nil
+    }
+
+    /// Loads and checks the rule set.
+    /// - Throws: ``RuleFileError`` naming the file and the problem.
+    public func load() throws -> RuleSet {
+        var hasher = SHA256()
+        let files = try allFiles()
+        for file in files {
+            let relative = String(file.path.dropFirst(url.path.count))
+            hasher.update(data: Data(relative.utf8))
+            hasher.update(data: try Data(contentsOf: file))
+        }
+        let version = hasher.finalize().map { String(format: "%02x", $0) }.joined().prefix(16)
+
+        var rules: [Rule] = []
+        for file in files where file.path.hasPrefix(url.appendingPathComponent("rules").path + "/") && file.pathExtension == "yaml" {
+            rules += try decodeRules(file)
+        }
+        let guards = try decode(GuardFile.self, url.appendingPathComponent("guards.yaml")).guards
+        let table = try decode(DecisionTable.self, url.appendingPathComponent("decisions.yaml"))
+        var profiles: [ForceProfile] = []
+        for file in files where file.path.hasPrefix(url.appendingPathComponent("forces").path + "/") && file.pathExtension == "yaml" {
+            profiles.append(try decode(ForceProfile.self, file))
+        }
+        return RuleSet(rules: rules, guards: guards, table: table, profiles: profiles, version: String(version))
+    }
+
+    /// The configured default force (`config.yaml`), else `cambridgeshire`.
+    public func defaultForce() -> String {
+        let file = url.appendingPathComponent("config.yaml")
+        guard let config = try? decode(Config.self, file) else { return "cambridgeshire" }
+        return config.defaultForce ?? "cambridgeshire"
+    }
+
+    /// Every regular file under the directory, sorted by path.
+    public func allFiles() throws -> [URL] {
+        guard let e = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            throw RuleFileError(file: url.path, problem: "cannot read the directory")
+        }
+        var files: [URL] = []
+        for case let file as URL in e {
+            if (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(file.standardizedFileURL) }
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    private func decodeRules(_ file: URL) throws -> [Rule] {
+        let text = try readText(file)
+        do {
+            let node = try Yams.compose(yaml: text)
+            if node?.mapping?["id"] != nil {
+                return [try YAMLDecoder().decode(Rule.self, from: text)]
+            }
+            return try YAMLDecoder().decode(RuleFile.self, from: text).rules
+        } catch {
+            throw RuleFileError(file: file.path, problem: Self.describe(error))
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ file: URL) throws -> T {
+        let text = try readText(file)
+        do {
+            return try YAMLDecoder().decode(T.self, from: text)
+        } catch {
+            throw RuleFileError(file: file.path, problem: Self.describe(error))
+        }
+    }
+
+    private func readText(_ file: URL) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw RuleFileError(file: file.path, problem: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RuleFileError(file: file.path, problem: "not UTF-8 text")
+        }
+        return text
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing key '\(key.stringValue)' at \(path(context.codingPath))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context):
+            return "\(context.debugDescription) at \(path(context.codingPath))"
+        default:
+            return String(describing: error)
+        }
+    }
+
+    private static func path(_ keys: [CodingKey]) -> String {
+        keys.isEmpty ? "the top" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    private struct RuleFile: Decodable { var rules: [Rule] }
+    private struct GuardFile: Decodable { var guards: [Guard] }
+    private struct Config: Decodable {
+        var defaultForce: String?
+        enum CodingKeys: String, CodingKey { case defaultForce = "default_force" }
+    }
+}
+
+/// A rule file that cannot be used: the file and the problem.
+public struct RuleFileError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var problem: String
+    public var description: String { "\(file): \(problem)" }
+}

@@ -1,0 +1,145 @@
+/// A phrase pattern as written in a rule file, expanded into plain token
+/// sequences.
+///
+/// Syntax (words are matched whole, case-insensitively, on normalised text):
+/// - `make a complaint` — the words in order;
+/// - `(want|wish|would like) to complain` — one of the alternatives;
+/// - `[formal] complaint` — optional words (`[a|an]` works too);
+/// - `#number` any number ("1234"), `#word` any one word, `#cap` a word written
+///   with a capital letter in the original (names), `#any` any token.
+public struct PhrasePattern: Sendable, Equatable {
+    /// One element of an expanded phrase.
+    public enum Element: Sendable, Hashable {
+        case literal(String)
+        case number
+        case word
+        case capitalised
+        case any
+    }
+
+    /// The pattern as written.
+    public let source: String
+    /// Every token sequence the pattern stands for.
+    public let expansions: [[Element]]
+
+    /// The most expansions one pattern may produce.
+    public static let expansionLimit = 4096
+
+    /// Parses and expands a pattern.
+    /// - Throws: ``PatternError`` for unbalanced brackets, an empty pattern or too many expansions.
+    public init(_ source: String) throws {
+        self.source = source
+        var parser = Parser(Array(source.unicodeScalars))
+        let node = try parser.parseSequence(until: nil)
+        if parser.position < parser.scalars.count {
+            throw PatternError(pattern: source, problem: "unexpected '\(parser.scalars[parser.position])' at \(parser.position)")
+        }
+        let expanded = try node.expand(limit: Self.expansionLimit, pattern: source)
+        let nonEmpty = expanded.filter { !$0.isEmpty }
+        if nonEmpty.isEmpty { throw PatternError(pattern: source, problem: "the pattern matches nothing") }
+        self.expansions = nonEmpty
+    }
+}
+
+/// A pattern that cannot be used, with the reason.
+public struct PatternError: Error, CustomStringConvertible, Sendable {
+    public var pattern: String
+    public var problem: String
+    public var description: String { "pattern \"\(pattern)\": \(problem)" }
+}
+
+private indirect enum PatternNode {
+    case sequence([PatternNode])
+    case choice([PatternNode], optional: Bool)
+    case element(PhrasePattern.Element)
+
+    func expand(limit: Int, pattern: String) throws -> [[PhrasePattern.Element]] {
+        switch self {
+        case .element(let e):
+            return [[e]]
+        case .sequence(let parts):
+            var result: [[PhrasePattern.Element]] = [[]]
+            for part in parts {
+                let options = try part.expand(limit: limit, pattern: pattern)
+                var next: [[PhrasePattern.Element]] = []
+                next.reserveCapacity(result.count * options.count)
+                for prefix in result {
+                    for option in options { next.append(prefix + option) }
+                }
+                if next.count > limit { throw PatternError(pattern: pattern, problem: "more than \(limit) expansions") }
+                result = next
+            }
+            return result
+        case .choice(let alternatives, let optional):
+            var result: [[PhrasePattern.Element]] = optional ? [[]] : []
+            for alternative in alternatives { result += try alternative.expand(limit: limit, pattern: pattern) }
+            if result.count > limit { throw PatternError(pattern: pattern, problem: "more than \(limit) expansions") }
+            return result
+        }
+    }
+}
+
+private struct Parser {
+    let scalars: [Unicode.Scalar]
+    var position = 0
+
+    init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
+
+    mutating func parseSequence(until closers: Set<Unicode.Scalar>?) throws -> PatternNode {
+        var parts: [PatternNode] = []
+        var chunk = String.UnicodeScalarView()
+        func flush() {
+            guard !chunk.isEmpty else { return }
+            for token in TextIndex(String(chunk)).tokens {
+                parts.append(.element(Self.element(for: token.text)))
+            }
+            chunk = String.UnicodeScalarView()
+        }
+        while position < scalars.count {
+            let c = scalars[position]
+            if let closers, closers.contains(c) { break }
+            if c == "(" || c == "[" {
+                flush()
+                position += 1
+                let close: Unicode.Scalar = c == "(" ? ")" : "]"
+                var alternatives: [PatternNode] = []
+                while true {
+                    alternatives.append(try parseSequence(until: ["|", close]))
+                    guard position < scalars.count else {
+                        throw PatternError(pattern: String(String.UnicodeScalarView(scalars)), problem: "missing '\(close)'")
+                    }
+                    let d = scalars[position]
+                    position += 1
+                    if d == close { break }
+                }
+                parts.append(.choice(alternatives, optional: c == "["))
+            } else if c == ")" || c == "]" || c == "|" {
+                throw PatternError(pattern: String(String.UnicodeScalarView(scalars)), problem: "unexpected '\(c)'")
+            } else if c == "#" {
+                flush()
+                var name = ""
+                position += 1
+                while position < scalars.count, scalars[position].properties.isAlphabetic {
+                    name.unicodeScalars.append(scalars[position])
+                    position += 1
+                }
+                switch name {
+                case "number": parts.append(.element(.number))
+                case "word": parts.append(.element(.word))
+                case "cap": parts.append(.element(.capitalised))
+                case "any": parts.append(.element(.any))
+                default:
+                    throw PatternError(pattern: String(String.UnicodeScalarView(scalars)), problem: "unknown class #\(name)")
+                }
+                continue
+            } else {
+                chunk.append(c)
+            }
+            position += 1
+        }
+        flush()
+        return .sequence(parts)
+    }
+
+    static func element(for token: String) -> PhrasePattern.Element { .literal(token) }
+}

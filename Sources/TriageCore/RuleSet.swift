@@ -1,0 +1,286 @@
+/// A complete, loaded rule set: the rules that set facts, the guards that
+/// stop them, the decision table, and the force profiles.
+///
+/// These types are the data in `Rules/`; the RuleFiles module reads them from
+/// YAML. The core never reads files.
+public struct RuleSet: Sendable {
+    public var rules: [Rule]
+    public var guards: [Guard]
+    public var table: DecisionTable
+    public var profiles: [ForceProfile]
+    /// Version of the rule set: a hash of the files it was read from.
+    public var version: String
+
+    public init(rules: [Rule], guards: [Guard], table: DecisionTable, profiles: [ForceProfile], version: String) {
+        self.rules = rules
+        self.guards = guards
+        self.table = table
+        self.profiles = profiles
+        self.version = version
+    }
+
+    /// The profile with this id.
+    public func profile(_ id: String) -> ForceProfile? {
+        profiles.first { $0.id == id }
+    }
+}
+
+/// One rule: what it matches, where, what stops it, the fact it sets and the
+/// policy it implements, with examples that must and must not match.
+public struct Rule: Codable, Sendable, Equatable {
+    public var id: String
+    public var description: String
+    /// Seed file and section, e.g. `001 §2.1`.
+    public var cites: String
+    /// The fact it sets: `fact=value`, or `fact` (value `true`).
+    public var sets: String
+    public var match: RuleMatch
+    /// Where to look: `new_text` (default), `quoted`, `signature`, `disclaimer`, `subject`.
+    public var `in`: [String]?
+    /// Ids of guards that suppress a match in the same sentence.
+    public var guards: [String]?
+    /// Another fact that must have evidence in the same sentence or paragraph.
+    public var requires: Proximity?
+    /// A sub-rule that only feeds others: not listed in decisions' `rules`.
+    public var `internal`: Bool?
+    public var examples: RuleExamples?
+
+    /// The fact name (before `=`).
+    public var fact: String { sets.split(separator: "=", maxSplits: 1).first.map(String.init) ?? sets }
+    /// The fact value (after `=`, or `true`).
+    public var value: String {
+        let parts = sets.split(separator: "=", maxSplits: 1)
+        return parts.count == 2 ? String(parts[1]) : "true"
+    }
+    /// Segments the rule looks at.
+    public var segments: [String] { `in` ?? ["new_text"] }
+}
+
+/// What a rule matches. Any one matcher that matches makes the rule match.
+public struct RuleMatch: Codable, Sendable, Equatable {
+    /// Phrase patterns (see ``PhrasePattern``).
+    public var phrases: [String]?
+    /// Form fields by role: the value must equal one of these (case-insensitive;
+    /// `*` = any non-empty value).
+    public var fields: [String: [String]]?
+    /// Header fields by lower-case name: the value must contain one of these (case-insensitive).
+    public var headers: [String: [String]]?
+    /// Attachment file names containing one of these (case-insensitive).
+    public var attachments: [String]?
+    /// Sender address domains (the address ends with `@domain` or `.domain`).
+    public var senderDomains: [String]?
+    /// Properties of the whole item: `no_identity` (no name and no reachable
+    /// contact), `no_text` (nothing written in the new text).
+    public var item: [String]?
+    /// Phrases followed, within a few words, by a date: the rule's evidence
+    /// is the date (used for the date of an outcome letter).
+    public var datesAfter: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case phrases, fields, headers, attachments, item
+        case senderDomains = "sender_domains"
+        case datesAfter = "dates_after"
+    }
+
+    public init(phrases: [String]? = nil, fields: [String: [String]]? = nil, headers: [String: [String]]? = nil,
+                attachments: [String]? = nil, senderDomains: [String]? = nil, item: [String]? = nil, datesAfter: [String]? = nil) {
+        self.phrases = phrases
+        self.fields = fields
+        self.headers = headers
+        self.attachments = attachments
+        self.senderDomains = senderDomains
+        self.item = item
+        self.datesAfter = datesAfter
+    }
+}
+
+/// A requirement that another fact has evidence nearby.
+public struct Proximity: Codable, Sendable, Equatable {
+    public var fact: String
+    /// `sentence`, `nearby` (the same sentence or the one before it, in the
+    /// same paragraph), `paragraph`, or `actor`: the nearest mention of the
+    /// fact before the match, in the same or the previous sentence, must have
+    /// one of `values` ("PC 1234 punched me", not "my neighbour punched me").
+    public var scope: String
+    /// Only these values of the fact count (all when absent).
+    public var values: [String]?
+}
+
+/// A rule's examples: texts (or small items) that must and must not match.
+/// In a `match` example, `[[…]]` marks where the evidence must be.
+public struct RuleExamples: Codable, Sendable, Equatable {
+    public var match: [RuleExample]?
+    public var noMatch: [RuleExample]?
+
+    enum CodingKeys: String, CodingKey {
+        case match
+        case noMatch = "no_match"
+    }
+}
+
+/// One example: plain text (the new text of an email), or an item with fields,
+/// subject, sender and received date.
+public struct RuleExample: Codable, Sendable, Equatable {
+    public var text: String
+    public var subject: String?
+    public var fields: [String: String]?
+    public var sender: Party?
+    /// ISO 8601 date the item was received.
+    public var received: String?
+
+    public init(text: String, subject: String? = nil, fields: [String: String]? = nil, sender: Party? = nil, received: String? = nil) {
+        self.text = text
+        self.subject = subject
+        self.fields = fields
+        self.sender = sender
+        self.received = received
+    }
+
+    public init(from decoder: Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
+            self.init(text: text)
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            text: try c.decodeIfPresent(String.self, forKey: .text) ?? "",
+            subject: try c.decodeIfPresent(String.self, forKey: .subject),
+            fields: try c.decodeIfPresent([String: String].self, forKey: .fields),
+            sender: try c.decodeIfPresent(Party.self, forKey: .sender),
+            received: try c.decodeIfPresent(String.self, forKey: .received))
+    }
+
+    enum CodingKeys: String, CodingKey { case text, subject, fields, sender, received }
+}
+
+/// A guard: words around a match that mean it does not count (negation,
+/// hypothetical, a question about the process, something reported).
+public struct Guard: Codable, Sendable, Equatable {
+    public var id: String
+    public var description: String
+    /// Phrases that, ending within `window` words before the match, suppress it.
+    public var before: [String]?
+    /// How many words before the match `before` phrases may end (default 4).
+    public var window: Int?
+    /// Phrases that suppress a match anywhere in the same sentence.
+    public var sentence: [String]?
+    /// Phrases that, starting within `window` words after the match, suppress it.
+    public var after: [String]?
+    /// When true, the guard applies only in a sentence that is a question.
+    public var questionOnly: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case id, description, before, window, sentence, after
+        case questionOnly = "question_only"
+    }
+}
+
+/// The ordered decision table: from facts to kind, outcome and route.
+public struct DecisionTable: Codable, Sendable, Equatable {
+    /// How the subject is chosen among the roles mentioned.
+    public var subject: SubjectResolution
+    /// Ordered rows; the first whose conditions hold decides.
+    public var rows: [DecisionRow]
+    /// Flags added after the row has decided.
+    public var flags: [FlagRule]?
+}
+
+/// How the subject of a complaint is tied to the words of dissatisfaction.
+public struct SubjectResolution: Codable, Sendable, Equatable {
+    /// The fact whose values are the roles (e.g. `subject_role`).
+    public var candidates: String
+    /// The facts whose evidence anchors the subject (e.g. `dissatisfaction`).
+    public var anchors: [String]
+    /// Roles that yield to any more specific role in the same scope (e.g. `force`).
+    public var generic: [String]
+    /// Groups of roles that are the same route and never conflict.
+    public var compatible: [[String]]?
+    /// The value when no role is tied to an anchor.
+    public var fallback: String
+    /// Words that, ending an anchor ("complain about", "against"), point at the
+    /// role that follows: that role is taken first.
+    public var pointers: [String]?
+}
+
+/// One row of the decision table.
+public struct DecisionRow: Codable, Sendable, Equatable {
+    public var id: String
+    public var cites: String
+    /// Conditions: fact → value (`"x"`), not that value (`"!x"`), any of
+    /// (`[x, y]`), present (`true`) or absent (`false`).
+    public var when: [String: FactCondition]
+    public var kind: String
+    /// The subject word to report; `$subject` (default) reports the resolved subject.
+    public var subject: String?
+    public var outcome: String
+    /// A key in the force profile's `routes`, or a handler id prefixed with `=`.
+    public var route: String
+    public var reasons: [String]?
+    public var flags: [String]?
+    /// The explanation paragraph, with `{placeholders}`.
+    public var explain: String
+    /// For `needs_caseworker`: what the caseworker must settle.
+    public var note: String?
+}
+
+/// A flag added when its conditions hold, after the row decided.
+public struct FlagRule: Codable, Sendable, Equatable {
+    public var flag: String
+    public var cites: String
+    public var when: [String: FactCondition]
+    /// A sentence added to the explanation when the flag is set.
+    public var explain: String?
+}
+
+/// A condition on one fact.
+public enum FactCondition: Codable, Sendable, Equatable {
+    case present(Bool)
+    case value(String)
+    case anyOf([String])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let b = try? c.decode(Bool.self) { self = .present(b); return }
+        if let s = try? c.decode(String.self) { self = .value(s); return }
+        self = .anyOf(try c.decode([String].self))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .present(let b): try c.encode(b)
+        case .value(let s): try c.encode(s)
+        case .anyOf(let a): try c.encode(a)
+        }
+    }
+}
+
+/// A force's data: who handles what, their contact details, time limits.
+public struct ForceProfile: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var cites: String
+    /// Days allowed for a review request after the outcome letter.
+    public var reviewWindowDays: Int
+    /// Handlers by id.
+    public var handlers: [String: Handler]
+    /// Route keys used by the decision table → handler id.
+    public var routes: [String: String]
+    /// Flags added to every complaint about these subjects (e.g. `pcc: [must_be_in_writing]`).
+    public var subjectFlags: [String: [String]]?
+    /// The lists a caseworker picks from when overriding.
+    public var outcomes: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, cites, handlers, routes, outcomes
+        case reviewWindowDays = "review_window_days"
+        case subjectFlags = "subject_flags"
+    }
+}
+
+/// Who handles an item, and how to reach them.
+public struct Handler: Codable, Sendable, Equatable {
+    public var name: String
+    public var contact: String
+    public var cites: String
+}
