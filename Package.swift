@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // The core: Correspondence and Decision models, the rule engine and the
@@ -76,11 +78,39 @@ let package = Package(
             ]
         ),
 
+        // The embedded SQLite store: raw items, decisions, overrides, history,
+        // quarantine, poller state and the hash-chained audit log.
+        .target(
+            name: "TriageStore",
+            dependencies: [
+                "TriageCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // libcurl, the system C library (Debian: libcurl4-openssl-dev): IMAP, IMAPS, XOAUTH2.
+        .systemLibrary(
+            name: "CLibCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // Mailbox access: Maildir and IMAP (through libcurl).
+        .target(
+            name: "MailboxAccess",
+            dependencies: [
+                "TriageCore", "CLibCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "TriageIngest", "RuleFiles",
+                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -91,5 +121,7 @@ let package = Package(
         .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing"]),
         .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
+        .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
+        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore"]),
     ]
 )
