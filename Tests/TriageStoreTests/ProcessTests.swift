@@ -175,7 +175,8 @@ enum Numbered {
         // Someone who drops the trigger and edits a row is caught at that row.
         let (_, edited) = try Fixture.python(Self.sql, [path, "DROP TRIGGER audit_log_no_update"])
         #expect(edited.hasPrefix("ok"))
-        _ = try Fixture.python(Self.sql, [path, "UPDATE audit_log SET payload = replace(payload, 'crt', 'psd') WHERE seq = 5"])
+        let (_, tampered) = try Fixture.python(Self.sql, [path, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 5"])
+        #expect(tampered.hasPrefix("ok"))
         let v = try store.verifyAudit()
         #expect(!v.ok)
         #expect(v.firstBrokenSeq == 5)
