@@ -60,6 +60,42 @@ import TriageCore
         #expect(r4.decision?.decision.decision.outcome == "routed")
     }
 
+    /// The same matter told again in other words: few shared 3-grams, but the
+    /// same content words, officer and date.
+    @Test func rewordedRepeatIsCaught() throws {
+        let one = """
+            I went to Exampleton police station on Saturday 3 October to hand in a purse I had found. PC 4417 on the \
+            front desk was rude to me from the start, said I was "wasting police time" and refused to take my details \
+            or give me a receipt for the purse. I was only trying to do the right thing and I left feeling like a \
+            criminal. I would like this looked into and I want to make a complaint about PC 4417's attitude.
+            """
+        let two = """
+            I am writing again about PC 4417 at Exampleton police station on 3 October. He was rude to me, said I was \
+            wasting police time and refused to take my details or give me a receipt for the purse I handed in. I felt \
+            like a criminal for doing the right thing. I want to make a complaint about PC 4417's attitude.
+            """
+        let analyzer = HistoryAnalyzer(thresholds: HistoryThresholds(repetitionSimilarity: 0.55))
+        let c = analyzer.compare(Fixture.item(two, date: "2026-10-27"), Fixture.item(one, date: "2026-10-05"))
+        #expect(c.shingleJaccard < 0.4)
+        #expect(c.wordOverlap > 0.7)
+        #expect(c.sharedOfficers == ["4417"])
+        #expect(c.sharedDates == ["03-10"])
+        let store = try Store(path: try Fixture.tempDB())
+        let limits = HistoryThresholds(repetitionSimilarity: 0.55)
+        let r1 = try Fixture.ingest(store, Fixture.item(one, subject: "PC 4417 at Exampleton station", date: "2026-10-05"), thresholds: limits)
+        let r2 = try Fixture.ingest(store, Fixture.item(two, subject: "Re: PC 4417 at Exampleton station", date: "2026-10-27"), thresholds: limits)
+        let fact = try #require(r2.historyFacts.first { $0.fact == "repetitious" })
+        #expect(fact.quote.contains("item \(r1.itemID.prefix(12)) of 2026-10-05, 'PC 4417 at Exampleton station'"))
+        // A different matter from the same person is not.
+        let three = """
+            This is a separate matter. On Wednesday 11 November a marked police car drove through the school crossing \
+            on Example Lane while children were crossing, with no lights or siren. I have dashcam footage.
+            """
+        let r3 = try Fixture.ingest(store, Fixture.item(three, subject: "Different matter", date: "2026-11-13"), thresholds: limits)
+        #expect(r3.historyFacts.isEmpty)
+        #expect(analyzer.compare(Fixture.item(three, date: "2026-11-13"), Fixture.item(one, date: "2026-10-05")).similarity < 0.3)
+    }
+
     @Test func differentPeopleAreNotRepetitious() throws {
         let store = try Store(path: try Fixture.tempDB())
         try Fixture.ingest(store, Fixture.item(Self.first, subject: "Stop", date: "2026-10-06"))
