@@ -219,8 +219,6 @@ struct Evaluation {
                 switch CompiledRuleSet.GuardPart(rawValue: owner % 3) {
                 case .before:
                     if gm.last < m.first, m.first - gm.last <= window { return id }
-                    // A guard phrase that overlaps the start of the match ("not complaining" over "complaining").
-                    if gm.first < m.first, gm.last >= m.first { return id }
                 case .sentence:
                     return id
                 case .after:
