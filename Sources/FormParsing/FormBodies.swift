@@ -150,6 +150,9 @@ enum FormBodyDecoder {
             input = fixed
             form.defects.append("multipart body uses bare LF line ends; read as CRLF")
         }
+        if sanitiseHeaderNames(&input, boundary: boundary) {
+            form.defects.append("multipart part header names with non-ASCII bytes were altered")
+        }
         final class Collector {
             var parts: [(headers: [(String, String)], body: [UInt8])] = []
             var headers: [(String, String)] = []
@@ -221,5 +224,53 @@ enum FormBodyDecoder {
         }
         form.defects.append(contentsOf: problems.sorted())
         return form
+    }
+
+    /// MultipartKit 4.7.1 traps (index out of range) on a part header name
+    /// byte of 0x80 or more. Replaces such bytes in header names — and only
+    /// there — with `X`, finding the header blocks the way MultipartKit does.
+    /// - Returns: true when something was replaced.
+    static func sanitiseHeaderNames(_ bytes: inout [UInt8], boundary: String) -> Bool {
+        let delimiter = Array("--\(boundary)".utf8)
+        guard !delimiter.isEmpty, bytes.count >= delimiter.count else { return false }
+        func find(_ needle: [UInt8], from start: Int) -> Int? {
+            guard start >= 0, needle.count <= bytes.count - start, let first = needle.first else { return nil }
+            var i = start
+            let last = bytes.count - needle.count
+            while i <= last {
+                if bytes[i] == first {
+                    var j = 1
+                    while j < needle.count, bytes[i + j] == needle[j] { j += 1 }
+                    if j == needle.count { return i }
+                }
+                i += 1
+            }
+            return nil
+        }
+        var changed = false
+        var searchFrom = 0
+        var firstDelimiter = true
+        while true {
+            let target = firstDelimiter ? delimiter : [0x0D, 0x0A] + delimiter
+            guard let at = find(target, from: searchFrom) else { break }
+            firstDelimiter = false
+            var pos = at + target.count
+            // Header block: lines until an empty line.
+            while pos < bytes.count {
+                if bytes[pos] == 0x2D { break } // closing "--": no headers follow
+                // Skip the CRLF ending the delimiter line (or the previous header line).
+                if bytes[pos] == 0x0D { pos += 1 }
+                if pos < bytes.count, bytes[pos] == 0x0A { pos += 1 }
+                if pos >= bytes.count || bytes[pos] == 0x0D { break } // empty line: end of headers
+                // Header name up to ':' or end of line.
+                while pos < bytes.count, bytes[pos] != 0x3A, bytes[pos] != 0x0D, bytes[pos] != 0x0A {
+                    if bytes[pos] >= 0x80 { bytes[pos] = UInt8(ascii: "X"); changed = true }
+                    pos += 1
+                }
+                while pos < bytes.count, bytes[pos] != 0x0D, bytes[pos] != 0x0A { pos += 1 }
+            }
+            searchFrom = max(pos, at + 1)
+        }
+        return changed
     }
 }

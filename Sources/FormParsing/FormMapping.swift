@@ -84,6 +84,9 @@ public struct FormMapping: Sendable, Equatable {
     public static func load(yaml: String, file: String) throws -> FormMapping {
         let shape: FileShape
         do {
+            // Yams is not documented as thread-safe: decode one file at a time.
+            yamlLock.lock()
+            defer { yamlLock.unlock() }
             shape = try YAMLDecoder().decode(FileShape.self, from: yaml)
         } catch {
             throw FormMappingError(file: file, problem: "not a valid mapping: \(error)")
@@ -170,6 +173,9 @@ public struct FormMapping: Sendable, Equatable {
         return score
     }
 }
+
+/// Serialises use of Yams.
+private let yamlLock = NSLock()
 
 /// A mapping file that cannot be used.
 public struct FormMappingError: Error, CustomStringConvertible, Sendable, Equatable {

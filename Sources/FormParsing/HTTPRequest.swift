@@ -65,8 +65,11 @@ struct HTTPRequest {
             defects.append("request has no empty line after its headers; read as headers only")
             headEnd = bytes.count
         }
-        let head = String(decoding: bytes[0..<(headEnd ?? bytes.count)], as: UTF8.self)
-        var lines = head.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        // Split the head on LF bytes (a String would treat CRLF as one character).
+        var lines = bytes[0..<(headEnd ?? bytes.count)].split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> String in
+            let trimmed = line.last == 0x0D ? line.dropLast() : line
+            return String(validating: trimmed, as: UTF8.self) ?? CharsetDecoding.windows1252(Array(trimmed))
+        }
         guard !lines.isEmpty else { throw FormSyntaxError("empty request") }
         let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: true)
         guard requestLine.count == 3, methods.contains(String(requestLine[0])) else {
