@@ -14,7 +14,7 @@ public struct LetterParser: Sendable {
     /// Creates a parser.
     public init() {}
 
-    enum Kind { case html, xml }
+    enum Kind { case html, xml, text }
 
     /// Parses one letter.
     /// - Parameter item: the raw bytes. HTML or XML is decided from
@@ -32,6 +32,7 @@ public struct LetterParser: Sendable {
         switch Self.kind(of: item) {
         case .html: return try parseHTML(item)
         case .xml: return try parseXML(item)
+        case .text: return try parseText(item)
         }
     }
 
@@ -50,11 +51,13 @@ public struct LetterParser: Sendable {
         switch (item.formatHint ?? "").lowercased() {
         case "letter_html", "html", "htm": return .html
         case "letter_xml", "xml", "xml_other": return .xml
+        case "letter_text", "text", "txt": return .text
         default: break
         }
         switch (item.source as NSString).pathExtension.lowercased() {
         case "html", "htm", "xhtml": return .html
         case "xml": return .xml
+        case "txt": return .text
         default: break
         }
         return sniff(item.bytes)
@@ -68,6 +71,9 @@ public struct LetterParser: Sendable {
         head = head.trimmingCharacters(in: .whitespacesAndNewlines)
         if head.hasPrefix("<?xml") {
             return head.contains("<html") || head.contains("<!doctype html") ? .html : .xml
+        }
+        if !head.hasPrefix("<"), head.range(of: #"<(p|br|div|html|body|table|span|b|i|font)\b[^>]*>"#, options: .regularExpression) == nil {
+            return .text
         }
         if head.hasPrefix("<") {
             let tag = head.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "!" || $0 == " " }
@@ -96,13 +102,17 @@ public struct LetterParser: Sendable {
         guard !text.trimmingWhitespace().isEmpty else {
             throw IngestError(item: item.label, problem: "no readable text in the HTML")
         }
-        var letter = LetterHeuristics.read(text)
+        return try letter(from: text, title: page.title, item: item, format: "letter_html", defects: initial)
+    }
+
+    /// Builds a letter from its plain text with the layout heuristics.
+    private func letter(from text: String, title: String?, item: RawItem, format: String, defects initial: [String]) throws -> Correspondence {
+        let letter = LetterHeuristics.read(text)
         var defects = initial + letter.defects
         var subject = letter.subject
-        if subject == nil, let title = page.title, !LetterHeuristics.genericTitles.contains(title.lowercased()) { subject = title }
+        if subject == nil, let title, !LetterHeuristics.genericTitles.contains(title.lowercased()) { subject = title }
         if subject == nil, let ref = letter.reference { subject = "Ref: \(ref)" }
         if letter.date == nil { defects.append("no date line found in the letter") }
-        letter.sender.postalAddress = letter.sender.postalAddress.flatMap { $0.isEmpty ? nil : $0 }
         return Correspondence(
             channel: .letter,
             sender: letter.sender.isEmpty ? nil : letter.sender,
@@ -110,9 +120,43 @@ public struct LetterParser: Sendable {
             date: letter.date.map { DatedBy(value: $0, source: .letter) },
             subject: subject,
             body: TextSegmenter().body(for: text),
-            provenance: Self.provenance(item, format: "letter_html"),
+            provenance: Self.provenance(item, format: format),
             defects: defects
         )
+    }
+
+    // MARK: Plain-text letters
+
+    /// A letter with no markup at all (a scanned-and-OCRed or typed text
+    /// file): read as text, line breaks kept; format `letter_text`.
+    func parseText(_ item: RawItem) throws -> Correspondence {
+        var bytes = item.bytes
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        var defects: [String] = []
+        var text: String
+        if let s = String(validating: bytes, as: UTF8.self) {
+            text = s
+        } else {
+            text = Self.windows1252(bytes)
+            defects.append("text is not UTF-8; read as Windows-1252")
+        }
+        text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").trimmingWhitespace()
+        guard !text.isEmpty else { throw IngestError(item: item.label, problem: "no readable text") }
+        return try letter(from: text, title: nil, item: item, format: "letter_text", defects: defects)
+    }
+
+    private static let cp1252High: [UInt32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
+        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ]
+
+    static func windows1252(_ bytes: [UInt8]) -> String {
+        var scalars = String.UnicodeScalarView()
+        for b in bytes {
+            let v: UInt32 = (0x80...0x9F).contains(b) ? cp1252High[Int(b) - 0x80] : UInt32(b)
+            if let scalar = Unicode.Scalar(v) { scalars.append(scalar) }
+        }
+        return String(scalars)
     }
 
     // MARK: XML letters
@@ -127,7 +171,7 @@ public struct LetterParser: Sendable {
         guard let doc else { throw IngestError(item: item.label, problem: "XML cannot be read (not well-formed, nothing recoverable)") }
         defer { xmlFreeDoc(doc) }
         guard let root = xmlDocGetRootElement(doc) else {
-            throw IngestError(item: item.label, problem: "XML has no root element")
+            throw IngestError(item: item.label, problem: "XML cannot be read (no root element; not XML?)")
         }
         if doc.pointee.intSubset != nil || doc.pointee.extSubset != nil {
             defects.append("document type declaration ignored (DTDs and entities are not loaded or expanded)")
