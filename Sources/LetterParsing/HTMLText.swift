@@ -22,12 +22,14 @@ public enum HTMLText {
     }
 
     /// Parses HTML once and returns its title and text; nil when libxml2 gives no document.
-    static func document(fromHTML html: [UInt8], charset: String?) -> Page? {
+    /// - Parameter paragraphs: when true, paragraph-like blocks (`p`, headings,
+    ///   lists, tables, block quotes) are separated by an empty line.
+    static func document(fromHTML html: [UInt8], charset: String?, paragraphs: Bool = false) -> Page? {
         guard !html.isEmpty else { return nil }
         let encoding = charset.flatMap { $0.isEmpty ? nil : $0 } ?? sniffCharset(html)
         guard let doc = LibXML.readHTML(html, encoding: encoding) else { return nil }
         defer { xmlFreeDoc(doc) }
-        var out = TextCollector()
+        var out = TextCollector(paragraphs: paragraphs)
         var title: String? = nil
         if let root = xmlDocGetRootElement(doc) {
             out.walk(root, depth: 0)
@@ -74,7 +76,16 @@ public enum HTMLText {
 
 /// Collects text from a libxml2 tree, one line per block element.
 struct TextCollector {
+    /// Separate paragraph-like blocks by an empty line.
+    var paragraphs = false
     private var text = ""
+    private static let paragraphBlocks: Set<String> = [
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol", "address", "section", "article", "pre",
+    ]
+
+    init(paragraphs: Bool = false) {
+        self.paragraphs = paragraphs
+    }
     private static let blocks: Set<String> = [
         "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
         "pre", "table", "ul", "ol", "section", "article", "header", "footer", "address", "hr", "dt", "dd",
@@ -93,11 +104,12 @@ struct TextCollector {
                 let name = n.pointee.name.map { String(cString: $0).lowercased() } ?? ""
                 if !Self.skipped.contains(name) {
                     let isBlock = Self.blocks.contains(name)
-                    if isBlock { newline() }
+                    let isParagraph = paragraphs && Self.paragraphBlocks.contains(name)
+                    if isParagraph { paragraphBreak() } else if isBlock { newline() }
                     if depth < 256, let child = n.pointee.children {
                         walk(child, depth: depth + 1)
                     }
-                    if isBlock { newline() }
+                    if isParagraph { paragraphBreak() } else if isBlock { newline() }
                 }
             default:
                 break
@@ -120,6 +132,11 @@ struct TextCollector {
     private mutating func newline() {
         while text.last == " " { text.removeLast() }
         if !text.isEmpty, text.last != "\n" { text.append("\n") }
+    }
+
+    private mutating func paragraphBreak() {
+        newline()
+        if !text.isEmpty, !text.hasSuffix("\n\n") { text.append("\n") }
     }
 
     mutating func finish() -> String {

@@ -95,7 +95,7 @@ public struct LetterParser: Sendable {
     // MARK: HTML letters
 
     func parseHTML(_ item: RawItem, defects initial: [String] = []) throws -> Correspondence {
-        guard let page = HTMLText.document(fromHTML: item.bytes, charset: nil) else {
+        guard let page = HTMLText.document(fromHTML: item.bytes, charset: nil, paragraphs: true) else {
             throw IngestError(item: item.label, problem: "HTML cannot be read")
         }
         let text = page.text

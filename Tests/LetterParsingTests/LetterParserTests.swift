@@ -35,6 +35,9 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(c.subject == "Conduct at the public meeting on 1 October")
         #expect(c.body.text.contains("I am writing to complain about the Chief Constable\u{2019}s behaviour at the public meeting."))
         #expect(!c.body.text.contains("tracking"))
+        // Paragraphs are separated by an empty line; <br> is a line break.
+        #expect(c.body.text.contains("dismissive to residents.\n\nI expect an apology.\n\nYours sincerely,\n\nGwen Fictitious\ngwen.fictitious@example.org"))
+        #expect(c.body.text.hasPrefix("14 Imaginary Close\nNowheresville\nZZ9 9ZZ\n\n3 October 2026\n\n"))
         #expect(!c.body.text.contains("Complaint about the Chief Constable")) // the title is not body text
         #expect(c.body.segments.last?.end == c.body.text.unicodeScalars.count)
         #expect(c.defects.isEmpty)
