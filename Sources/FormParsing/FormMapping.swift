@@ -88,6 +88,19 @@ public struct FormMapping: Sendable, Equatable {
             yamlLock.lock()
             defer { yamlLock.unlock() }
             shape = try YAMLDecoder().decode(FileShape.self, from: yaml)
+            if let top = try Yams.compose(yaml: yaml)?.mapping {
+                let known: Set<String> = ["id", "description", "title", "priority", "fallback", "recognise", "roles"]
+                for key in top.keys.compactMap(\.string) where !known.contains(key) {
+                    throw FormMappingError(file: file, problem: "unknown key `\(key)` (known: \(known.sorted().joined(separator: ", ")))")
+                }
+                if let rec = top["recognise"]?.mapping {
+                    for key in rec.keys.compactMap(\.string) where !["path", "fields", "values"].contains(key) {
+                        throw FormMappingError(file: file, problem: "unknown key `recognise.\(key)` (known: path, fields, values)")
+                    }
+                }
+            }
+        } catch let error as FormMappingError {
+            throw error
         } catch {
             throw FormMappingError(file: file, problem: "not a valid mapping: \(error)")
         }

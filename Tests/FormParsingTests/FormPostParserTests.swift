@@ -38,6 +38,14 @@ import TriageCore
         #expect(throws: FormMappingError.self) {
             try FormMapping.load(yaml: "id: x\ndescription: d\nrecognise:\n  path: '(['\nroles:\n  name: [n]\n", file: "x.yaml")
         }
+        let typo = #expect(throws: FormMappingError.self) {
+            try FormMapping.load(yaml: "id: x\ndescription: d\nrecognize:\n  path: '^/x'\nroles:\n  name: [n]\n", file: "typo.yaml")
+        }
+        #expect(typo?.problem.hasPrefix("unknown key `recognize`") == true)
+        let typo2 = #expect(throws: FormMappingError.self) {
+            try FormMapping.load(yaml: "id: x\ndescription: d\nrecognise:\n  paths: '^/x'\nroles:\n  name: [n]\n", file: "typo.yaml")
+        }
+        #expect(typo2?.problem.hasPrefix("unknown key `recognise.paths`") == true)
     }
 }
 

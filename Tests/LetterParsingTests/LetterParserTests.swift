@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import LetterParsing
 import TriageCore
@@ -122,10 +125,24 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(c.sender == nil)
     }
 
+    /// Peak resident memory of the process so far, in kilobytes.
+    static func peakKB() -> Int {
+        #if os(Linux)
+        var usage = rusage()
+        _ = getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss
+        #else
+        return 0
+        #endif
+    }
+
     @Test func billionLaughsDoesNotExpand() throws {
+        let peakBefore = Self.peakKB()
         let start = Date()
         let c = try LetterParser().parse(try LetterPaths.item("billion-laughs.xml"))
         let seconds = Date().timeIntervalSince(start)
+        // Expanded, lol9 is 3 GB of text; the peak must not move by more than 100 MB.
+        #expect(Self.peakKB() - peakBefore < 100_000)
         #expect(seconds < 2)
         #expect(c.body.text.count < 100)
         #expect(!c.body.text.contains("lollol"))
