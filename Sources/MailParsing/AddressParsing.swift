@@ -6,10 +6,13 @@ public struct MailAddress: Sendable, Equatable, Hashable {
     public var name: String?
     /// The address (`local@domain`), or what stands in its place.
     public var address: String
+    /// True when the name comes from a comment (`addr (Name)`, the obsolete form), not a display name.
+    public var nameFromComment: Bool
 
-    public init(name: String?, address: String) {
+    public init(name: String?, address: String, nameFromComment: Bool = false) {
         self.name = name
         self.address = address
+        self.nameFromComment = nameFromComment
     }
 }
 
@@ -126,12 +129,17 @@ public enum AddressParsing {
                 // Obsolete route: <@a,@b:user@host>
                 if address.hasPrefix("@"), let colon = address.firstIndex(of: ":") { address = String(address[address.index(after: colon)...]) }
                 let name = decodedPhrase()
-                result.append(MailAddress(name: name.isEmpty ? (comments.last.map { decodeComment($0) }) : name, address: address))
+                if name.isEmpty, let comment = comments.last.map({ decodeComment($0) }), !comment.isEmpty {
+                    result.append(MailAddress(name: comment, address: address, nameFromComment: true))
+                } else {
+                    result.append(MailAddress(name: name.isEmpty ? nil : name, address: address))
+                }
                 return
             }
             if !addrSpec.isEmpty {
                 let name = comments.first.map { decodeComment($0) }
-                result.append(MailAddress(name: (name?.isEmpty ?? true) ? nil : name, address: String(addrSpec)))
+                let hasName = !(name?.isEmpty ?? true)
+                result.append(MailAddress(name: hasName ? name : nil, address: String(addrSpec), nameFromComment: hasName))
                 return
             }
             if !phrase.isEmpty {

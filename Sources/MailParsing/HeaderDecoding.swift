@@ -15,19 +15,36 @@ public enum HeaderDecoding {
     ///   - defects: problems met are appended here.
     /// - Returns: the decoded text.
     public static func decodeEncodedWords(_ text: String, defects: inout [String]) -> String {
+        guard text.utf8.count >= 8, text.contains("=?") else { return text }
         let scalars = Array(text.unicodeScalars)
-        guard scalars.count >= 8, text.contains("=?") else { return text }
         var out = String.UnicodeScalarView()
         var pendingWhitespace = String.UnicodeScalarView()
+        // Adjacent encoded words in the same charset are joined before decoding
+        // (a multi-byte character may be split between them).
+        var pendingCharset: String? = nil
+        var pendingBytes: [UInt8] = []
         var lastWasEncoded = false
+        func flush() {
+            if let cs = pendingCharset {
+                out.append(contentsOf: decodeWordBytes(pendingBytes, charset: cs, defects: &defects).unicodeScalars)
+            }
+            pendingCharset = nil
+            pendingBytes = []
+        }
         var i = 0
         let n = scalars.count
         while i < n {
             let c = scalars[i]
-            if c == "=", i + 1 < n, scalars[i + 1] == "?", let (decoded, next) = encodedWord(scalars, at: i, defects: &defects) {
-                if !lastWasEncoded { out.append(contentsOf: pendingWhitespace) }
+            if c == "=", i + 1 < n, scalars[i + 1] == "?", let (charset, bytes, next) = encodedWord(scalars, at: i, defects: &defects) {
+                if let pc = pendingCharset, pc.lowercased() == charset.lowercased() {
+                    pendingBytes += bytes
+                } else {
+                    flush()
+                    if !lastWasEncoded { out.append(contentsOf: pendingWhitespace) }
+                    pendingCharset = charset
+                    pendingBytes = bytes
+                }
                 pendingWhitespace = String.UnicodeScalarView()
-                out.append(contentsOf: decoded.unicodeScalars)
                 lastWasEncoded = true
                 i = next
                 continue
@@ -37,19 +54,29 @@ public enum HeaderDecoding {
                 i += 1
                 continue
             }
+            flush()
             out.append(contentsOf: pendingWhitespace)
             pendingWhitespace = String.UnicodeScalarView()
             out.append(c)
             lastWasEncoded = false
             i += 1
         }
+        flush()
         out.append(contentsOf: pendingWhitespace)
         return String(out)
     }
 
+    static func decodeWordBytes(_ bytes: [UInt8], charset cs: String, defects: inout [String]) -> String {
+        if CharsetDecoder.resolve(cs) == nil {
+            defects.append("encoded word in unknown charset \"\(cs.prefix(40))\"")
+            return CharsetDecoder.decodeUndeclared(bytes)
+        }
+        return CharsetDecoder.decode(bytes, charset: cs)
+    }
+
     /// Parses one encoded word starting at `start` (`=?charset?X?text?=`).
-    /// Returns the decoded text and the index after it, or nil if it is not one.
-    static func encodedWord(_ s: [Unicode.Scalar], at start: Int, defects: inout [String]) -> (String, Int)? {
+    /// Returns its charset, decoded bytes and the index after it, or nil if it is not one.
+    static func encodedWord(_ s: [Unicode.Scalar], at start: Int, defects: inout [String]) -> (String, [UInt8], Int)? {
         let n = s.count
         var i = start + 2
         var charset = String.UnicodeScalarView()
@@ -62,7 +89,6 @@ public enum HeaderDecoding {
         guard enc == "B" || enc == "b" || enc == "Q" || enc == "q" else { return nil }
         i += 3
         let textStart = i
-        // The encoded text ends at "?=".
         var end = -1
         var j = i
         while j + 1 < n {
@@ -70,7 +96,6 @@ public enum HeaderDecoding {
             j += 1
         }
         guard end >= 0 else { return nil }
-        // A Q word may contain "?=XX"-like sequences only by mistake; accept as is.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(end - textStart)
         for k in textStart..<end {
@@ -96,15 +121,9 @@ public enum HeaderDecoding {
                 decodedBytes.append(b); k += 1
             }
         }
-        let cs = String(charset)
-        let text: String
-        if CharsetDecoder.resolve(cs) == nil {
-            defects.append("encoded word in unknown charset \"\(cs.prefix(40))\"")
-            text = CharsetDecoder.decodeUndeclared(decodedBytes)
-        } else {
-            text = CharsetDecoder.decode(decodedBytes, charset: cs)
-        }
-        return (text, end + 2)
+        var cs = String(charset)
+        if let star = cs.firstIndex(of: "*") { cs = String(cs[..<star]) } // RFC 2231 language suffix
+        return (cs, decodedBytes, end + 2)
     }
 
     // MARK: - Parameters (RFC 2045, RFC 2231)

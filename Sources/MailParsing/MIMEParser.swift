@@ -291,6 +291,10 @@ public struct MIMEParser: Sendable {
             } else {
                 partEnd = end
             }
+            if partEnd <= partStart {
+                e.defects.append("empty part between two boundaries dropped")
+                continue
+            }
             children.append(parseEntity(p, partStart..<partEnd, depth: depth + 1, defaultType: childDefault))
         }
         if let last = delimiters.last, last.close {
@@ -299,7 +303,11 @@ public struct MIMEParser: Sendable {
             e.defects.append("multipart without its final boundary: parts kept")
         }
         if children.isEmpty {
-            e.defects.append("multipart with no parts")
+            e.defects.append("multipart with no parts: body kept as one part")
+            e.preamble = nil
+            e.epilogue = nil
+            e.body = Array(UnsafeBufferPointer(rebasing: p[body]))
+            return
         }
         e.children = children
     }
