@@ -306,7 +306,7 @@ struct Evaluation {
                 let a = hits[i]
                 for j in group where j != i {
                     let b = hits[j]
-                    if b.rule != a.rule, b.first <= a.first, b.last >= a.last, (b.last - b.first) > (a.last - a.first) {
+                    if b.first <= a.first, b.last >= a.last, (b.last - b.first) > (a.last - a.first) {
                         drop.insert(i)
                         break
                     }
@@ -463,7 +463,8 @@ struct Evaluation {
         }
         if chosen.isEmpty {
             // No role next to the dissatisfaction: take the roles named anywhere in the new text.
-            chosen = candidateHits.filter { hits[$0].segment == "new_text" || hits[$0].segment == "subject" }
+            chosen = candidateHits.filter { hits[$0].segment == "new_text" }
+            if chosen.isEmpty { chosen = candidateHits.filter { hits[$0].segment == "subject" } }
         }
         guard !chosen.isEmpty else {
             derived["subject"] = [resolution.fallback]
@@ -569,8 +570,9 @@ struct Evaluation {
         let firedRules = firedRuleIds(justification)
         var explanation = fill(row.explain, profile: profile, handler: handler, subject: subject)
         for s in flagSentences { explanation += " " + fill(s, profile: profile, handler: handler, subject: subject) }
-        if row.outcome == "needs_caseworker", !notes.isEmpty {
-            explanation += " " + notes.joined(separator: " ")
+        if row.outcome == "needs_caseworker" {
+            let others = notes.filter { $0 != row.note }
+            if !others.isEmpty { explanation += " " + others.joined(separator: " ") }
         }
         return Decision(
             source: item.provenance.source, id: item.provenance.sha256, force: force, kind: row.kind, subject: subject,

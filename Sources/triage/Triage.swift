@@ -24,10 +24,10 @@ struct Triage: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            //ParseCommand.self,
-            //ClassifyCommand.self,
+            ParseCommand.self,
+            ClassifyCommand.self,
             RulesCommand.self,
-            //EvalCommand.self,
+            EvalCommand.self,
         ]
     )
 }
