@@ -336,7 +336,15 @@ struct Evaluation {
                         && tokens[other.first].paragraph == here.paragraph
                         && tokens[other.first].sentence + 1 >= here.sentence
                 }
-                let nearest = before.max { $0.last < $1.last }
+                var nearest = before.max { $0.last < $1.last }
+                if ["by", "from"].contains(tokens[h.last].text) {
+                    // "an assault by the Deputy Commissioner": the actor follows.
+                    let after = hits.filter { other in
+                        other.view == h.view && ruleSet.rules[other.rule].fact == req.fact && other.first > h.last
+                            && other.first - h.last <= 5 && tokens[other.first].sentence == tokens[h.last].sentence
+                    }
+                    if let first = after.min(by: { $0.first < $1.first }) { nearest = first }
+                }
                 let ok = nearest.map { n in req.values.map { $0.contains(ruleSet.rules[n.rule].value) } ?? true } ?? false
                 if !ok { drop.insert(i) }
                 continue
@@ -350,7 +358,15 @@ struct Evaluation {
                         && tokens[other.first].paragraph == here.paragraph
                         && tokens[other.first].sentence + 1 >= here.sentence
                 }
-                let nearest = before.max { $0.last < $1.last }
+                var nearest = before.max { $0.last < $1.last }
+                if ["by", "from"].contains(tokens[h.last].text) {
+                    // "an assault by the Deputy Commissioner": the actor follows.
+                    let after = hits.filter { other in
+                        other.view == h.view && ruleSet.rules[other.rule].fact == req.fact && other.first > h.last
+                            && other.first - h.last <= 5 && tokens[other.first].sentence == tokens[h.last].sentence
+                    }
+                    if let first = after.min(by: { $0.first < $1.first }) { nearest = first }
+                }
                 let ok = nearest.map { n in req.values.map { $0.contains(ruleSet.rules[n.rule].value) } ?? true } ?? false
                 if !ok { drop.insert(i) }
                 continue
@@ -426,6 +442,7 @@ struct Evaluation {
         let anchorHits = hits.indices.filter { anchorFacts.contains(ruleSet.rules[hits[$0].rule].fact) && hits[$0].view >= 0 }
 
         let pointers = Set(resolution.pointers ?? [])
+        let sentenceOnly = Set(resolution.sentenceOnly ?? [])
         func nearest(to a: Hit, sameSentence: Bool) -> Int? {
             let tokens = views[a.view].index.tokens
             if pointers.contains(tokens[a.last].text) {
@@ -442,6 +459,7 @@ struct Evaluation {
                 let same = sameSentence ? tokens[h.first].sentence == tokens[a.first].sentence
                                         : tokens[h.first].paragraph == tokens[a.first].paragraph
                 guard same else { continue }
+                if !sameSentence && sentenceOnly.contains(ruleSet.rules[h.rule].value) { continue }
                 let distance = h.last < a.first ? a.first - h.last : (h.first > a.last ? h.first - a.last : 0)
                 let isGeneric = generic.contains(ruleSet.rules[h.rule].value)
                 if let b = best {
@@ -463,8 +481,8 @@ struct Evaluation {
         }
         if chosen.isEmpty {
             // No role next to the dissatisfaction: take the roles named anywhere in the new text.
-            chosen = candidateHits.filter { hits[$0].segment == "new_text" }
-            if chosen.isEmpty { chosen = candidateHits.filter { hits[$0].segment == "subject" } }
+            chosen = candidateHits.filter { hits[$0].segment == "new_text" && !sentenceOnly.contains(ruleSet.rules[hits[$0].rule].value) }
+            if chosen.isEmpty { chosen = candidateHits.filter { hits[$0].segment == "subject" && !sentenceOnly.contains(ruleSet.rules[hits[$0].rule].value) } }
         }
         guard !chosen.isEmpty else {
             derived["subject"] = [resolution.fallback]
