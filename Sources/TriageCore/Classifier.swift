@@ -445,10 +445,12 @@ struct Evaluation {
         let sentenceOnly = Set(resolution.sentenceOnly ?? [])
         func nearest(to a: Hit, sameSentence: Bool) -> Int? {
             let tokens = views[a.view].index.tokens
-            if pointers.contains(tokens[a.last].text) {
+            let pointerAt = pointers.contains(tokens[a.last].text) ? a.last
+                : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
+            if let p = pointerAt {
                 // "complain about …": the role that follows within four words.
-                for c in candidateHits where hits[c].view == a.view && hits[c].first > a.last && hits[c].first - a.last <= 4
-                    && tokens[hits[c].first].sentence == tokens[a.last].sentence {
+                for c in candidateHits where hits[c].view == a.view && hits[c].first > p && hits[c].first - p <= 4
+                    && tokens[hits[c].first].sentence == tokens[p].sentence {
                     return c
                 }
             }

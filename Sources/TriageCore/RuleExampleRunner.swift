@@ -78,8 +78,8 @@ public struct RuleExampleRunner: Sendable {
         return results
     }
 
-    /// Builds a one-segment item from an example.
-    static func item(text: String, subject: String?, example: RuleExample, quotedBody: Bool) -> Correspondence {
+    /// Builds a one-segment item from an example (the whole text as new text, or as a quoted block).
+    public static func item(text: String, subject: String?, example: RuleExample, quotedBody: Bool) -> Correspondence {
         let count = text.unicodeScalars.count
         let body = Body(text: text, segments: count == 0 ? [] : [Segment(kind: quotedBody ? .quoted : .newText, start: 0, end: count)])
         let fields = (example.fields ?? [:]).sorted { $0.key < $1.key }.map { FormField(name: $0.key, value: $0.value, role: $0.key) }
