@@ -33,7 +33,7 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(c.provenance.format == "letter_html")
         #expect(c.date == DatedBy(value: try #require(day(2026, 10, 3)), source: .letter))
         #expect(c.sender == Party(name: "Gwen Fictitious", address: "gwen.fictitious@example.org", phone: "01632 960789", postalAddress: "14 Imaginary Close\nNowheresville\nZZ9 9ZZ"))
-        #expect(c.recipients == [Party(name: "Commissioner")])
+        #expect(c.recipients == [Party(name: "Commissioner", postalAddress: "Office of the Police and Crime Commissioner\nExample House")])
         // The "Re:" line beats the <title>.
         #expect(c.subject == "Conduct at the public meeting on 1 October")
         #expect(c.body.text.contains("I am writing to complain about the Chief Constable\u{2019}s behaviour at the public meeting."))
@@ -86,7 +86,21 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(LetterDates.line("3 Smarch 2026") == nil)
     }
 
-    @Test func plainTextFileIsReadAsHTML() throws {
+    @Test func officeAddressFirstIsNotTheSender() throws {
+        let text = "Office of the Police and Crime Commissioner\nExample House\n\n9 June 2026\n\nDear Sir or Madam,\n\nThe police never came.\n\nYours faithfully\n\nPat Unreal\n"
+        let c = try LetterParser().parse(RawItem(bytes: Array(text.utf8), source: "letter.txt"))
+        #expect(c.sender == Party(name: "Pat Unreal"))
+        #expect(c.date?.value == day(2026, 6, 9))
+        #expect(c.recipients.isEmpty)
+    }
+
+    @Test func unknownMetaCharsetStillReads() throws {
+        let html = "<html><head><meta charset=\"x-no-such-charset\"></head><body><p>1 June 2026</p><p>Hello there</p></body></html>"
+        let c = try LetterParser().parse(RawItem(bytes: Array(html.utf8), source: "odd.html"))
+        #expect(c.body.text == "1 June 2026\n\nHello there")
+    }
+
+    @Test func plainTextFileIsReadAsText() throws {
         let c = try LetterParser().parse(RawItem(bytes: Array("12 March 2026\n\nDear PCC\n\nThe police never came.\n".utf8), source: "note.txt"))
         #expect(c.provenance.format == "letter_text")
         #expect(c.body.text == "12 March 2026\n\nDear PCC\n\nThe police never came.")
