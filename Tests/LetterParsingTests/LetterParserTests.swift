@@ -259,21 +259,25 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
     }
 
     @Test func fuzzNeverCrashes() throws {
-        let seeds = try ["complaint-letter.html", "schema-letter.xml", "other.xml", "xxe.xml"].map { try LetterPaths.item($0) }
+        let seeds = try ["complaint-letter.html", "schema-letter.xml", "other.xml", "xxe.xml", "billion-laughs.xml", "uk-date-letter.htm", "malformed.xml"].map { try LetterPaths.item($0) }
         var x: UInt64 = 7
-        var outcomes = 0
-        for round in 0..<300 {
+        func next() -> Int { x = x &* 6364136223846793005 &+ 1442695040888963407; return Int(x >> 33) }
+        var parsed = 0, refused = 0
+        for round in 0..<1000 {
             var item = seeds[round % seeds.count]
-            x = x &* 6364136223846793005 &+ 1442695040888963407
-            if round % 2 == 0 { item.bytes = Array(item.bytes.prefix(Int(x >> 33) % item.bytes.count)) } else {
-                for _ in 0..<5 {
-                    x = x &* 6364136223846793005 &+ 1442695040888963407
-                    item.bytes[Int(x >> 33) % item.bytes.count] = UInt8(truncatingIfNeeded: x >> 17)
+            if round % 5 == 0 { item.bytes = Array(item.bytes.prefix(next() % item.bytes.count)) }
+            for _ in 0..<(1 + next() % 8) where !item.bytes.isEmpty {
+                let pos = next() % item.bytes.count
+                switch next() % 4 {
+                case 0: item.bytes[pos] = UInt8(truncatingIfNeeded: next())
+                case 1: item.bytes.insert(UInt8(truncatingIfNeeded: next()), at: pos)
+                case 2: if item.bytes.count > 10 { item.bytes.remove(at: pos) }
+                default: item.bytes[pos] = Array("<>&;/!\"'\n".utf8)[next() % 9]
                 }
             }
-            do { _ = try LetterParser().parse(item) } catch is IngestError {}
-            outcomes += 1
+            do { _ = try LetterParser().parse(item); parsed += 1 } catch is IngestError { refused += 1 }
         }
-        #expect(outcomes == 300)
+        #expect(parsed + refused == 1000)
+        #expect(parsed > 300)
     }
 }
