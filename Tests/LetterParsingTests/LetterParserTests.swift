@@ -131,6 +131,26 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(c.recipients.isEmpty)
     }
 
+    @Test func encodings() throws {
+        // Windows-1252 bytes with no declaration.
+        let latin: [UInt8] = Array("<letter><body><p>caf".utf8) + [0xE9, 0x20, 0x93, 0x6F, 0x6B, 0x94] + Array("</p></body></letter>".utf8)
+        let a = try LetterParser().parse(RawItem(bytes: latin, source: "a.xml"))
+        #expect(a.body.text == "caf\u{E9} \u{201C}ok\u{201D}")
+        #expect(a.defects.contains("XML bytes do not match the declared encoding (UTF-8 by default); read as Windows-1252"))
+        // UTF-16 with a BOM and a declaration.
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for u in "<?xml version=\"1.0\" encoding=\"UTF-16\"?><letter><subject>Caf\u{E9}</subject><body><p>Hi</p></body></letter>".utf16 {
+            utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)]
+        }
+        let b = try LetterParser().parse(RawItem(bytes: utf16, source: "b.xml"))
+        #expect(b.subject == "Caf\u{E9}")
+        #expect(b.body.text == "Hi")
+        // A namespace prefix does not matter.
+        let c = try LetterParser().parse(RawItem(bytes: Array("<l:letter xmlns:l=\"urn:x\"><l:subject>S</l:subject><l:body><l:p>B</l:p></l:body></l:letter>".utf8), source: "c.xml"))
+        #expect(c.provenance.format == "letter_xml")
+        #expect(c.subject == "S")
+    }
+
     @Test func otherXMLIsPlainText() throws {
         let c = try LetterParser().parse(try LetterPaths.item("other.xml"))
         #expect(c.provenance.format == "xml_other")
