@@ -210,7 +210,7 @@ enum FormBodyDecoder {
             let isFile = filename != nil || (type.map { !$0.value.lowercased().hasPrefix("text/") } ?? false)
             if isFile {
                 if (filename ?? "").isEmpty && part.body.isEmpty { continue } // an empty file input
-                let digest = SHA256.hash(data: part.body).map { String(format: "%02x", $0) }.joined()
+                let digest = sha256Hex(part.body)
                 form.attachments.append(Attachment(
                     filename: filename.flatMap { $0.isEmpty ? nil : $0 },
                     contentType: type?.value.lowercased() ?? "application/octet-stream",

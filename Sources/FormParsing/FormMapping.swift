@@ -215,6 +215,7 @@ public struct FormMappingError: Error, CustomStringConvertible, Sendable, Equata
     /// What is wrong.
     public var problem: String
 
+    /// Creates an error naming the file and the problem.
     public init(file: String, problem: String) {
         self.file = file
         self.problem = problem

@@ -85,7 +85,7 @@ public struct LetterParser: Sendable {
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(bytes)
     }
 
     static func provenance(_ item: RawItem, format: String) -> Provenance {

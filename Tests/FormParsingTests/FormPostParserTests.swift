@@ -277,6 +277,12 @@ import TriageCore
         #expect(c.sender?.name == "Jo Fictitious")
     }
 
+    @Test func leadingEmptyLinesBeforeRequestLine() throws {
+        let c = try Paths.parser().parse(raw("\r\n\r\nPOST /x HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{\"message\":\"Hi\"}"))
+        #expect(c.provenance.format == "form_json")
+        #expect(c.body.text == "Hi")
+    }
+
     @Test func getQueryString() throws {
         let c = try Paths.parser().parse(raw("GET /contact?message=Hi+there&email=kim%40example.org HTTP/1.1\r\nHost: example.org\r\n\r\n"))
         #expect(c.body.text == "Hi there")
