@@ -102,6 +102,14 @@ public struct FormPostParser: Sendable {
         }
     }
 
+    /// True when the bytes start (after any empty lines) with an HTTP/1.x
+    /// request line such as `POST /contact/complaint HTTP/1.1` — a hint for
+    /// callers deciding which parser gets a file.
+    public static func isHTTPRequest(_ bytes: [UInt8]) -> Bool {
+        let leading = bytes.prefix { $0 == 0x0D || $0 == 0x0A }.count
+        return HTTPRequest.looksLikeRequest(Array(bytes.dropFirst(leading).prefix(8192)))
+    }
+
     /// The kind of a bare body, from the hint, the extension, or the bytes.
     static func bareKind(_ item: RawItem) -> FormBodyKind? {
         let hint = (item.formatHint ?? "").lowercased()

@@ -283,6 +283,14 @@ import TriageCore
         #expect(c.body.text == "Hi")
     }
 
+    @Test func requestDetection() throws {
+        #expect(FormPostParser.isHTTPRequest(try Paths.item("cambs-complaint.http").bytes))
+        #expect(FormPostParser.isHTTPRequest(Array("\nPUT /a?b HTTP/1.0\n\n".utf8)))
+        #expect(!FormPostParser.isHTTPRequest(try Paths.item("generic.json").bytes))
+        #expect(!FormPostParser.isHTTPRequest(Array("From: someone@example.org\r\n".utf8)))
+        #expect(!FormPostParser.isHTTPRequest([]))
+    }
+
     @Test func getQueryString() throws {
         let c = try Paths.parser().parse(raw("GET /contact?message=Hi+there&email=kim%40example.org HTTP/1.1\r\nHost: example.org\r\n\r\n"))
         #expect(c.body.text == "Hi there")
