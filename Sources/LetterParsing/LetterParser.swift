@@ -5,7 +5,7 @@ import TextSegmentation
 import TriageCore
 
 /// Reads letters — HTML pages and XML files in the letter schema
-/// (`docs/letter-schema.md`) — into ``Correspondence`` (channel `.letter`).
+/// (`Sources/LetterParsing/LETTER-SCHEMA.md`) — into ``Correspondence`` (channel `.letter`).
 ///
 /// XML is read without network access, without loading DTDs and without
 /// substituting entities, so entity bombs and external entities do nothing.
