@@ -111,6 +111,7 @@ let package = Package(
                 "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
 

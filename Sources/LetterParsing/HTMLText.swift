@@ -7,30 +7,88 @@ public enum HTMLText {
     /// Extracts text from HTML bytes.
     /// - Parameters:
     ///   - html: the HTML bytes.
-    ///   - charset: the declared charset, if known (passed to libxml2 as the encoding).
+    ///   - charset: the declared charset, if known (passed to libxml2 as the
+    ///     encoding). When nil, a `<meta charset>` in the first 2 KB is used,
+    ///     else UTF-8 if the bytes are valid UTF-8, else Windows-1252.
     /// - Returns: text with block elements on their own lines, `\n` line ends.
     public static func plainText(fromHTML html: [UInt8], charset: String? = nil) -> String {
-        guard !html.isEmpty else { return "" }
-        triage_xml_silence_errors()
-        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue)
-        let doc: htmlDocPtr? = html.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
-                htmlReadMemory(pointer, Int32(clamping: buffer.count), nil, charset ?? "UTF-8", options)
-            }
-        }
-        guard let doc else { return "" }
+        document(fromHTML: html, charset: charset)?.text ?? ""
+    }
+
+    /// The parts of an HTML page a letter reader needs.
+    struct Page {
+        var title: String?
+        var text: String
+    }
+
+    /// Parses HTML once and returns its title and text; nil when libxml2 gives no document.
+    /// - Parameter paragraphs: when true, paragraph-like blocks (`p`, headings,
+    ///   lists, tables, block quotes) are separated by an empty line.
+    static func document(fromHTML html: [UInt8], charset: String?, paragraphs: Bool = false) -> Page? {
+        guard !html.isEmpty else { return nil }
+        let encoding = charset.flatMap { $0.isEmpty ? nil : $0 } ?? sniffCharset(html)
+        // An encoding libxml2 does not know gives no document: try the usual ones.
+        guard let doc = LibXML.readHTML(html, encoding: encoding)
+            ?? LibXML.readHTML(html, encoding: String(validating: html, as: UTF8.self) != nil ? "UTF-8" : "windows-1252")
+        else { return nil }
         defer { xmlFreeDoc(doc) }
-        var out = TextCollector()
+        var out = TextCollector(paragraphs: paragraphs)
+        var title: String? = nil
         if let root = xmlDocGetRootElement(doc) {
             out.walk(root, depth: 0)
+            title = findTitle(root, depth: 0)
         }
-        return out.finish()
+        return Page(title: title, text: out.finish())
+    }
+
+    /// The text of the first `<title>` element.
+    private static func findTitle(_ node: xmlNodePtr, depth: Int) -> String? {
+        guard depth < 8 else { return nil }
+        for child in LibXML.elements(node) {
+            if LibXML.name(child) == "title" {
+                var entities = Set<String>()
+                let t = LibXML.text(child, entities: &entities).collapsingWhitespace()
+                return t.isEmpty ? nil : t
+            }
+            if LibXML.name(child) == "body" { continue }
+            if let t = findTitle(child, depth: depth + 1) { return t }
+        }
+        return nil
+    }
+
+    /// The charset a page declares in a `<meta>` near its start, else a guess from the bytes.
+    static func sniffCharset(_ html: [UInt8]) -> String {
+        if html.starts(with: [0xEF, 0xBB, 0xBF]) { return "UTF-8" }
+        if html.starts(with: [0xFF, 0xFE]) { return "UTF-16LE" }
+        if html.starts(with: [0xFE, 0xFF]) { return "UTF-16BE" }
+        let head = String(decoding: html.prefix(2048).map { $0 < 0x80 ? $0 : UInt8(ascii: " ") }, as: UTF8.self).lowercased()
+        if let r = head.range(of: #"<meta[^>]*charset\s*=\s*["']?\s*([a-z0-9_.:-]+)"#, options: .regularExpression) {
+            let match = String(head[r])
+            if let eq = match.range(of: "charset") {
+                let value = match[eq.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
+                let name = String(value.prefix { $0.isLetter || $0.isNumber || "_.:-".contains($0) })
+                if !name.isEmpty {
+                    // libxml2 2.9 has no "windows-1252" alias for latin-1 pages with C1 bytes; both are fine through iconv.
+                    return name == "iso-8859-1" || name == "latin1" ? "windows-1252" : name
+                }
+            }
+        }
+        return String(validating: html, as: UTF8.self) != nil ? "UTF-8" : "windows-1252"
     }
 }
 
 /// Collects text from a libxml2 tree, one line per block element.
 struct TextCollector {
+    /// Separate paragraph-like blocks by an empty line.
+    var paragraphs = false
     private var text = ""
+    private static let paragraphBlocks: Set<String> = [
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol", "address", "section", "article", "pre",
+    ]
+
+    init(paragraphs: Bool = false) {
+        self.paragraphs = paragraphs
+    }
     private static let blocks: Set<String> = [
         "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
         "pre", "table", "ul", "ol", "section", "article", "header", "footer", "address", "hr", "dt", "dd",
@@ -49,11 +107,12 @@ struct TextCollector {
                 let name = n.pointee.name.map { String(cString: $0).lowercased() } ?? ""
                 if !Self.skipped.contains(name) {
                     let isBlock = Self.blocks.contains(name)
-                    if isBlock { newline() }
+                    let isParagraph = paragraphs && Self.paragraphBlocks.contains(name)
+                    if isParagraph { paragraphBreak() } else if isBlock { newline() }
                     if depth < 256, let child = n.pointee.children {
                         walk(child, depth: depth + 1)
                     }
-                    if isBlock { newline() }
+                    if isParagraph { paragraphBreak() } else if isBlock { newline() }
                 }
             default:
                 break
@@ -63,7 +122,7 @@ struct TextCollector {
     }
 
     private mutating func appendInline(_ s: String) {
-        let collapsed = s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{A0}" }).joined(separator: " ")
+        let collapsed = s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{A0}" || $0 == "\r\n" }).joined(separator: " ")
         if collapsed.isEmpty {
             if !s.isEmpty, let last = text.last, last != " ", last != "\n" { text.append(" ") }
             return
@@ -76,6 +135,11 @@ struct TextCollector {
     private mutating func newline() {
         while text.last == " " { text.removeLast() }
         if !text.isEmpty, text.last != "\n" { text.append("\n") }
+    }
+
+    private mutating func paragraphBreak() {
+        newline()
+        if !text.isEmpty, !text.hasSuffix("\n\n") { text.append("\n") }
     }
 
     mutating func finish() -> String {

@@ -1,22 +1,849 @@
 import TriageCore
 
+// MARK: - Phrase lists (data: extend here)
+//
+// Every phrase is matched against a *normalised* line or paragraph: lower-cased,
+// runs of white space folded to one space, curly apostrophes made straight,
+// trimmed. Write phrases in lower case.
+
+/// Sign-off lines that open a signature. A line matches when, without trailing
+/// punctuation, it is one of these, or one of these followed by a comma and a
+/// short name ("Kind regards, Sam"), or followed by capitalised words only
+/// ("Thanks Sam").
+let defaultSignOffs: [String] = [
+    "kind regards", "kindest regards", "warm regards", "warmest regards", "best regards",
+    "regards", "many regards", "with regards", "with kind regards", "with best regards",
+    "with many thanks", "with thanks", "best wishes", "with best wishes", "all the best",
+    "best", "yours sincerely", "sincerely", "sincerely yours", "yours faithfully",
+    "faithfully", "yours truly", "yours", "respectfully", "yours respectfully",
+    "thanks", "thank you", "many thanks", "thanks again", "thanks in advance",
+    "thank you in advance", "thanks very much", "thank you very much", "cheers", "ta",
+    "take care", "speak soon", "cordialement", "bien cordialement",
+    "mit freundlichen grüßen", "mit freundlichen gruessen", "viele grüße", "saludos",
+    "un saludo", "atentamente", "distinti saluti", "met vriendelijke groet",
+]
+
+/// Line beginnings that a mail client appends on its own ("Sent from my
+/// iPhone"): a signature even with no sign-off.
+let defaultDeviceSignatures: [String] = [
+    "sent from my ", "sent from outlook", "sent from mail for windows", "sent from yahoo mail",
+    "sent from aol mobile", "sent from samsung", "sent from the all new aol app",
+    "sent from proton mail", "sent from protonmail", "sent via the samsung", "sent from gmail",
+    "get outlook for ios", "get outlook for android", "sent with blackberry",
+    "sent using the mail.com", "envoyé de mon ", "von meinem iphone gesendet",
+    "von meinem ipad gesendet", "enviado desde mi ",
+]
+
+/// Reply attributions: the line (or two wrapped lines joined) starts with
+/// `prefix`, contains `verb` and ends with ":". ("On 3 Nov 2026, at 10:15,
+/// Sam Example <sam@example.org> wrote:", "Le … a écrit :", "Am … schrieb …:")
+let defaultAttributions: [(prefix: String, verb: String)] = [
+    ("on ", " wrote"), ("on ", " writes"), ("on ", " said"),
+    ("le ", " a écrit"), ("am ", " schrieb "), ("el ", " escribió"),
+    ("il ", " ha scritto"), ("op ", " schreef "), ("em ", " escreveu"),
+    ("den ", " skrev "), ("w dniu ", " napisał"),
+]
+
+/// Attributions without a leading date ("sam@example.org wrote:"): the line
+/// ends with one of these and names an address, or a quote follows it.
+let defaultBareAttributionEndings: [String] = [" wrote:", " writes:", " a écrit :", " a écrit:", " schrieb:"]
+
+/// Marker lines of an earlier message written between dashes, underscores or
+/// equals signs ("-----Original Message-----", "---------- Forwarded message
+/// ---------"). The text between the rules must equal one of these…
+let defaultRuledMarkers: [String] = [
+    "original message", "forwarded message", "original mail", "forwarded mail",
+    "message d'origine", "message transféré", "ursprüngliche nachricht",
+    "weitergeleitete nachricht", "original-nachricht", "mensaje original",
+    "mensaje reenviado", "messaggio originale", "messaggio inoltrato",
+    "oorspronkelijk bericht", "doorgestuurd bericht", "reply message", "original email",
+]
+
+/// …or begin with one of these (Lotus Notes: "----- Forwarded by Sam/Org on … -----").
+let defaultRuledMarkerPrefixes: [String] = ["forwarded by ", "original message from ", "forwarded message from "]
+
+/// Marker lines that stand alone, with no rules around them.
+let defaultPlainMarkers: [String] = [
+    "begin forwarded message:", "begin forwarded message", "start of forwarded message:",
+    "forwarded message:", "original message:", "-----original message-----",
+    "début du message réexpédié :", "début du message réexpédié:", "anfang der weitergeleiteten nachricht:",
+]
+
+/// Header-field names of a quoted header block ("From: … Sent: … To: …
+/// Subject: …"), by role. A block is a From line followed, within a few lines,
+/// by a date line and a To or Subject line (or by both To and Subject).
+let defaultHeaderFieldNames: [HeaderRole: [String]] = [
+    .from: ["from", "de", "von", "van", "da", "från", "fra", "od"],
+    .date: ["sent", "date", "envoyé", "gesendet", "datum", "enviado", "fecha", "data", "verzonden", "skickat", "inviato", "wysłano"],
+    .to: ["to", "cc", "bcc", "à", "a", "an", "para", "aan", "till", "til", "do", "reply-to", "kopie", "cci"],
+    .subject: ["subject", "objet", "betreff", "asunto", "onderwerp", "oggetto", "assunto", "ämne", "emne", "temat"],
+]
+
+/// Phrases that make a paragraph a legal or confidentiality footer.
+let defaultDisclaimerPhrases: [String] = [
+    "this email and any attachments", "this e-mail and any attachments",
+    "this email and any files", "this e-mail and any files", "this message and any attachments",
+    "this email and its attachments", "this e-mail and its attachments",
+    "this email is confidential", "this e-mail is confidential", "this message is confidential",
+    "this email may contain confidential", "this e-mail may contain confidential",
+    "may contain confidential", "may contain privileged", "privileged and confidential",
+    "confidential and may be privileged", "confidential and/or privileged",
+    "intended solely for", "intended only for the", "intended for the use of",
+    "intended for the named recipient", "intended for the addressee",
+    "if you have received this email in error", "if you have received this e-mail in error",
+    "if you have received this message in error", "if you have received this communication in error",
+    "if you received this email in error", "if you received this message in error",
+    "received this email in error", "received this e-mail in error", "received this in error",
+    "if you are not the intended recipient", "if you are not the addressee",
+    "the information contained in this email", "the information contained in this e-mail",
+    "the information contained in this communication", "the information contained in this message",
+    "the information in this email", "the information in this e-mail",
+    "all communications may be monitored", "communications may be monitored",
+    "may be monitored and/or recorded", "may be monitored or recorded", "may be monitored and recorded",
+    "may be intercepted", "email traffic may be monitored", "e-mail traffic may be monitored",
+    "emails may be monitored", "e-mails may be monitored",
+    "please consider the environment before printing", "think before you print",
+    "before printing this email", "before printing this e-mail",
+    "scanned for viruses", "checked for viruses", "virus checked", "free from viruses",
+    "free of viruses", "has been scanned by", "swept for the presence of computer viruses",
+    "any views or opinions", "views or opinions expressed", "views expressed in this",
+    "does not necessarily reflect the views", "do not necessarily represent the views",
+    "does not accept liability", "do not accept liability", "accepts no liability",
+    "accept no liability", "cannot accept liability", "is strictly prohibited",
+    "unauthorised use, disclosure", "unauthorized use, disclosure",
+    "any unauthorised", "any unauthorized", "disclosure, copying, distribution",
+    "copying, distribution or", "delete it from your system", "delete this email from your system",
+    "delete this e-mail from your system", "notify the sender immediately",
+    "please notify the sender", "please inform the sender",
+    "complaints about the police can be made", "complaints about the police may be made",
+    "complaints about the conduct of", "not be used to report crime", "should not be used to report",
+    "this mailbox is not monitored", "this inbox is not monitored", "do not reply to this email",
+    "subject to the freedom of information act", "under the freedom of information act 2000",
+    "may be disclosed under the freedom of information", "government security classification",
+    "registered in england", "registered office:", "registered charity",
+    "how we use your personal", "our privacy notice", "privacy notice is available",
+    "nhs.net is", "nhsmail is", "secure email service", "council does not accept",
+    "data protection act 2018 and", "email is not a secure", "e-mail is not a secure",
+    "cannot guarantee that this email", "cannot be guaranteed to be secure",
+]
+
+/// Whole paragraphs that are protective markings ("OFFICIAL") and count as footer.
+let defaultDisclaimerLines: [String] = [
+    "official", "official-sensitive", "official - sensitive", "official sensitive",
+    "not protectively marked", "unclassified", "nhs confidential", "confidential",
+]
+
+// MARK: - Public API
+
+/// The role of a header field name in a quoted header block.
+public enum HeaderRole: String, Sendable, Hashable, CaseIterable {
+    case from, date, to, subject
+}
+
+/// The phrase lists a ``TextSegmenter`` uses. The defaults are the arrays at the
+/// top of `TextSegmenter.swift`; pass your own to extend or narrow them.
+public struct SegmenterVocabulary: Sendable {
+    /// Sign-off lines ("kind regards"), lower case.
+    public var signOffs: [String]
+    /// Line beginnings of client-added signatures ("sent from my "), lower case.
+    public var deviceSignatures: [String]
+    /// Reply attributions as (line beginning, verb), lower case.
+    public var attributions: [(prefix: String, verb: String)]
+    /// Endings of attributions without a date ("… wrote:").
+    public var bareAttributionEndings: [String]
+    /// Text between rules of a marker line ("original message").
+    public var ruledMarkers: [String]
+    /// Beginnings of text between rules of a marker line ("forwarded by ").
+    public var ruledMarkerPrefixes: [String]
+    /// Whole marker lines ("begin forwarded message:").
+    public var plainMarkers: [String]
+    /// Header-field names by role, lower case, without the colon.
+    public var headerFieldNames: [HeaderRole: [String]]
+    /// Phrases that make a paragraph a disclaimer.
+    public var disclaimerPhrases: [String]
+    /// Whole paragraphs that are footers ("official").
+    public var disclaimerLines: [String]
+
+    /// A vocabulary from explicit lists.
+    public init(
+        signOffs: [String], deviceSignatures: [String], attributions: [(prefix: String, verb: String)],
+        bareAttributionEndings: [String], ruledMarkers: [String], ruledMarkerPrefixes: [String],
+        plainMarkers: [String], headerFieldNames: [HeaderRole: [String]],
+        disclaimerPhrases: [String], disclaimerLines: [String]
+    ) {
+        self.signOffs = signOffs
+        self.deviceSignatures = deviceSignatures
+        self.attributions = attributions
+        self.bareAttributionEndings = bareAttributionEndings
+        self.ruledMarkers = ruledMarkers
+        self.ruledMarkerPrefixes = ruledMarkerPrefixes
+        self.plainMarkers = plainMarkers
+        self.headerFieldNames = headerFieldNames
+        self.disclaimerPhrases = disclaimerPhrases
+        self.disclaimerLines = disclaimerLines
+    }
+
+    /// The built-in lists (English plus common French, German, Spanish, Italian, Dutch forms).
+    public static let standard = SegmenterVocabulary(
+        signOffs: defaultSignOffs, deviceSignatures: defaultDeviceSignatures,
+        attributions: defaultAttributions, bareAttributionEndings: defaultBareAttributionEndings,
+        ruledMarkers: defaultRuledMarkers, ruledMarkerPrefixes: defaultRuledMarkerPrefixes,
+        plainMarkers: defaultPlainMarkers, headerFieldNames: defaultHeaderFieldNames,
+        disclaimerPhrases: defaultDisclaimerPhrases, disclaimerLines: defaultDisclaimerLines
+    )
+}
+
 /// Splits a body of text into new text, quoted earlier messages, signature
 /// and disclaimer.
 ///
-/// FIRST VERSION: marks the whole text as new text. The segmentation work
-/// replaces this with the real thing; callers keep this API.
+/// How it decides, line by line (offsets are Unicode-scalar offsets):
+/// - **quoted**: lines starting with `>` (any depth) — inline replies keep the
+///   lines between quotes as new text; a reply attribution ("On … wrote:",
+///   "Le … a écrit :", "Am … schrieb …:") followed by `>` lines; and, from an
+///   "-----Original Message-----" / "Forwarded message" / "Begin forwarded
+///   message:" line, a "From: … Sent:/Date: … To:/Subject: …" header block, or
+///   an attribution not followed by `>` lines, everything to the end (a note
+///   written above a forward stays new text). A rule of underscores or dashes
+///   just above such a marker goes with it.
+/// - **disclaimer**: in each stretch of unquoted text, the trailing
+///   paragraphs from the first one that contains a footer phrase ("If you are
+///   not the intended recipient…"), when everything after it is footer too
+///   (footer paragraphs, rules, or short lines); a rule of underscores, dashes
+///   or asterisks just above goes with it. Footers inside a quote stay quoted.
+/// - **signature**: in the last stretch of new text, from an RFC 3676 `-- `
+///   line, a client line ("Sent from my iPhone"), or a sign-off line ("Kind
+///   regards") to the end of that stretch, when what follows is a short block of
+///   short lines (name, title, phone), and (for sign-offs) some new text comes
+///   before it. **The sign-off line itself belongs to the signature.** A
+///   sign-off followed by more prose is not a signature.
+/// - Blank lines between segments belong to the earlier segment; leading blank
+///   lines belong to the first segment. Adjacent segments of one kind merge.
+///
+/// Line ends may be `\n`, `\r\n` or a lone `\r`. The work is linear in the
+/// length of the text (only the first ``maxAnalysedLineLength`` scalars of
+/// a line are examined).
 public struct TextSegmenter: Sendable {
-    public init() {}
+    /// The phrase lists in use.
+    public var vocabulary: SegmenterVocabulary
+    /// Longest signature block after a sign-off, in non-blank lines.
+    public var maxSignatureLines: Int
+    /// Longest signature block after a `-- ` line, in non-blank lines.
+    public var maxSigDashLines: Int
 
-    /// Segments `text` (already normalised to `\n` line ends).
-    /// - Returns: ordered, non-overlapping segments covering the whole text.
+    /// A segmenter with the standard vocabulary.
+    public init() {
+        self.init(vocabulary: .standard)
+    }
+
+    /// A segmenter with your own vocabulary and limits.
+    /// - Parameters:
+    ///   - vocabulary: the phrase lists.
+    ///   - maxSignatureLines: longest block after a sign-off (non-blank lines).
+    ///   - maxSigDashLines: longest block after a `-- ` line (non-blank lines).
+    public init(vocabulary: SegmenterVocabulary, maxSignatureLines: Int = 8, maxSigDashLines: Int = 20) {
+        self.vocabulary = vocabulary
+        self.maxSignatureLines = maxSignatureLines
+        self.maxSigDashLines = maxSigDashLines
+    }
+
+    /// Only this many scalars at the start of a line are examined.
+    public static let maxAnalysedLineLength = 1000
+
+    /// Segments `text` (normalised to `\n` line ends; `\r\n` and `\r` are tolerated).
+    /// - Parameter text: the body text.
+    /// - Returns: ordered, non-overlapping segments covering every Unicode scalar
+    ///   of `text` exactly once; empty for empty text.
     public func segment(_ text: String) -> [Segment] {
-        let count = text.unicodeScalars.count
-        return count == 0 ? [] : [Segment(kind: .newText, start: 0, end: count)]
+        let lines = Self.splitLines(text)
+        if lines.isEmpty { return [] }
+        var analysis = Analysis(lines: lines, vocabulary: vocabulary)
+        let kinds = analysis.classify(maxSignatureLines: maxSignatureLines, maxSigDashLines: maxSigDashLines)
+        return Self.segments(lines: lines, kinds: kinds)
     }
 
     /// Convenience: the ``Body`` for a text.
+    /// - Parameter text: the body text.
+    /// - Returns: the text with its segments.
     public func body(for text: String) -> Body {
         Body(text: text, segments: segment(text))
+    }
+
+    // MARK: Lines
+
+    /// One line: scalar offsets, and the analysed prefix normalised.
+    struct Line {
+        /// Offset of the first scalar.
+        var start: Int
+        /// Offset just past the line break (or the end of the text).
+        var end: Int
+        /// The first `maxAnalysedLineLength` scalars of the content, raw.
+        var raw: String
+        /// Content length in scalars (without the line break).
+        var length: Int
+        /// True when the content is only white space.
+        var isBlank: Bool
+        /// Number of leading `>` quote marks.
+        var quoteDepth: Int
+        /// True when the content starts with white space.
+        var indented: Bool
+    }
+
+    static func splitLines(_ text: String) -> [Line] {
+        var lines: [Line] = []
+        let scalars = text.unicodeScalars
+        var offset = 0
+        var lineStart = 0
+        var raw = String.UnicodeScalarView()
+        var length = 0
+        var pendingCR = false
+        func finish(_ end: Int) {
+            lines.append(makeLine(start: lineStart, end: end, raw: String(raw), length: length))
+            raw = String.UnicodeScalarView()
+            length = 0
+            lineStart = end
+        }
+        for s in scalars {
+            if pendingCR {
+                pendingCR = false
+                if s == "\n" {
+                    offset += 1
+                    finish(offset)
+                    continue
+                }
+                finish(offset)
+            }
+            offset += 1
+            if s == "\n" {
+                finish(offset)
+            } else if s == "\r" {
+                pendingCR = true
+            } else {
+                if length < maxAnalysedLineLength { raw.append(s) }
+                length += 1
+            }
+        }
+        if pendingCR || offset > lineStart { finish(offset) }
+        return lines
+    }
+
+    static func makeLine(start: Int, end: Int, raw: String, length: Int) -> Line {
+        var isBlank = true
+        var quoteDepth = 0
+        var indented = false
+        var leadingSpaces = 0
+        var sawNonSpace = false
+        var inQuotePrefix = true
+        for s in raw.unicodeScalars {
+            let space = isSpace(s)
+            if !space { isBlank = false }
+            if !sawNonSpace {
+                if space { leadingSpaces += 1 } else { sawNonSpace = true; indented = leadingSpaces > 0 }
+            }
+            if inQuotePrefix {
+                if s == ">" { quoteDepth += 1 } else if space && (quoteDepth > 0 || leadingSpaces <= 3) {
+                    // spaces between or before quote marks
+                } else { inQuotePrefix = false }
+            }
+            if !isBlank && !inQuotePrefix { break }
+        }
+        if isBlank && length > raw.unicodeScalars.count { isBlank = false } // unexamined tail: assume content
+        return Line(start: start, end: end, raw: raw, length: length, isBlank: isBlank, quoteDepth: quoteDepth, indented: indented)
+    }
+
+    static func isSpace(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x09, 0x0B, 0x0C, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF:
+            return true
+        default:
+            return false
+        }
+    }
+
+    // MARK: Output
+
+    static func segments(lines: [Line], kinds: [SegmentKind]) -> [Segment] {
+        // Blank lines take the kind of the nearest earlier non-blank line; leading
+        // blank lines take the kind of the first non-blank line.
+        var resolved = kinds
+        var previous: SegmentKind? = nil
+        for i in lines.indices {
+            if lines[i].isBlank {
+                if let previous { resolved[i] = previous }
+            } else {
+                previous = resolved[i]
+            }
+        }
+        if let firstContent = lines.firstIndex(where: { !$0.isBlank }) {
+            for i in 0..<firstContent { resolved[i] = resolved[firstContent] }
+        } else {
+            for i in resolved.indices { resolved[i] = .newText }
+        }
+        var out: [Segment] = []
+        for i in lines.indices {
+            let kind = resolved[i]
+            if let last = out.last, last.kind == kind, last.end == lines[i].start {
+                out[out.count - 1].end = lines[i].end
+            } else if lines[i].end > lines[i].start {
+                out.append(Segment(kind: kind, start: lines[i].start, end: lines[i].end))
+            }
+        }
+        return out
+    }
+}
+
+// MARK: - Analysis
+
+/// Normalises text for phrase matching: lower case, white space folded,
+/// curly quotes straightened, trimmed.
+func normalise(_ s: String) -> String {
+    var out = String.UnicodeScalarView()
+    var pendingSpace = false
+    for s in s.lowercased().unicodeScalars {
+        if TextSegmenter.isSpace(s) || s == "\n" || s == "\r" {
+            pendingSpace = !out.isEmpty
+            continue
+        }
+        if s.value == 0 || s.value == 0x200C || s.value == 0x200D { continue }
+        if pendingSpace { out.append(" "); pendingSpace = false }
+        switch s {
+        case "\u{2019}", "\u{2018}", "\u{02BC}": out.append("'")
+        case "\u{201C}", "\u{201D}": out.append("\"")
+        case "\u{2013}", "\u{2014}": out.append("-")
+        default: out.append(s)
+        }
+    }
+    return String(out)
+}
+
+struct Analysis {
+    let lines: [TextSegmenter.Line]
+    let vocabulary: SegmenterVocabulary
+    /// Normalised analysed prefix of each line, computed on first use.
+    private var normCache: [String?]
+    private let headerLookup: [String: HeaderRole]
+    private let signOffSet: Set<String>
+    private let disclaimerLineSet: Set<String>
+    /// Lines longer than this are never markers, attributions, headers or sign-offs.
+    static let maxMarkerLength = 400
+
+    init(lines: [TextSegmenter.Line], vocabulary: SegmenterVocabulary) {
+        self.lines = lines
+        self.vocabulary = vocabulary
+        self.normCache = Array(repeating: nil, count: lines.count)
+        var lookup: [String: HeaderRole] = [:]
+        for (role, names) in vocabulary.headerFieldNames {
+            for name in names { lookup[name] = role }
+        }
+        self.headerLookup = lookup
+        self.signOffSet = Set(vocabulary.signOffs)
+        self.disclaimerLineSet = Set(vocabulary.disclaimerLines)
+    }
+
+    mutating func norm(_ i: Int) -> String {
+        if let n = normCache[i] { return n }
+        let n = normalise(lines[i].raw)
+        normCache[i] = n
+        return n
+    }
+
+    func isShortLine(_ i: Int) -> Bool { lines[i].length <= Self.maxMarkerLength }
+
+    // MARK: Classification
+
+    mutating func classify(maxSignatureLines: Int, maxSigDashLines: Int) -> [SegmentKind] {
+        var kinds = Array(repeating: SegmentKind.newText, count: lines.count)
+        markQuotes(&kinds)
+        // Stretches of unquoted lines (blank lines inside belong to the stretch).
+        var regions: [Range<Int>] = []
+        var i = 0
+        while i < lines.count {
+            if kinds[i] == .quoted || lines[i].isBlank { i += 1; continue }
+            var j = i
+            var lastContent = i
+            while j < lines.count && kinds[j] != .quoted {
+                if !lines[j].isBlank { lastContent = j }
+                j += 1
+            }
+            regions.append(i..<(lastContent + 1))
+            i = j
+        }
+        var newTextEnds: [Int] = [] // per region, the first line that is not new text
+        for region in regions {
+            let start = disclaimerStart(in: region) ?? region.upperBound
+            for k in start..<region.upperBound { kinds[k] = .disclaimer }
+            newTextEnds.append(start)
+        }
+        // Signature: the last stretch that still has new text.
+        if let r = regions.indices.last(where: { idx in
+            (regions[idx].lowerBound..<newTextEnds[idx]).contains { !lines[$0].isBlank }
+        }) {
+            let newRange = regions[r].lowerBound..<newTextEnds[r]
+            let hasEarlierNewText = regions[..<r].indices.contains { idx in
+                (regions[idx].lowerBound..<newTextEnds[idx]).contains { !lines[$0].isBlank }
+            }
+            if let s = signatureStart(in: newRange, hasEarlierNewText: hasEarlierNewText,
+                                      maxSignatureLines: maxSignatureLines, maxSigDashLines: maxSigDashLines) {
+                for k in s..<newRange.upperBound { kinds[k] = .signature }
+            }
+        }
+        return kinds
+    }
+
+    // MARK: Quotes
+
+    mutating func markQuotes(_ kinds: inout [SegmentKind]) {
+        var i = 0
+        while i < lines.count {
+            let line = lines[i]
+            if line.quoteDepth > 0 { kinds[i] = .quoted; i += 1; continue }
+            if line.isBlank || !isShortLine(i) { i += 1; continue }
+            if let used = attribution(at: i) {
+                let next = nextContent(after: i + used - 1)
+                if let next, lines[next].quoteDepth > 0 {
+                    for k in i..<(i + used) { kinds[k] = .quoted }
+                    i += used
+                    continue
+                }
+                if attributionIsStrong(at: i, used: used) {
+                    markRestQuoted(from: i, &kinds)
+                    return
+                }
+                i += used
+                continue
+            }
+            if isMarker(i) || isHeaderBlock(at: i) {
+                markRestQuoted(from: i, &kinds)
+                return
+            }
+            i += 1
+        }
+    }
+
+    mutating func markRestQuoted(from i: Int, _ kinds: inout [SegmentKind]) {
+        var start = i
+        if let p = previousContent(before: i), isRule(p), i - p <= 3 { start = p }
+        for k in start..<lines.count { kinds[k] = .quoted }
+    }
+
+    func nextContent(after i: Int) -> Int? {
+        var j = i + 1
+        while j < lines.count {
+            if !lines[j].isBlank { return j }
+            j += 1
+        }
+        return nil
+    }
+
+    func previousContent(before i: Int) -> Int? {
+        var j = i - 1
+        while j >= 0 {
+            if !lines[j].isBlank { return j }
+            j -= 1
+        }
+        return nil
+    }
+
+    /// A line of at least five rule characters (`_ - = * ~ #`), nothing else.
+    func isRule(_ i: Int) -> Bool {
+        let line = lines[i]
+        guard line.length <= Self.maxMarkerLength, !line.isBlank else { return false }
+        var count = 0
+        for s in line.raw.unicodeScalars {
+            switch s {
+            case "_", "-", "=", "*", "~", "#", "\u{2014}", "\u{2013}", "\u{2500}": count += 1
+            default:
+                if !TextSegmenter.isSpace(s) { return false }
+            }
+        }
+        return count >= 5
+    }
+
+    /// Reply attribution at line `i`: the number of lines it takes (1 or 2).
+    mutating func attribution(at i: Int) -> Int? {
+        let n = norm(i)
+        if n.count > 300 { return nil }
+        if matchesAttribution(n) { return 1 }
+        if i + 1 < lines.count, !lines[i + 1].isBlank, lines[i + 1].quoteDepth == 0, isShortLine(i + 1),
+           !n.hasSuffix(":"), vocabulary.attributions.contains(where: { n.hasPrefix($0.prefix) }) {
+            let joined = n + " " + norm(i + 1)
+            if joined.count <= 400 && matchesAttribution(joined) { return 2 }
+        }
+        // "sam@example.org wrote:" / "Sam Example <sam@example.org> wrote:"
+        if n.count <= 160, vocabulary.bareAttributionEndings.contains(where: { n.hasSuffix($0) }) {
+            if n.contains("@") { return 1 }
+            if let next = nextContent(after: i), lines[next].quoteDepth > 0 { return 1 }
+        }
+        return nil
+    }
+
+    func matchesAttribution(_ n: String) -> Bool {
+        guard n.hasSuffix(":") else { return false }
+        for (prefix, verb) in vocabulary.attributions where n.hasPrefix(prefix) {
+            if n.contains(verb) { return true }
+        }
+        return false
+    }
+
+    /// An attribution that can only come from a mail client (it names an
+    /// address or a time of day), so that what follows it is the earlier
+    /// message even without `>` marks.
+    mutating func attributionIsStrong(at i: Int, used: Int) -> Bool {
+        var text = norm(i)
+        if used > 1 { text += " " + norm(i + 1) }
+        if text.contains("@") { return true }
+        // a time of day: digit ':' digit digit
+        let s = Array(text.unicodeScalars)
+        if s.count >= 4 {
+            for k in 1..<(s.count - 2) where s[k] == ":" {
+                if isDigit(s[k - 1]) && isDigit(s[k + 1]) && isDigit(s[k + 2]) { return true }
+            }
+        }
+        return false
+    }
+
+    func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 0x30 && s.value <= 0x39 }
+
+    /// "-----Original Message-----", "---------- Forwarded message ---------",
+    /// "Begin forwarded message:".
+    mutating func isMarker(_ i: Int) -> Bool {
+        let n = norm(i)
+        if n.count > 200 { return false }
+        let plain = n.replacingStars()
+        if vocabulary.plainMarkers.contains(plain) { return true }
+        let ruleChars: Set<Unicode.Scalar> = ["-", "_", "=", "*", "~", " ", "<", ">"]
+        let scalars = Array(n.unicodeScalars)
+        var lo = 0
+        var leadingRules = 0
+        while lo < scalars.count && ruleChars.contains(scalars[lo]) {
+            if scalars[lo] != " " { leadingRules += 1 }
+            lo += 1
+        }
+        var hi = scalars.count
+        while hi > lo && ruleChars.contains(scalars[hi - 1]) { hi -= 1 }
+        guard leadingRules >= 2, lo < hi else { return false }
+        var coreView = String.UnicodeScalarView()
+        coreView.append(contentsOf: scalars[lo..<hi])
+        var core = String(coreView)
+        if core.hasSuffix(":") { core.removeLast() }
+        if vocabulary.ruledMarkers.contains(core) { return true }
+        return vocabulary.ruledMarkerPrefixes.contains { core.hasPrefix($0) }
+    }
+
+    /// The role of a header line ("From: …", "*Sent:* …"), if it is one.
+    mutating func headerRole(_ i: Int) -> HeaderRole? {
+        guard isShortLine(i), lines[i].quoteDepth == 0, !lines[i].isBlank else { return nil }
+        let n = norm(i).replacingStars()
+        guard let colon = n.firstIndex(of: ":") else { return nil }
+        let name = n[..<colon].trimmingSpaces()
+        guard !name.isEmpty, name.count <= 20 else { return nil }
+        return headerLookup[String(name)]
+    }
+
+    /// A quoted header block starting at line `i` with a From line.
+    mutating func isHeaderBlock(at i: Int) -> Bool {
+        guard headerRole(i) == .from else { return false }
+        var roles: Set<HeaderRole> = [.from]
+        var j = i + 1
+        var blanks = 0
+        var continuations = 0
+        while j < lines.count && j <= i + 16 {
+            if lines[j].isBlank {
+                blanks += 1
+                if blanks > 2 { break }
+                j += 1
+                continue
+            }
+            blanks = 0
+            if let role = headerRole(j) {
+                if role == .from { break }
+                roles.insert(role)
+            } else if lines[j].indented || continuations < 2 && lastLineContinues(j - 1) {
+                continuations += 1
+            } else {
+                break
+            }
+            j += 1
+        }
+        if roles.contains(.date) && (roles.contains(.to) || roles.contains(.subject)) { return true }
+        return roles.contains(.to) && roles.contains(.subject)
+    }
+
+    /// True when a recipients line ends in a list separator and wraps.
+    mutating func lastLineContinues(_ i: Int) -> Bool {
+        guard i >= 0 else { return false }
+        let n = norm(i)
+        return n.hasSuffix(";") || n.hasSuffix(",")
+    }
+
+    // MARK: Disclaimers
+
+    /// Paragraphs (runs of non-blank lines) of a region, as line ranges.
+    func paragraphs(in region: Range<Int>) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var i = region.lowerBound
+        while i < region.upperBound {
+            if lines[i].isBlank { i += 1; continue }
+            var j = i
+            while j < region.upperBound && !lines[j].isBlank { j += 1 }
+            out.append(i..<j)
+            i = j
+        }
+        return out
+    }
+
+    /// Normalised text of a paragraph, at most `limit` characters looked at.
+    mutating func paragraphText(_ p: Range<Int>, limit: Int = 6000) -> String {
+        var text = ""
+        for k in p {
+            if !text.isEmpty { text += " " }
+            text += norm(k)
+            if text.utf8.count > limit { break }
+        }
+        return text
+    }
+
+    enum FooterKind { case footer, rule, short, other }
+
+    mutating func footerKind(_ p: Range<Int>) -> FooterKind {
+        if p.count == 1 && isRule(p.lowerBound) { return .rule }
+        let text = paragraphText(p)
+        if disclaimerLineSet.contains(text.trimmingPunctuation()) { return .footer }
+        var hits = 0
+        for phrase in vocabulary.disclaimerPhrases where text.contains(phrase) {
+            hits += 1
+            if hits >= 2 { break }
+        }
+        if hits > 0 {
+            // A paragraph in the first person is the sender's own words unless
+            // it carries two footer phrases.
+            if hits >= 2 || !isFirstPerson(text) { return .footer }
+        }
+        let chars = p.reduce(0) { $0 + lines[$1].length }
+        if p.count <= 3 && chars <= 200 { return .short }
+        return .other
+    }
+
+    func isFirstPerson(_ text: String) -> Bool {
+        let padded = " " + text + " "
+        for w in [" i ", " i'm ", " i've ", " i'd ", " my ", " me ", " me.", " me,", " i,"] where padded.contains(w) {
+            return true
+        }
+        return false
+    }
+
+    /// The first line of the trailing footer of a region, if it has one.
+    mutating func disclaimerStart(in region: Range<Int>) -> Int? {
+        let paras = paragraphs(in: region)
+        var earliestFooter: Int? = nil
+        var k = paras.count - 1
+        while k >= 0 {
+            let kind = footerKind(paras[k])
+            if kind == .other { break }
+            if kind == .footer { earliestFooter = k }
+            k -= 1
+        }
+        guard var start = earliestFooter else { return nil }
+        // Take in a rule just above, possibly with a few short lines between
+        // ("________ / Cambridgeshire Constabulary / www…").
+        var back = start - 1
+        var shortSeen = 0
+        while back >= 0 {
+            let kind = footerKind(paras[back])
+            if kind == .rule { start = back; break }
+            if kind == .short && shortSeen < 1 && paras[back].count <= 3 { shortSeen += 1; back -= 1; continue }
+            break
+        }
+        return paras[start].lowerBound
+    }
+
+    // MARK: Signatures
+
+    enum SignatureOpener { case sigDash, device, signOff }
+
+    mutating func signatureOpener(_ i: Int) -> SignatureOpener? {
+        let line = lines[i]
+        guard line.length <= 120, !line.isBlank else { return nil }
+        var trimmedRaw = line.raw
+        while let last = trimmedRaw.unicodeScalars.last, TextSegmenter.isSpace(last) { trimmedRaw.unicodeScalars.removeLast() }
+        if line.raw == "-- " || trimmedRaw == "--" { return .sigDash }
+        let n = norm(i)
+        if vocabulary.deviceSignatures.contains(where: { n.hasPrefix($0) }) { return .device }
+        let bare = n.trimmingPunctuation()
+        if signOffSet.contains(bare) { return .signOff }
+        // "Kind regards, Sam Example" / "Thanks Sam"
+        for phrase in vocabulary.signOffs where bare.hasPrefix(phrase + ",") || bare.hasPrefix(phrase + " ") {
+            let rest = bare.dropFirst(phrase.count + 1).trimmingSpaces()
+            let words = rest.split(separator: " ")
+            guard !words.isEmpty, words.count <= 4 else { continue }
+            if bare.hasPrefix(phrase + ",") { return .signOff }
+            // without a comma, the rest must be capitalised words (a name)
+            let rawWords = trimmedRaw.split(separator: " ").suffix(words.count)
+            if rawWords.allSatisfy({ $0.unicodeScalars.first.map { $0.properties.isUppercase } ?? false }) {
+                return .signOff
+            }
+        }
+        return nil
+    }
+
+    /// A line that reads as prose rather than a name, title, address or phone.
+    func isSentenceLike(_ i: Int) -> Bool {
+        let line = lines[i]
+        if line.length > 100 { return true }
+        let words = line.raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        if words.count >= 10 { return true }
+        if words.count >= 5, let last = line.raw.unicodeScalars.last(where: { !TextSegmenter.isSpace($0) }),
+           last == "." || last == "?" || last == "!" {
+            return true
+        }
+        return false
+    }
+
+    mutating func signatureStart(in range: Range<Int>, hasEarlierNewText: Bool,
+                                 maxSignatureLines: Int, maxSigDashLines: Int) -> Int? {
+        var contentBefore = hasEarlierNewText
+        for i in range {
+            if lines[i].isBlank { continue }
+            defer { contentBefore = true }
+            guard let opener = signatureOpener(i) else { continue }
+            let after = (i + 1)..<range.upperBound
+            let content = after.filter { !lines[$0].isBlank }
+            switch opener {
+            case .sigDash:
+                if lines[i].raw.hasPrefix("-- ") || content.count <= maxSigDashLines { return i }
+            case .device:
+                if content.count <= 3 && !content.contains(where: isSentenceLike) { return i }
+            case .signOff:
+                if contentBefore && content.count <= maxSignatureLines && !content.contains(where: isSentenceLike) {
+                    return i
+                }
+            }
+        }
+        return nil
+    }
+}
+
+// MARK: - Small string helpers
+
+extension StringProtocol {
+    /// Without leading and trailing white space.
+    func trimmingSpaces() -> Substring {
+        let s = Substring(self)
+        guard let first = s.firstIndex(where: { !$0.isWhitespace }) else { return s[s.endIndex...] }
+        guard let last = s.lastIndex(where: { !$0.isWhitespace }) else { return s[s.endIndex...] }
+        return s[first...last]
+    }
+
+    /// Without trailing punctuation and white space (",", ".", "!", ":", ";", "-").
+    func trimmingPunctuation() -> String {
+        var s = String(self.trimmingSpaces())
+        while let last = s.last, last == "," || last == "." || last == "!" || last == ":" || last == ";" || last == "-" || last.isWhitespace {
+            s.removeLast()
+        }
+        return s
+    }
+
+    /// With every "*" removed (Outlook's plain-text bold: "*From:* …").
+    func replacingStars() -> String {
+        String(self.filter { $0 != "*" })
     }
 }

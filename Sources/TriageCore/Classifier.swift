@@ -219,8 +219,6 @@ struct Evaluation {
                 switch CompiledRuleSet.GuardPart(rawValue: owner % 3) {
                 case .before:
                     if gm.last < m.first, m.first - gm.last <= window { return id }
-                    // A guard phrase that overlaps the start of the match ("not complaining" over "complaining").
-                    if gm.first < m.first, gm.last >= m.first { return id }
                 case .sentence:
                     return id
                 case .after:
@@ -308,7 +306,7 @@ struct Evaluation {
                 let a = hits[i]
                 for j in group where j != i {
                     let b = hits[j]
-                    if b.rule != a.rule, b.first <= a.first, b.last >= a.last, (b.last - b.first) > (a.last - a.first) {
+                    if b.first <= a.first, b.last >= a.last, (b.last - b.first) > (a.last - a.first) {
                         drop.insert(i)
                         break
                     }
@@ -338,7 +336,15 @@ struct Evaluation {
                         && tokens[other.first].paragraph == here.paragraph
                         && tokens[other.first].sentence + 1 >= here.sentence
                 }
-                let nearest = before.max { $0.last < $1.last }
+                var nearest = before.max { $0.last < $1.last }
+                if ["by", "from"].contains(tokens[h.last].text) {
+                    // "an assault by the Deputy Commissioner": the actor follows.
+                    let after = hits.filter { other in
+                        other.view == h.view && ruleSet.rules[other.rule].fact == req.fact && other.first > h.last
+                            && other.first - h.last <= 5 && tokens[other.first].sentence == tokens[h.last].sentence
+                    }
+                    if let first = after.min(by: { $0.first < $1.first }) { nearest = first }
+                }
                 let ok = nearest.map { n in req.values.map { $0.contains(ruleSet.rules[n.rule].value) } ?? true } ?? false
                 if !ok { drop.insert(i) }
                 continue
@@ -352,7 +358,15 @@ struct Evaluation {
                         && tokens[other.first].paragraph == here.paragraph
                         && tokens[other.first].sentence + 1 >= here.sentence
                 }
-                let nearest = before.max { $0.last < $1.last }
+                var nearest = before.max { $0.last < $1.last }
+                if ["by", "from"].contains(tokens[h.last].text) {
+                    // "an assault by the Deputy Commissioner": the actor follows.
+                    let after = hits.filter { other in
+                        other.view == h.view && ruleSet.rules[other.rule].fact == req.fact && other.first > h.last
+                            && other.first - h.last <= 5 && tokens[other.first].sentence == tokens[h.last].sentence
+                    }
+                    if let first = after.min(by: { $0.first < $1.first }) { nearest = first }
+                }
                 let ok = nearest.map { n in req.values.map { $0.contains(ruleSet.rules[n.rule].value) } ?? true } ?? false
                 if !ok { drop.insert(i) }
                 continue
@@ -428,12 +442,15 @@ struct Evaluation {
         let anchorHits = hits.indices.filter { anchorFacts.contains(ruleSet.rules[hits[$0].rule].fact) && hits[$0].view >= 0 }
 
         let pointers = Set(resolution.pointers ?? [])
+        let sentenceOnly = Set(resolution.sentenceOnly ?? [])
         func nearest(to a: Hit, sameSentence: Bool) -> Int? {
             let tokens = views[a.view].index.tokens
-            if pointers.contains(tokens[a.last].text) {
+            let pointerAt = pointers.contains(tokens[a.last].text) ? a.last
+                : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
+            if let p = pointerAt {
                 // "complain about …": the role that follows within four words.
-                for c in candidateHits where hits[c].view == a.view && hits[c].first > a.last && hits[c].first - a.last <= 4
-                    && tokens[hits[c].first].sentence == tokens[a.last].sentence {
+                for c in candidateHits where hits[c].view == a.view && hits[c].first > p && hits[c].first - p <= 4
+                    && tokens[hits[c].first].sentence == tokens[p].sentence {
                     return c
                 }
             }
@@ -444,6 +461,7 @@ struct Evaluation {
                 let same = sameSentence ? tokens[h.first].sentence == tokens[a.first].sentence
                                         : tokens[h.first].paragraph == tokens[a.first].paragraph
                 guard same else { continue }
+                if !sameSentence && sentenceOnly.contains(ruleSet.rules[h.rule].value) { continue }
                 let distance = h.last < a.first ? a.first - h.last : (h.first > a.last ? h.first - a.last : 0)
                 let isGeneric = generic.contains(ruleSet.rules[h.rule].value)
                 if let b = best {
@@ -465,7 +483,8 @@ struct Evaluation {
         }
         if chosen.isEmpty {
             // No role next to the dissatisfaction: take the roles named anywhere in the new text.
-            chosen = candidateHits.filter { hits[$0].segment == "new_text" || hits[$0].segment == "subject" }
+            chosen = candidateHits.filter { hits[$0].segment == "new_text" && !sentenceOnly.contains(ruleSet.rules[hits[$0].rule].value) }
+            if chosen.isEmpty { chosen = candidateHits.filter { hits[$0].segment == "subject" && !sentenceOnly.contains(ruleSet.rules[hits[$0].rule].value) } }
         }
         guard !chosen.isEmpty else {
             derived["subject"] = [resolution.fallback]
@@ -571,8 +590,9 @@ struct Evaluation {
         let firedRules = firedRuleIds(justification)
         var explanation = fill(row.explain, profile: profile, handler: handler, subject: subject)
         for s in flagSentences { explanation += " " + fill(s, profile: profile, handler: handler, subject: subject) }
-        if row.outcome == "needs_caseworker", !notes.isEmpty {
-            explanation += " " + notes.joined(separator: " ")
+        if row.outcome == "needs_caseworker" {
+            let others = notes.filter { $0 != row.note }
+            if !others.isEmpty { explanation += " " + others.joined(separator: " ") }
         }
         return Decision(
             source: item.provenance.source, id: item.provenance.sha256, force: force, kind: row.kind, subject: subject,

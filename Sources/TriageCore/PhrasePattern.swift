@@ -23,7 +23,7 @@ public struct PhrasePattern: Sendable, Equatable {
     public let expansions: [[Element]]
 
     /// The most expansions one pattern may produce.
-    public static let expansionLimit = 4096
+    public static let expansionLimit = 50_000
 
     /// Parses and expands a pattern.
     /// - Throws: ``PatternError`` for unbalanced brackets, an empty pattern or too many expansions.
@@ -113,6 +113,7 @@ private struct Parser {
                     if d == close { break }
                 }
                 parts.append(.choice(alternatives, optional: c == "["))
+                continue
             } else if c == ")" || c == "]" || c == "|" {
                 throw PatternError(pattern: String(String.UnicodeScalarView(scalars)), problem: "unexpected '\(c)'")
             } else if c == "#" {

@@ -200,6 +200,15 @@ public struct SubjectResolution: Codable, Sendable, Equatable {
     /// Words that, ending an anchor ("complain about", "against"), point at the
     /// role that follows: that role is taken first.
     public var pointers: [String]?
+    /// Roles tied to an anchor only in the same sentence, never through the
+    /// paragraph or the whole text (e.g. `not_police`: a council named
+    /// somewhere must not turn a police complaint into "not a complaint").
+    public var sentenceOnly: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case candidates, anchors, generic, compatible, fallback, pointers
+        case sentenceOnly = "sentence_only"
+    }
 }
 
 /// One row of the decision table.

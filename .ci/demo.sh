@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: install what is missing, build, ingest
+# the sample corpus into a SQLite file and print the decisions.
+#   bash .ci/demo.sh [DB]        (default DB: triage.sqlite)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/setup.sh
+swift build -c release --product triage 2>&1 | grep -E "error|warning: unre|Compiling triage|Build" >&2 || true
+bin="$(swift build -c release --show-bin-path)/triage"
+db="${1:-triage.sqlite}"
+for force in cambridgeshire northamptonshire; do
+  dirs=(Corpus/${force}-*)
+  "$bin" classify --force "$force" "${dirs[@]}"
+done

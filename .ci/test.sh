@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every test, against one build: install what is missing, build once (with
+# the tests), run the Swift test suite (unit, format, corpus end to end, IMAP
+# against a Dovecot on loopback), then the rule examples and the corpus eval
+# through the command line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TRIAGE_WITH_DOVECOT=1 bash .ci/setup.sh
+export TRIAGE_SHARED="${TRIAGE_SHARED:-$(cd .. && pwd)/shared}"
+
+swift build --build-tests 2>&1 | grep -E "error|Build|Compiling triage" || true
+bin="$(swift build --show-bin-path)/triage"
+test -x "$bin" || { echo "test: the build failed" >&2; exit 1; }
+
+status=0
+echo "== rules test"
+"$bin" rules test || status=1
+echo "== rules lint"
+"$bin" rules lint || status=1
+echo "== eval Corpus"
+"$bin" eval Corpus > /tmp/triage-eval.txt || status=1
+sed -n '1,7p' /tmp/triage-eval.txt; tail -1 /tmp/triage-eval.txt
+echo "== swift test"
+set +e
+swift test --skip-build > /tmp/triage-swift-test.txt 2>&1
+rc=$?
+set -e
+grep -E "✘|recorded an issue|error:|Test run with|Executed [0-9]+ test" /tmp/triage-swift-test.txt | tail -40
+[ $rc = 0 ] || status=1
+exit $status

@@ -1,0 +1,145 @@
+import CLibXML2
+
+/// One-time libxml2 set-up and small tree helpers shared by the HTML and
+/// XML readers.
+enum LibXML {
+    /// Initialises libxml2 once (Swift runs a static's initialiser exactly
+    /// once, thread-safely) and installs an external-entity loader that
+    /// refuses every URL, so no document can make libxml2 read a file or
+    /// the network.
+    static let ready: Bool = {
+        xmlInitParser()
+        xmlSetExternalEntityLoader { _, _, _ in nil }
+        return true
+    }()
+
+    /// Call before any parse on any thread.
+    static func prepare() {
+        _ = ready
+        triage_xml_silence_errors()
+    }
+
+    /// Options for XML: no network, no DTD loading, no entity substitution,
+    /// no error printing, default size limits (never XML_PARSE_HUGE).
+    static func xmlOptions(recover: Bool) -> Int32 {
+        var options = XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+        if recover { options |= XML_PARSE_RECOVER.rawValue }
+        return Int32(bitPattern: options)
+    }
+
+    /// Parses XML bytes; nil when libxml2 gives no document.
+    /// - Parameter encoding: overrides the document's own declaration when given.
+    static func readXML(_ bytes: [UInt8], recover: Bool, encoding: String? = nil) -> xmlDocPtr? {
+        prepare()
+        guard !bytes.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> xmlDocPtr? in
+            guard let base = buffer.baseAddress else { return nil }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                xmlReadMemory(pointer, Int32(clamping: buffer.count), nil, encoding, xmlOptions(recover: recover))
+            }
+        }
+    }
+
+    /// Parses HTML bytes with the recovering HTML parser.
+    static func readHTML(_ bytes: [UInt8], encoding: String?) -> htmlDocPtr? {
+        prepare()
+        guard !bytes.isEmpty else { return nil }
+        let options = Int32(bitPattern: HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue)
+        return bytes.withUnsafeBufferPointer { buffer -> htmlDocPtr? in
+            guard let base = buffer.baseAddress else { return nil }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
+                htmlReadMemory(pointer, Int32(clamping: buffer.count), nil, encoding, options)
+            }
+        }
+    }
+
+    /// Stands for `<br/>` in ``text(_:entities:depth:)`` output, so callers can
+    /// tell a real line break from wrapped source text.
+    static let lineBreak = "\u{E000}"
+
+    /// The local name of an element (no prefix), lower-cased.
+    static func name(_ node: xmlNodePtr) -> String {
+        node.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+    }
+
+    /// The element children of a node.
+    static func elements(_ node: xmlNodePtr) -> [xmlNodePtr] {
+        var out: [xmlNodePtr] = []
+        var child = node.pointee.children
+        while let c = child {
+            if c.pointee.type == XML_ELEMENT_NODE { out.append(c) }
+            child = c.pointee.next
+        }
+        return out
+    }
+
+    /// The first element child with a local name.
+    static func child(_ node: xmlNodePtr, _ name: String) -> xmlNodePtr? {
+        elements(node).first { Self.name($0) == name }
+    }
+
+    /// The text of a node's descendants. Entity references are NOT followed
+    /// (their names are reported through `entities`), so an entity bomb
+    /// cannot expand here.
+    static func text(_ node: xmlNodePtr, entities: inout Set<String>, depth: Int = 0) -> String {
+        var out = ""
+        var child = node.pointee.children
+        while let c = child {
+            switch c.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = c.pointee.content { out += String(cString: content) }
+            case XML_ELEMENT_NODE:
+                if depth < 200 {
+                    if name(c) == "br" { out += LibXML.lineBreak } else { out += text(c, entities: &entities, depth: depth + 1) }
+                }
+            case XML_ENTITY_REF_NODE:
+                entities.insert(c.pointee.name.map { String(cString: $0) } ?? "?")
+            default:
+                break
+            }
+            child = c.pointee.next
+        }
+        return out
+    }
+
+    /// Every text node of a subtree on its own line (trimmed, empty ones left out).
+    static func textLines(_ node: xmlNodePtr, into lines: inout [String], entities: inout Set<String>, depth: Int = 0) {
+        var child: xmlNodePtr? = node
+        while let c = child {
+            switch c.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = c.pointee.content {
+                    let t = String(cString: content).trimmingWhitespace()
+                    if !t.isEmpty { lines.append(t) }
+                }
+            case XML_ELEMENT_NODE:
+                if depth < 200, let first = c.pointee.children { textLines(first, into: &lines, entities: &entities, depth: depth + 1) }
+            case XML_ENTITY_REF_NODE:
+                entities.insert(c.pointee.name.map { String(cString: $0) } ?? "?")
+            default:
+                break
+            }
+            child = c.pointee.next
+        }
+    }
+}
+
+extension String {
+    /// Trims spaces, tabs and line breaks (including NBSP) from both ends.
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        guard let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[start...end])
+    }
+
+    /// Paragraph text: source whitespace collapsed, `<br/>` kept as `\n`.
+    func paragraphText() -> String {
+        components(separatedBy: LibXML.lineBreak).map { $0.collapsingWhitespace() }.joined(separator: "\n").trimmingWhitespace()
+    }
+
+    /// Collapses every run of whitespace to one space and trims.
+    func collapsingWhitespace() -> String {
+        split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

@@ -1,0 +1,310 @@
+import Foundation
+
+/// One mailbox from an address header.
+public struct MailAddress: Sendable, Equatable, Hashable {
+    /// Display name, decoded, or nil.
+    public var name: String?
+    /// The address (`local@domain`), or what stands in its place.
+    public var address: String
+    /// True when the name comes from a comment (`addr (Name)`, the obsolete form), not a display name.
+    public var nameFromComment: Bool
+
+    public init(name: String?, address: String, nameFromComment: Bool = false) {
+        self.name = name
+        self.address = address
+        self.nameFromComment = nameFromComment
+    }
+}
+
+/// Lenient RFC 5322 address-list parsing (groups, comments, quoted names,
+/// obsolete routes, encoded words).
+public enum AddressParsing {
+    private enum Token {
+        case word(String, quoted: Bool)
+        case comment(String)
+        case angle(String)
+        case special(Unicode.Scalar)
+    }
+
+    /// Parses an address list.
+    /// - Parameters:
+    ///   - text: the unfolded header value (raw, encoded words not yet decoded).
+    ///   - defects: problems met are appended here.
+    /// - Returns: the mailboxes in order (group names are dropped, their members kept).
+    public static func parseList(_ text: String, defects: inout [String]) -> [MailAddress] {
+        let s = Array(text.unicodeScalars)
+        var tokens: [Token] = []
+        var i = 0
+        let n = s.count
+        while i < n {
+            let c = s[i]
+            switch c {
+            case " ", "\t", "\r", "\n":
+                i += 1
+            case "\"":
+                var v = String.UnicodeScalarView()
+                i += 1
+                var closed = false
+                while i < n {
+                    if s[i] == "\\", i + 1 < n { v.append(s[i + 1]); i += 2; continue }
+                    if s[i] == "\"" { i += 1; closed = true; break }
+                    v.append(s[i]); i += 1
+                }
+                if !closed { defects.append("address: unterminated quoted string") }
+                tokens.append(.word(String(v), quoted: true))
+            case "(":
+                var depth = 0
+                var v = String.UnicodeScalarView()
+                while i < n {
+                    if s[i] == "\\", i + 1 < n { v.append(s[i + 1]); i += 2; continue }
+                    if s[i] == "(" { depth += 1; if depth > 1 { v.append(s[i]) } ; i += 1; continue }
+                    if s[i] == ")" { depth -= 1; i += 1; if depth == 0 { break }; v.append(")"); continue }
+                    v.append(s[i]); i += 1
+                }
+                if depth > 0 { defects.append("address: unterminated comment") }
+                tokens.append(.comment(String(v)))
+            case "<":
+                var v = String.UnicodeScalarView()
+                i += 1
+                var closed = false
+                while i < n {
+                    if s[i] == ">" { i += 1; closed = true; break }
+                    if s[i] == "\"" {
+                        // quoted local part inside an angle address
+                        v.append(s[i]); i += 1
+                        while i < n, s[i] != "\"" { if s[i] == "\\", i + 1 < n { v.append(s[i]); i += 1 }; v.append(s[i]); i += 1 }
+                        if i < n { v.append(s[i]); i += 1 }
+                        continue
+                    }
+                    if s[i] != " " && s[i] != "\t" && s[i] != "\r" && s[i] != "\n" { v.append(s[i]) }
+                    i += 1
+                }
+                if !closed { defects.append("address: unterminated angle address") }
+                tokens.append(.angle(String(v)))
+            case ",", ":", ";", "@", ".", ">":
+                tokens.append(.special(c)); i += 1
+            default:
+                var v = String.UnicodeScalarView()
+                while i < n {
+                    let d = s[i]
+                    if d == " " || d == "\t" || d == "\r" || d == "\n" || d == "\"" || d == "(" || d == "<" || d == "," || d == ";" || d == "@" || d == ">" { break }
+                    if d == ":" && !(String(v).hasPrefix("=?")) { break }
+                    if d == "." && !(String(v).hasPrefix("=?")) { break }
+                    v.append(d); i += 1
+                }
+                if v.isEmpty { i += 1; continue }
+                tokens.append(.word(String(v), quoted: false))
+            }
+        }
+
+        var result: [MailAddress] = []
+        // Current mailbox under construction.
+        var phrase: [(String, Bool, Bool)] = [] // (text, quoted, spaceBefore)
+        var addrSpec = String.UnicodeScalarView()
+        var angle: String? = nil
+        var comments: [String] = []
+        var sawAt = false
+        var spaceBefore = false
+
+        func decodedPhrase() -> String {
+            var out = ""
+            var lastEncoded = false
+            for (k, w) in phrase.enumerated() {
+                let isEncoded = !w.1 && w.0.hasPrefix("=?") && w.0.hasSuffix("?=")
+                var dummy: [String] = []
+                let text = w.1 ? (w.0.contains("=?") ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
+                    : (w.0.contains("=?") ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
+                if k > 0 && !(isEncoded && lastEncoded) && w.2 { out += " " }
+                out += text
+                lastEncoded = isEncoded
+            }
+            return out
+        }
+        func finish() {
+            defer {
+                phrase = []; addrSpec = String.UnicodeScalarView(); angle = nil; comments = []; sawAt = false
+            }
+            if let a = angle {
+                var address = a
+                // Obsolete route: <@a,@b:user@host>
+                if address.hasPrefix("@"), let colon = address.firstIndex(of: ":") { address = String(address[address.index(after: colon)...]) }
+                let name = decodedPhrase()
+                if name.isEmpty, let comment = comments.last.map({ decodeComment($0) }), !comment.isEmpty {
+                    result.append(MailAddress(name: comment, address: address, nameFromComment: true))
+                } else {
+                    result.append(MailAddress(name: name.isEmpty ? nil : name, address: address))
+                }
+                return
+            }
+            if !addrSpec.isEmpty {
+                let name = comments.first.map { decodeComment($0) }
+                let hasName = !(name?.isEmpty ?? true)
+                result.append(MailAddress(name: hasName ? name : nil, address: String(addrSpec), nameFromComment: hasName))
+                return
+            }
+            if !phrase.isEmpty {
+                defects.append("address: no address in \"\(String(decodedPhrase().prefix(40)))\"")
+                result.append(MailAddress(name: nil, address: decodedPhrase()))
+            }
+        }
+        func decodeComment(_ c: String) -> String {
+            var dummy: [String] = []
+            return HeaderDecoding.decodeEncodedWords(c, defects: &dummy).trimmingCharacters(in: .whitespaces)
+        }
+
+        // Rebuild spacing: we need to know whether tokens were separated by whitespace
+        // for addr-spec assembly; approximate by treating words and specials as an addr-spec
+        // once an '@' appears.
+        var k = 0
+        while k < tokens.count {
+            let t = tokens[k]
+            switch t {
+            case .word(let w, let q):
+                phrase.append((w, q, true))
+                if q { addrSpec.append(contentsOf: ("\"" + w + "\"").unicodeScalars) } else { addrSpec.append(contentsOf: w.unicodeScalars) }
+            case .comment(let c):
+                comments.append(c)
+            case .angle(let a):
+                if angle != nil { defects.append("address: two angle addresses in one mailbox") }
+                angle = a
+            case .special(let c):
+                switch c {
+                case ",":
+                    finish()
+                case ";":
+                    finish()
+                case ":":
+                    if angle == nil && !sawAt {
+                        // Group name: drop it.
+                        phrase = []; addrSpec = String.UnicodeScalarView(); comments = []
+                    } else {
+                        addrSpec.append(c)
+                    }
+                case "@":
+                    sawAt = true
+                    addrSpec.append(c)
+                    if var last = phrase.popLast() { last.0 += "@"; phrase.append(last) }
+                    // glue the next word to this one
+                    if k + 1 < tokens.count, case .word(let w, let q) = tokens[k + 1] {
+                        addrSpec.append(contentsOf: w.unicodeScalars)
+                        if var last = phrase.popLast() { last.0 += w; phrase.append(last) } else { phrase.append((w, q, true)) }
+                        k += 1
+                    }
+                case ".":
+                    addrSpec.append(c)
+                    if var last = phrase.popLast() { last.0 += "."; phrase.append(last) }
+                    if k + 1 < tokens.count, case .word(let w, _) = tokens[k + 1] {
+                        addrSpec.append(contentsOf: w.unicodeScalars)
+                        if var last = phrase.popLast() { last.0 += w; phrase.append(last) }
+                        k += 1
+                    }
+                default:
+                    break
+                }
+            }
+            k += 1
+        }
+        finish()
+        _ = spaceBefore
+        spaceBefore = false
+        return result
+    }
+}
+
+/// RFC 5322 dates, leniently (obsolete zones, missing seconds, optional day name,
+/// two-digit years), following the algorithm of Python's `email.utils.parsedate_tz`.
+public enum DateParsing {
+    private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+                                 "january", "february", "march", "april", "may", "june", "july",
+                                 "august", "september", "october", "november", "december"]
+    private static let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    private static let zones: [String: Int] = [
+        "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+        "AST": -400, "ADT": -300, "EST": -500, "EDT": -400, "CST": -600, "CDT": -500,
+        "MST": -700, "MDT": -600, "PST": -800, "PDT": -700,
+    ]
+
+    /// Parses a Date header value.
+    /// - Parameter text: the header value.
+    /// - Returns: the instant, or nil when it cannot be read; `zoneKnown` is false when the zone was absent or unknown (UTC assumed).
+    public static func parse(_ text: String) -> (date: Date, zoneKnown: Bool)? {
+        var data = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map(String.init)
+        guard !data.isEmpty else { return nil }
+        if data[0].hasSuffix(",") || days.contains(data[0].lowercased()) {
+            data.removeFirst()
+        } else {
+            // "Mon,12 Jan 2026": a day name glued to the day.
+            if let comma = data[0].lastIndex(of: ",") {
+                let rest = String(data[0][data[0].index(after: comma)...])
+                data[0] = rest
+                if rest.isEmpty { data.removeFirst() }
+            }
+        }
+        if data.count == 3 {
+            let stuff = data[0].split(separator: "-").map(String.init)
+            if stuff.count == 3 { data = stuff + Array(data.dropFirst()) }
+        }
+        if data.count == 4 {
+            let s = data[3]
+            if let plus = s.firstIndex(of: "+") ?? s.dropFirst().firstIndex(of: "-") {
+                data[3] = String(s[..<plus])
+                data.append(String(s[plus...]))
+            } else {
+                data.append("")
+            }
+        }
+        guard data.count >= 5 else { return nil }
+        var dd = data[0], mm = data[1].lowercased(), yy = data[2], tm = data[3], tz = data[4]
+        if !months.contains(mm) {
+            (dd, mm) = (mm, dd.lowercased())
+            guard months.contains(mm) else { return nil }
+        }
+        guard var month = months.firstIndex(of: mm).map({ $0 + 1 }) else { return nil }
+        if month > 12 { month -= 12 }
+        if dd.hasSuffix(",") { dd.removeLast() }
+        if let colon = yy.firstIndex(of: ":"), colon != yy.startIndex { (yy, tm) = (tm, yy) }
+        if yy.hasSuffix(",") { yy.removeLast() }
+        guard let y0 = yy.first else { return nil }
+        if !y0.isNumber { (yy, tz) = (tz, yy) }
+        if tm.hasSuffix(",") { tm.removeLast() }
+        var parts = tm.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 1, tm.contains(".") { parts = tm.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+        let hh: Int, mi: Int, ss: Int
+        switch parts.count {
+        case 2:
+            guard let h = Int(parts[0]), let m = Int(parts[1]) else { return nil }
+            (hh, mi, ss) = (h, m, 0)
+        case 3:
+            guard let h = Int(parts[0]), let m = Int(parts[1]), let sec = Int(parts[2].prefix(2)) else { return nil }
+            (hh, mi, ss) = (h, m, sec)
+        default: return nil
+        }
+        guard var year = Int(yy), let day = Int(dd) else { return nil }
+        if yy.count < 3 { year += year > 68 ? 1900 : 2000 } else if yy.count == 3 { year += 1900 }
+        var offset: Int? = nil
+        let tzu = tz.uppercased()
+        if let z = zones[tzu] {
+            offset = z
+        } else if let v = Int(tzu), tzu.first == "+" || tzu.first == "-" || tzu.first?.isNumber == true {
+            offset = v
+            if v == 0 && tzu.hasPrefix("-") { offset = nil }
+        }
+        var seconds = 0
+        if let o = offset {
+            let sign = o < 0 ? -1 : 1
+            let a = abs(o)
+            seconds = sign * ((a / 100) * 3600 + (a % 100) * 60)
+        }
+        guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hh), (0...59).contains(mi), (0...60).contains(ss),
+              (1...9999).contains(year), abs(seconds) < 24 * 3600 else { return nil }
+        var comps = DateComponents()
+        comps.year = year; comps.month = month; comps.day = day
+        comps.hour = hh; comps.minute = mi; comps.second = min(ss, 59)
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(secondsFromGMT: 0) ?? TimeZone.current
+        guard let base = cal.date(from: comps) else { return nil }
+        // Reject impossible days (31 Feb) the way a strict calendar would.
+        if cal.component(.day, from: base) != day { return nil }
+        return (base.addingTimeInterval(TimeInterval(-seconds)), offset != nil)
+    }
+}

@@ -1,0 +1,248 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Decodes bytes in a named charset to a `String`, with iconv for everything
+/// that is not UTF-8, ASCII, Latin-1 or Windows-1252.
+///
+/// Invalid sequences become U+FFFD and decoding continues; it never loops.
+public enum CharsetDecoder {
+    /// The result of resolving a charset label.
+    public enum Resolved: Equatable, Sendable {
+        case utf8
+        case ascii
+        case latin1
+        case windows1252
+        case utf16(bigEndian: Bool?)
+        case utf32(bigEndian: Bool?)
+        /// An iconv name that `iconv_open` accepted.
+        case iconv(String)
+    }
+
+    /// Resolves a charset label (`"latin1"`, `"cp1252"`, `"Shift_JIS"`) to a decoder,
+    /// or nil when the charset is unknown.
+    /// - Parameter label: the label as written in the message.
+    /// - Returns: the decoder, or nil for an unknown charset.
+    public static func resolve(_ label: String) -> Resolved? {
+        var name = ""
+        for u in label.unicodeScalars {
+            if u == "\"" || u == "'" || u == " " || u == "\t" { continue }
+            guard u.isASCII, u != "/", u != "\\" else { return nil }
+            name.unicodeScalars.append(u)
+        }
+        name = name.lowercased()
+        guard !name.isEmpty, name.count <= 64 else { return nil }
+        if let star = name.firstIndex(of: "*") { name = String(name[..<star]) } // RFC 2231 language
+        switch name {
+        case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8": return .utf8
+        case "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "646", "cp367", "ibm367", "iso-ir-6":
+            return .ascii
+        case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "iso-ir-100", "cp819", "ibm819", "8859-1", "iso_8859-1:1987":
+            return .latin1
+        case "windows-1252", "cp1252", "x-cp1252", "win-1252", "ms-ansi", "windows1252": return .windows1252
+        case "utf-16": return .utf16(bigEndian: nil)
+        case "utf-16be", "utf16be": return .utf16(bigEndian: true)
+        case "utf-16le", "utf16le": return .utf16(bigEndian: false)
+        case "utf-32": return .utf32(bigEndian: nil)
+        case "utf-32be": return .utf32(bigEndian: true)
+        case "utf-32le": return .utf32(bigEndian: false)
+        case "unicode-1-1-utf-7", "x-unknown", "unknown", "unknown-8bit", "x-user-defined", "default", "charset", "none":
+            return nil
+        default: break
+        }
+        let aliases: [String: String] = [
+            "ks_c_5601-1987": "CP949", "ks_c_5601": "CP949", "ksc5601": "CP949", "euc-kr": "CP949", "euckr": "CP949",
+            "x-sjis": "SHIFT_JIS", "sjis": "SHIFT_JIS", "shift-jis": "SHIFT_JIS", "x-shift_jis": "SHIFT_JIS", "ms_kanji": "SHIFT_JIS",
+            "windows-31j": "CP932", "cp932": "CP932",
+            "iso-8859-8-i": "ISO-8859-8", "iso-8859-6-i": "ISO-8859-6", "iso-8859-8-e": "ISO-8859-8",
+            "windows-874": "CP874", "x-euc-jp": "EUC-JP", "x-euc": "EUC-JP",
+            "gb2312": "GB2312", "x-gbk": "GBK", "cn-gb": "GB2312", "euc-cn": "GB2312",
+            "big5-hkscs": "BIG5-HKSCS", "x-big5": "BIG5", "cn-big5": "BIG5",
+            "koi8r": "KOI8-R", "koi8u": "KOI8-U", "x-mac-roman": "MACINTOSH", "macintosh": "MACINTOSH",
+            "iso-2022-jp-2": "ISO-2022-JP-2", "utf-7": "UTF-7", "utf7": "UTF-7",
+        ]
+        var iconvName = aliases[name] ?? name.uppercased()
+        if iconvName.hasPrefix("WIN-") { iconvName = "WINDOWS-" + iconvName.dropFirst(4) }
+        if iconvName.hasPrefix("X-") { iconvName = String(iconvName.dropFirst(2)) }
+        guard canOpen(iconvName) else { return nil }
+        return .iconv(iconvName)
+    }
+
+    /// True when the charset label names something this decoder can read.
+    public static func isKnown(_ label: String) -> Bool { resolve(label) != nil }
+
+    /// Decodes `bytes` in the given charset; unknown or absent charset means
+    /// "undeclared": UTF-8 if valid, else Windows-1252.
+    /// - Parameters:
+    ///   - bytes: the encoded text.
+    ///   - charset: the declared charset label, or nil.
+    /// - Returns: the text (invalid sequences as U+FFFD).
+    public static func decode<C: Collection>(_ bytes: C, charset: String?) -> String where C.Element == UInt8 {
+        if let charset, let r = resolve(charset) { return decode(bytes, resolved: r) }
+        return decodeUndeclared(bytes)
+    }
+
+    /// Decodes bytes whose charset is not declared: ASCII/UTF-8 when valid, else Windows-1252.
+    public static func decodeUndeclared<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        if let s = validUTF8(bytes) { return s }
+        return decodeWindows1252(bytes)
+    }
+
+    /// Decodes with an already resolved charset.
+    public static func decode<C: Collection>(_ bytes: C, resolved: Resolved) -> String where C.Element == UInt8 {
+        switch resolved {
+        case .utf8:
+            var b = Array(bytes)
+            if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { b.removeFirst(3) }
+            return String(decoding: b, as: UTF8.self)
+        case .ascii:
+            // Declared ASCII that is not: read like undeclared text.
+            return decodeUndeclared(bytes)
+        case .latin1:
+            var s = String.UnicodeScalarView()
+            for b in bytes { s.append(Unicode.Scalar(b)) }
+            return String(s)
+        case .windows1252:
+            return decodeWindows1252(bytes)
+        case .utf16(let be):
+            let b = Array(bytes)
+            var bigEndian = be
+            var start = 0
+            if be == nil, b.count >= 2 {
+                if b[0] == 0xFE, b[1] == 0xFF { bigEndian = true; start = 2 }
+                else if b[0] == 0xFF, b[1] == 0xFE { bigEndian = false; start = 2 }
+            }
+            if bigEndian == nil {
+                // No BOM: guess from where the zero bytes are (ASCII-heavy text).
+                var evenZeros = 0, oddZeros = 0
+                var i = 0
+                while i + 1 < b.count && i < 4096 { if b[i] == 0 { evenZeros += 1 }; if b[i + 1] == 0 { oddZeros += 1 }; i += 2 }
+                bigEndian = evenZeros > oddZeros
+            }
+            var units: [UInt16] = []
+            units.reserveCapacity(b.count / 2)
+            var i = start
+            while i + 1 < b.count {
+                units.append(bigEndian == true ? UInt16(b[i]) << 8 | UInt16(b[i + 1]) : UInt16(b[i + 1]) << 8 | UInt16(b[i]))
+                i += 2
+            }
+            var s = String(decoding: units, as: UTF16.self)
+            if i < b.count { s.append("\u{FFFD}") }
+            return s
+        case .utf32(let be):
+            let b = Array(bytes)
+            var bigEndian = be ?? false
+            var start = 0
+            if be == nil, b.count >= 4 {
+                if b[0] == 0, b[1] == 0, b[2] == 0xFE, b[3] == 0xFF { bigEndian = true; start = 4 }
+                else if b[0] == 0xFF, b[1] == 0xFE, b[2] == 0, b[3] == 0 { bigEndian = false; start = 4 }
+                else if b[0] == 0 { bigEndian = true }
+            }
+            var s = String.UnicodeScalarView()
+            var i = start
+            while i + 3 < b.count {
+                let v: UInt32 = bigEndian
+                    ? UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
+                    : UInt32(b[i + 3]) << 24 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i])
+                s.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+                i += 4
+            }
+            if i < b.count { s.append("\u{FFFD}") }
+            return String(s)
+        case .iconv(let name):
+            return iconvDecode(Array(bytes), from: name) ?? decodeUndeclared(bytes)
+        }
+    }
+
+    /// The bytes as a String if they are valid UTF-8 (ASCII included), else nil.
+    static func validUTF8<C: Collection>(_ bytes: C) -> String? where C.Element == UInt8 {
+        var allASCII = true
+        for b in bytes where b >= 0x80 { allASCII = false; break }
+        if allASCII { return String(decoding: bytes, as: UTF8.self) }
+        var it = bytes.makeIterator()
+        var decoder = UTF8()
+        var s = String.UnicodeScalarView()
+        while true {
+            switch decoder.decode(&it) {
+            case .scalarValue(let u): s.append(u)
+            case .emptyInput: return String(s)
+            case .error: return nil
+            }
+        }
+    }
+
+    static let cp1252High: [UInt32] = [
+        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+        0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+    ]
+
+    static func decodeWindows1252<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        var s = String.UnicodeScalarView()
+        for b in bytes {
+            if b >= 0x80 && b < 0xA0 {
+                s.append(Unicode.Scalar(cp1252High[Int(b - 0x80)]) ?? "\u{FFFD}")
+            } else {
+                s.append(Unicode.Scalar(b))
+            }
+        }
+        return String(s)
+    }
+
+    private static func canOpen(_ name: String) -> Bool {
+        let cd = iconv_open("UTF-8", name)
+        if cd == UnsafeMutableRawPointer(bitPattern: -1) || cd == nil { return false }
+        iconv_close(cd)
+        return true
+    }
+
+    /// Converts with iconv to UTF-8; EILSEQ and truncated input become U+FFFD.
+    static func iconvDecode(_ input: [UInt8], from name: String) -> String? {
+        let cd = iconv_open("UTF-8", name)
+        if cd == UnsafeMutableRawPointer(bitPattern: -1) || cd == nil { return nil }
+        defer { iconv_close(cd) }
+        if input.isEmpty { return "" }
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count * 2 + 16)
+        var chunk = [UInt8](repeating: 0, count: max(256, input.count * 3 + 16))
+        var src = input
+        src.withUnsafeMutableBufferPointer { inBuf in
+            guard let inBase = inBuf.baseAddress else { return }
+            var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBase).assumingMemoryBound(to: CChar.self)
+            var inLeft = inBuf.count
+            chunk.withUnsafeMutableBufferPointer { outBuf in
+                guard let outBase = outBuf.baseAddress else { return }
+                var guardCount = 0
+                while inLeft > 0 {
+                    guardCount += 1
+                    if guardCount > input.count * 4 + 64 { break } // never loop forever
+                    var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBase).assumingMemoryBound(to: CChar.self)
+                    var outLeft = outBuf.count
+                    let rc = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
+                    let produced = outBuf.count - outLeft
+                    if produced > 0 { out.append(contentsOf: UnsafeBufferPointer(start: outBase, count: produced)) }
+                    if rc != -1 { break }
+                    let err = errno
+                    if err == E2BIG { continue }
+                    if err == EILSEQ {
+                        out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                        inPtr = inPtr.map { $0 + 1 }
+                        inLeft -= 1
+                        continue
+                    }
+                    // EINVAL (truncated sequence at the end) or anything else: stop.
+                    out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                    break
+                }
+                // Flush a stateful encoder's pending output.
+                var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBase).assumingMemoryBound(to: CChar.self)
+                var outLeft = outBuf.count
+                _ = iconv(cd, nil, nil, &outPtr, &outLeft)
+                let produced = outBuf.count - outLeft
+                if produced > 0 { out.append(contentsOf: UnsafeBufferPointer(start: outBase, count: produced)) }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

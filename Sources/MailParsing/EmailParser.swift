@@ -1,0 +1,241 @@
+import Crypto
+import Foundation
+import LetterParsing
+import TextSegmentation
+import TriageCore
+
+/// Reads one RFC 5322 / MIME message into a ``Correspondence`` (channel `.email`).
+public struct EmailParser: Sendable {
+    /// The MIME parser used (depth and header caps).
+    public var mimeParser: MIMEParser
+
+    /// Creates a parser with the default caps.
+    public init() {
+        self.mimeParser = MIMEParser()
+    }
+
+    /// Header fields kept in ``Correspondence/headers``.
+    public static let keptHeaders: [String] = [
+        "message-id", "in-reply-to", "references", "reply-to", "auto-submitted", "x-mailer",
+        "list-id", "precedence", "return-path", "content-type",
+    ]
+
+    /// Parses one message.
+    /// - Parameter item: the raw bytes and their origin.
+    /// - Returns: the normalised correspondence; parse problems are listed in `defects`.
+    /// - Throws: ``IngestError`` when the bytes are not a message at all (empty, or no header field in the first 64 KiB).
+    public func parse(_ item: RawItem) throws -> Correspondence {
+        let bytes = item.bytes
+        guard !bytes.isEmpty else { throw IngestError(item: item.label, problem: "empty file: not an email message") }
+        if !Self.looksLikeMessage(bytes) {
+            throw IngestError(item: item.label, problem: "not an email message: no header field in the first 64 KiB")
+        }
+        let root = mimeParser.parse(bytes)
+        let provenance = Provenance(
+            source: item.source, offset: item.offset, locator: item.locator,
+            sha256: Self.sha256Hex(bytes), size: bytes.count, format: item.formatHint ?? "eml")
+        return Self.correspondence(from: root, raw: bytes, provenance: provenance)
+    }
+
+    /// True when the bytes begin with something header-like within the first 64 KiB.
+    static func looksLikeMessage(_ bytes: [UInt8]) -> Bool {
+        let limit = min(bytes.count, 64 * 1024)
+        var i = 0
+        // Skip leading blank lines and an mbox "From " line.
+        while i < limit {
+            var lineEnd = i
+            while lineEnd < limit, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            var start = i
+            while start < lineEnd, bytes[start] == 0x0D { start += 1 }
+            if start < lineEnd {
+                var j = start
+                while j < lineEnd, MIMEParser.isNameByte(bytes[j]) { j += 1 }
+                var k = j
+                while k < lineEnd, bytes[k] == 0x20 || bytes[k] == 0x09 { k += 1 }
+                if j > start, k < lineEnd, bytes[k] == 58 { return true }
+                // First non-blank line is not a header: only "From " lines are allowed before headers.
+                let line = bytes[start..<lineEnd]
+                if !line.starts(with: Array("From ".utf8)) && !line.starts(with: Array(">From ".utf8)) { return false }
+            }
+            i = lineEnd + 1
+        }
+        return false
+    }
+
+    static func sha256Hex<C: Sequence>(_ bytes: C) -> String where C.Element == UInt8 {
+        var hasher = SHA256()
+        hasher.update(data: Array(bytes))
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Builds a Correspondence from a parsed message (used recursively for message/rfc822 parts).
+    static func correspondence(from root: MIMEEntity, raw: [UInt8], provenance: Provenance) -> Correspondence {
+        var defects: [String] = []
+        var c = Correspondence(channel: .email, provenance: provenance)
+
+        // Subject
+        if let s = root.header("subject") {
+            c.subject = HeaderDecoding.decodeEncodedWords(s.rawValue, defects: &defects).trimmingCharacters(in: .whitespaces)
+        }
+        // Sender and recipients
+        let from = root.header("from") ?? root.header("sender")
+        if let from {
+            let list = AddressParsing.parseList(from.rawValue, defects: &defects)
+            if let first = list.first { c.sender = Party(name: first.name, address: first.address) }
+        } else {
+            defects.append("no From header")
+        }
+        for name in ["to", "cc"] {
+            for field in root.headers(named: name) {
+                c.recipients += AddressParsing.parseList(field.rawValue, defects: &defects).map { Party(name: $0.name, address: $0.address) }
+            }
+        }
+        // Date
+        if let d = root.header("date") {
+            if let parsed = DateParsing.parse(d.rawValue) {
+                c.date = DatedBy(value: parsed.date, source: .header)
+                if !parsed.zoneKnown { defects.append("Date header without a known time zone: UTC assumed") }
+            } else {
+                defects.append("unreadable Date header")
+            }
+        } else {
+            defects.append("no Date header")
+        }
+        // Kept headers
+        for field in root.headers {
+            let lname = field.name.lowercased()
+            if keptHeaders.contains(lname) {
+                c.headers.append(HeaderField(name: lname, value: field.decodedValue))
+            }
+        }
+        // Body, attachments, embedded messages
+        var collector = BodyCollector(raw: raw, source: provenance)
+        collector.visit(root, path: "1", topLevel: true)
+        let text = collector.texts.joined(separator: "\n\n")
+        c.body = TextSegmenter().body(for: normaliseNewlines(text))
+        c.attachments = collector.attachments
+        c.embedded = collector.embedded
+        // Defects of every entity (embedded messages carry their own).
+        defects += collector.defects
+        c.defects = defects
+        return c
+    }
+
+    /// CRLF and lone CR to LF; trailing whitespace at the end trimmed.
+    static func normaliseNewlines(_ s: String) -> String {
+        guard s.contains("\r") else { return trimEnd(s) }
+        var out = String.UnicodeScalarView()
+        var prevCR = false
+        for u in s.unicodeScalars {
+            if u == "\r" { out.append("\n"); prevCR = true; continue }
+            if u == "\n" && prevCR { prevCR = false; continue }
+            prevCR = false
+            out.append(u)
+        }
+        return trimEnd(String(out))
+    }
+
+    private static func trimEnd(_ s: String) -> String {
+        var scalars = s.unicodeScalars
+        while let last = scalars.last, last == "\n" || last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}
+
+/// Walks a MIME tree choosing the body text and listing every other part.
+struct BodyCollector {
+    let raw: [UInt8]
+    let source: Provenance
+    var texts: [String] = []
+    var attachments: [Attachment] = []
+    var embedded: [Correspondence] = []
+    var defects: [String] = []
+
+    init(raw: [UInt8], source: Provenance) {
+        self.raw = raw
+        self.source = source
+    }
+
+    static func isInlineText(_ e: MIMEEntity) -> Bool {
+        guard e.contentType == "text/plain" || e.contentType == "text/html" else { return false }
+        if e.disposition == "attachment" { return false }
+        if e.filename != nil && e.disposition != "inline" { return false }
+        return true
+    }
+
+    mutating func addDefects(_ e: MIMEEntity, path: String) {
+        for d in e.defects { defects.append(path == "1" ? d : "part \(path): \(d)") }
+    }
+
+    mutating func visit(_ e: MIMEEntity, path: String, topLevel: Bool = false) {
+        addDefects(e, path: path)
+        if e.isMessage, let inner = e.message.first {
+            if topLevel {
+                // Should not happen: the root is the message itself.
+                visit(inner, path: path + ".1")
+                return
+            }
+            if ["message/rfc822", "message/global", "message/news"].contains(e.contentType) {
+                let r = inner.rawRange
+                let innerRaw = (r.lowerBound >= 0 && r.upperBound <= raw.count) ? Array(raw[r]) : []
+                let prov = Provenance(source: source.source, offset: source.offset, locator: (source.locator.map { $0 + "/" } ?? "") + "part " + path,
+                                      sha256: EmailParser.sha256Hex(innerRaw), size: innerRaw.count, format: "rfc822")
+                embedded.append(EmailParser.correspondence(from: inner, raw: raw, provenance: prov))
+            } else {
+                let innerRaw = Array(raw[e.rawRange.clamped(to: 0..<raw.count)])
+                attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: innerRaw.count, sha256: EmailParser.sha256Hex(innerRaw)))
+            }
+            return
+        }
+        if e.isMultipart {
+            if e.contentType == "multipart/alternative" {
+                // Prefer text/plain; else the first part that yields text; the rest are attachments.
+                var chosen: Int? = e.children.firstIndex { Self.isInlineText($0) && $0.contentType == "text/plain" }
+                if chosen == nil { chosen = e.children.firstIndex { $0.isMultipart && Self.containsText($0) } }
+                if chosen == nil { chosen = e.children.firstIndex { Self.isInlineText($0) } }
+                for (k, child) in e.children.enumerated() {
+                    let childPath = "\(path).\(k + 1)"
+                    if k == chosen {
+                        visit(child, path: childPath)
+                    } else {
+                        addAsAttachments(child, path: childPath)
+                    }
+                }
+                return
+            }
+            for (k, child) in e.children.enumerated() {
+                visit(child, path: "\(path).\(k + 1)")
+            }
+            return
+        }
+        // Leaf
+        if Self.isInlineText(e) {
+            if e.contentType == "text/html" {
+                texts.append(HTMLText.plainText(fromHTML: e.body, charset: e.charset.flatMap { CharsetDecoder.isKnown($0) ? $0 : nil }))
+            } else {
+                if let cs = e.charset, !CharsetDecoder.isKnown(cs) {
+                    defects.append("part \(path): unknown charset \"\(cs.prefix(40))\", read as undeclared")
+                }
+                texts.append(e.decodedText)
+            }
+            return
+        }
+        attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count, sha256: EmailParser.sha256Hex(e.body)))
+    }
+
+    /// Records every leaf of a non-chosen alternative as an attachment (nothing is dropped).
+    mutating func addAsAttachments(_ e: MIMEEntity, path: String) {
+        if e.isMessage { visit(e, path: path); return }
+        addDefects(e, path: path)
+        if e.isMultipart {
+            for (k, child) in e.children.enumerated() { addAsAttachments(child, path: "\(path).\(k + 1)") }
+            return
+        }
+        attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count, sha256: EmailParser.sha256Hex(e.body)))
+    }
+
+    static func containsText(_ e: MIMEEntity) -> Bool {
+        if isInlineText(e) { return true }
+        return e.children.contains { containsText($0) }
+    }
+}

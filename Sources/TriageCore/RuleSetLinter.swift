@@ -1,0 +1,107 @@
+/// Checks a compiled rule set for mistakes that examples cannot catch:
+/// missing citations or examples, words outside the decision contract,
+/// decision rows that can never fire, facts used but never set (or set but
+/// never used), and routes or handlers a force profile lacks.
+public struct RuleSetLinter: Sendable {
+    public let rules: CompiledRuleSet
+
+    /// Facts the engine derives itself.
+    public static let derivedFacts: Set<String> = ["subject", "subject_conflict", "review_timing", "kind", "outcome", "decided_subject"]
+    /// Facts that come from the store's history.
+    public static let historyFacts: Set<String> = ["repetitious", "reopening", "excessive_contact", "vexatious", "history_abusive_pattern"]
+
+    public init(_ rules: CompiledRuleSet) {
+        self.rules = rules
+    }
+
+    /// Every problem found, one line each, naming the rule, row or profile.
+    public func problems() -> [String] {
+        let set = rules.ruleSet
+        var problems: [String] = []
+        let setFacts = Set(set.rules.map(\.fact))
+        var usedFacts = Set<String>()
+
+        for rule in set.rules {
+            if rule.cites.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("rule \(rule.id): no citation (cites)") }
+            if rule.description.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("rule \(rule.id): no description") }
+            if (rule.examples?.match ?? []).isEmpty { problems.append("rule \(rule.id): no example that must match") }
+            if (rule.examples?.noMatch ?? []).isEmpty { problems.append("rule \(rule.id): no example that must not match") }
+            let m = rule.match
+            if (m.phrases ?? []).isEmpty && m.fields == nil && m.headers == nil && (m.attachments ?? []).isEmpty
+                && (m.senderDomains ?? []).isEmpty && (m.item ?? []).isEmpty && (m.datesAfter ?? []).isEmpty {
+                problems.append("rule \(rule.id): matches nothing")
+            }
+            for segment in rule.segments where !(SegmentKind.allCases.map(\.rawValue) + ["subject"]).contains(segment) {
+                problems.append("rule \(rule.id): unknown segment '\(segment)'")
+            }
+            if let r = rule.requires {
+                usedFacts.insert(r.fact)
+                if !["sentence", "nearby", "paragraph", "actor"].contains(r.scope) {
+                    problems.append("rule \(rule.id): unknown requires scope '\(r.scope)'")
+                }
+            }
+            for property in m.item ?? [] where !["no_identity", "no_text"].contains(property) {
+                problems.append("rule \(rule.id): unknown item property '\(property)'")
+            }
+        }
+        for g in set.guards where g.description.isEmpty { problems.append("guard \(g.id): no description") }
+
+        let resolution = set.table.subject
+        usedFacts.insert(resolution.candidates)
+        usedFacts.formUnion(resolution.anchors)
+        let roles = Set(set.rules.filter { $0.fact == resolution.candidates }.map(\.value))
+        for role in roles.union(resolution.generic).union([resolution.fallback]) where !Vocabulary.subjects.contains(role) {
+            problems.append("subject role '\(role)' is not a contract word")
+        }
+
+        func checkConditions(_ conditions: [String: FactCondition], owner: String) {
+            for (fact, _) in conditions {
+                usedFacts.insert(fact)
+                if !setFacts.contains(fact) && !Self.derivedFacts.contains(fact) && !Self.historyFacts.contains(fact) {
+                    problems.append("\(owner): fact '\(fact)' is never set by any rule")
+                }
+            }
+        }
+        for (i, row) in set.table.rows.enumerated() {
+            let owner = "decision row \(row.id)"
+            checkConditions(row.when, owner: owner)
+            if row.cites.isEmpty { problems.append("\(owner): no citation") }
+            if !Vocabulary.kinds.contains(row.kind) { problems.append("\(owner): kind '\(row.kind)' is not a contract word") }
+            if !Vocabulary.outcomes.contains(row.outcome) { problems.append("\(owner): outcome '\(row.outcome)' is not a contract word") }
+            if let s = row.subject, s != "$subject", !Vocabulary.subjects.contains(s) { problems.append("\(owner): subject '\(s)' is not a contract word") }
+            for r in row.reasons ?? [] where !Vocabulary.reasons.contains(r) { problems.append("\(owner): reason '\(r)' is not a contract word") }
+            for f in row.flags ?? [] where !Vocabulary.flags.contains(f) { problems.append("\(owner): flag '\(f)' is not a contract word") }
+            if row.outcome == "not_recorded" && (row.reasons ?? []).isEmpty { problems.append("\(owner): not_recorded without a reason") }
+            // Shadowed: an earlier row whose conditions are all among this row's conditions always fires first.
+            for earlier in set.table.rows[..<i] where earlier.when.allSatisfy({ row.when[$0.key] == $0.value }) {
+                problems.append("\(owner): can never fire — row \(earlier.id) before it matches whenever it does")
+                break
+            }
+            if row.outcome == "needs_caseworker" && row.note == nil { problems.append("\(owner): needs_caseworker without a note for the caseworker") }
+            for profile in set.profiles where !row.route.hasPrefix("=") {
+                if profile.routes[row.route] == nil { problems.append("\(owner): profile \(profile.id) has no route '\(row.route)'") }
+            }
+        }
+        if let last = set.table.rows.last, !last.when.isEmpty {
+            problems.append("the last decision row must have no conditions, so nothing is ever a silent default")
+        }
+        for flag in set.table.flags ?? [] {
+            checkConditions(flag.when, owner: "flag \(flag.flag)")
+            if !Vocabulary.flags.contains(flag.flag) { problems.append("flag '\(flag.flag)' is not a contract word") }
+        }
+        for profile in set.profiles {
+            for (route, handler) in profile.routes where profile.handlers[handler] == nil {
+                problems.append("profile \(profile.id): route \(route) names unknown handler '\(handler)'")
+            }
+            if profile.handlers["caseworker"] == nil { problems.append("profile \(profile.id): no 'caseworker' handler") }
+            for (subject, flags) in profile.subjectFlags ?? [:] {
+                if !Vocabulary.subjects.contains(subject) { problems.append("profile \(profile.id): subject_flags names unknown subject '\(subject)'") }
+                for f in flags where !Vocabulary.flags.contains(f) { problems.append("profile \(profile.id): flag '\(f)' is not a contract word") }
+            }
+        }
+        for fact in setFacts.subtracting(usedFacts).subtracting(["category", "outcome_letter_date", "abusive"]).sorted() {
+            problems.append("fact '\(fact)' is set by rules but used by no decision row, flag or requirement")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import RuleFiles
+import TriageCore
+import TriageIngest
+
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Decide each item without history (no store): what it is, where it goes, and why.",
+        discussion: """
+            Text output is for a caseworker: the outcome first, then the evidence and the explanation.
+            JSON output is the decision contract, one object per line.
+
+            Examples:
+              triage classify Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml
+              triage classify --force northamptonshire --format json Corpus/northamptonshire-letters/
+            """
+    )
+
+    @Argument(help: "Files, folders, mbox files or Maildirs.") var inputs: [String]
+    @OptionGroup var ruleOptions: RuleOptions
+    @Option(help: "The force profile (default: Rules/config.yaml's default_force).") var force: String?
+    @Option(help: "text or json.") var format: OutputFormat = .text
+
+    func run() throws {
+        let (directory, compiled) = try ruleOptions.load()
+        let forceId = force ?? directory.defaultForce()
+        guard let profile = compiled.ruleSet.profile(forceId) else {
+            throw ValidationError("No force profile '\(forceId)'. Known: \(compiled.ruleSet.profiles.map(\.id).sorted().joined(separator: ", ")).")
+        }
+        let ingester = try makeIngester(ruleOptions)
+        let classifier = Classifier(compiled)
+        var out = OutputWriter()
+        var failures = 0
+        for entry in ItemSource(paths: inputs) {
+            switch entry {
+            case .unreadable(let error):
+                failures += 1
+                Diagnostics.error(error.description)
+            case .item(let raw, let fileTime):
+                do {
+                    let item = try ingester.parse(raw, fileTime: fileTime)
+                    let trace = classifier.trace(item, force: forceId)
+                    switch format {
+                    case .json: out.line(try StableJSON.line(trace.decision))
+                    case .text:
+                        out.line(DecisionText.render(trace.decision, profile: profile, suppressed: trace.suppressed))
+                        out.line("")
+                    }
+                } catch {
+                    failures += 1
+                    Diagnostics.error("\(error)")
+                }
+            }
+        }
+        out.flush()
+        if failures > 0 { throw ExitCodes.unreadableItems }
+    }
+}

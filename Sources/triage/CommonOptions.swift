@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import RuleFiles
+import TriageCore
+
+/// Output formats.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+/// Options for commands that use the rules.
+struct RuleOptions: ParsableArguments {
+    @Option(name: .long, help: "The Rules/ directory (default: $TRIAGE_RULES, else ./Rules or a parent's).")
+    var rules: String?
+
+    /// Loads and compiles the rule set, or exits with a clear message.
+    func load() throws -> (RuleDirectory, CompiledRuleSet) {
+        guard let directory = RuleDirectory.locate(explicit: rules) else {
+            throw ValidationError("No Rules/ directory found: pass --rules DIR or set TRIAGE_RULES.")
+        }
+        do {
+            let set = try directory.load()
+            return (directory, try CompiledRuleSet(set))
+        } catch {
+            Diagnostics.error("rules in \(directory.url.path) are unusable:\n\(error)")
+            throw ExitCodes.badConfiguration
+        }
+    }
+}
+
+/// Messages for people, on standard error.
+enum Diagnostics {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("triage: \(message)\n".utf8))
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
+    /// True when standard error is a terminal (progress is shown only then).
+    static var isTerminal: Bool { isatty(2) == 1 }
+}
+
+/// Writes lines to standard output, buffered.
+struct OutputWriter {
+    private var buffer = Data()
+
+    mutating func line(_ s: String) {
+        buffer.append(contentsOf: Array(s.utf8))
+        buffer.append(0x0A)
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        FileHandle.standardOutput.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

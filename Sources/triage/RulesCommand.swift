@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import RuleFiles
+import TriageCore
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Check the rules: run every example, or lint the rule set.",
+        subcommands: [RulesTestCommand.self, RulesLintCommand.self]
+    )
+}
+
+struct RulesTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run every example of every rule (and its shifted and quoted variants).",
+        discussion: """
+            Exits 3 when any example fails.
+
+            Examples:
+              triage rules test
+              triage rules test --only subject. --format json
+            """
+    )
+
+    @OptionGroup var ruleOptions: RuleOptions
+    @Option(help: "Only rules whose id starts with this.") var only: String?
+    @Option(help: "text or json.") var format: OutputFormat = .text
+
+    func run() throws {
+        let (_, compiled) = try ruleOptions.load()
+        let runner = RuleExampleRunner(Classifier(compiled))
+        let results = runner.run(prefix: only)
+        let failed = results.filter { !$0.passed }
+        var out = OutputWriter()
+        switch format {
+        case .json:
+            for r in results {
+                let object: [String: Any] = [
+                    "rule": r.rule, "example": r.example, "variant": r.variant,
+                    "expected_match": r.expectedMatch, "passed": r.passed, "problem": r.problem ?? NSNull(),
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                out.line(String(decoding: data, as: UTF8.self))
+            }
+        case .text:
+            for r in failed {
+                out.line("FAIL \(r.rule) [\(r.variant)] \(r.expectedMatch ? "should match" : "should not match"): \"\(r.example)\" — \(r.problem ?? "")")
+            }
+            let rules = Set(results.map(\.rule)).count
+            out.line("\(results.count - failed.count) passed, \(failed.count) failed (\(rules) rules, \(results.count) example runs)")
+        }
+        out.flush()
+        if !failed.isEmpty { throw ExitCodes.checkFailed }
+    }
+}
+
+struct RulesLintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check the rule set: ids, citations, examples, decision rows that can never fire, facts never set, routes.",
+        discussion: """
+            Exits 3 when a problem is found.
+
+            Example:
+              triage rules lint
+            """
+    )
+
+    @OptionGroup var ruleOptions: RuleOptions
+
+    func run() throws {
+        let (_, compiled) = try ruleOptions.load()
+        let problems = RuleSetLinter(compiled).problems()
+        for p in problems { print(p) }
+        print(problems.isEmpty ? "rules lint: no problems (\(compiled.ruleSet.rules.count) rules, \(compiled.ruleSet.table.rows.count) decision rows, \(compiled.ruleSet.profiles.count) profiles)" : "rules lint: \(problems.count) problems")
+        if !problems.isEmpty { throw ExitCodes.checkFailed }
+    }
+}

@@ -1,6 +1,0 @@
-import ArgumentParser
-import TriageCore
-import TriageIngest
-import RuleFiles
-
-print("triage")
