@@ -173,3 +173,18 @@ import TriageCore
         #expect(analyzer.facts(for: Fixture.item(text, date: "2026-10-06"), received: Fixture.date("2026-10-06"), earlier: [earlier]).isEmpty)
     }
 }
+
+@Suite struct HistoryThresholdsTests {
+    @Test func decodesSnakeCaseWithDefaults() throws {
+        let json = #"{"repetition_similarity": 0.55, "excessive_contact_items": 10, "excessive_contact_days": 30}"#
+        let t = try JSONDecoder().decode(HistoryThresholds.self, from: Data(json.utf8))
+        #expect(t.similarity == 0.55)
+        #expect(t.contactItems == 10)
+        #expect(t.contactDays == 30)
+        #expect(t.strongSimilarity == 0.8)
+        #expect(t.abusiveMinItems == 1)
+        #expect(HistoryThresholds.defaults.contactItems == 5)
+        let back = String(decoding: try StableJSON.encoder().encode(t), as: UTF8.self)
+        #expect(back == #"{"excessive_contact_days":30,"excessive_contact_items":10,"repetition_similarity":0.55}"#)
+    }
+}
