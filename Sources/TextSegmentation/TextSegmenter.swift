@@ -286,70 +286,98 @@ public struct TextSegmenter: Sendable {
         var quoteDepth: Int
         /// True when the content starts with white space.
         var indented: Bool
+        /// First and last non-space scalars of the analysed prefix.
+        var first: Unicode.Scalar?
+        var last: Unicode.Scalar?
+        /// True when a ":" comes within the first 30 scalars (header fields).
+        var earlyColon: Bool
+        /// Words (runs of non-space) in the analysed prefix.
+        var words: Int
     }
 
+    /// Scans the text once: line boundaries, scalar offsets and the features
+    /// of each line's analysed prefix.
     static func splitLines(_ text: String) -> [Line] {
         var lines: [Line] = []
         let scalars = text.unicodeScalars
         var offset = 0
         var lineStart = 0
-        var raw = String.UnicodeScalarView()
         var length = 0
+        var rawStart = scalars.startIndex
+        var rawEnd = scalars.startIndex   // end of the analysed prefix
         var pendingCR = false
-        func finish(_ end: Int) {
-            lines.append(makeLine(start: lineStart, end: end, raw: String(raw), length: length))
-            raw = String.UnicodeScalarView()
+        var index = scalars.startIndex
+        // features of the current line
+        var quoteDepth = 0
+        var leadingSpaces = 0
+        var inQuotePrefix = true
+        var first: Unicode.Scalar? = nil
+        var last: Unicode.Scalar? = nil
+        var earlyColon = false
+        var words = 0
+        var inWord = false
+        func finish(_ end: Int, next: String.UnicodeScalarView.Index) {
+            let raw = String(scalars[rawStart..<rawEnd])
+            // An unexamined tail (very long line) counts as content.
+            let isBlank = first == nil && length <= maxAnalysedLineLength
+            lines.append(Line(start: lineStart, end: end, raw: raw, length: length, isBlank: isBlank,
+                              quoteDepth: quoteDepth, indented: first != nil && leadingSpaces > 0,
+                              first: first, last: last, earlyColon: earlyColon, words: words))
             length = 0
             lineStart = end
+            rawStart = next
+            rawEnd = next
+            quoteDepth = 0; leadingSpaces = 0; inQuotePrefix = true; first = nil; last = nil
+            earlyColon = false; words = 0; inWord = false
         }
-        for s in scalars {
+        while index < scalars.endIndex {
+            let s = scalars[index]
+            let next = scalars.index(after: index)
             if pendingCR {
                 pendingCR = false
                 if s == "\n" {
                     offset += 1
-                    finish(offset)
+                    finish(offset, next: next)
+                    index = next
                     continue
                 }
-                finish(offset)
+                finish(offset, next: index)
             }
             offset += 1
             if s == "\n" {
-                finish(offset)
+                finish(offset, next: next)
             } else if s == "\r" {
                 pendingCR = true
             } else {
-                if length < maxAnalysedLineLength { raw.append(s) }
+                if length < maxAnalysedLineLength {
+                    rawEnd = next
+                    let space = isSpace(s)
+                    if space {
+                        inWord = false
+                        if first == nil { leadingSpaces += 1 }
+                    } else {
+                        if !inWord { words += 1; inWord = true }
+                        if first == nil { first = s }
+                        last = s
+                        if s == ":" && length < 30 { earlyColon = true }
+                    }
+                    if inQuotePrefix {
+                        if s == ">" {
+                            quoteDepth += 1
+                        } else if !(space && (quoteDepth > 0 || leadingSpaces <= 3)) {
+                            inQuotePrefix = false
+                        }
+                    }
+                }
                 length += 1
             }
+            index = next
         }
-        if pendingCR || offset > lineStart { finish(offset) }
+        if pendingCR || offset > lineStart { finish(offset, next: scalars.endIndex) }
         return lines
     }
 
-    static func makeLine(start: Int, end: Int, raw: String, length: Int) -> Line {
-        var isBlank = true
-        var quoteDepth = 0
-        var indented = false
-        var leadingSpaces = 0
-        var sawNonSpace = false
-        var inQuotePrefix = true
-        for s in raw.unicodeScalars {
-            let space = isSpace(s)
-            if !space { isBlank = false }
-            if !sawNonSpace {
-                if space { leadingSpaces += 1 } else { sawNonSpace = true; indented = leadingSpaces > 0 }
-            }
-            if inQuotePrefix {
-                if s == ">" { quoteDepth += 1 } else if space && (quoteDepth > 0 || leadingSpaces <= 3) {
-                    // spaces between or before quote marks
-                } else { inQuotePrefix = false }
-            }
-            if !isBlank && !inQuotePrefix { break }
-        }
-        if isBlank && length > raw.unicodeScalars.count { isBlank = false } // unexamined tail: assume content
-        return Line(start: start, end: end, raw: raw, length: length, isBlank: isBlank, quoteDepth: quoteDepth, indented: indented)
-    }
-
+    @inline(__always)
     static func isSpace(_ s: Unicode.Scalar) -> Bool {
         switch s.value {
         case 0x09, 0x0B, 0x0C, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF:
@@ -396,6 +424,22 @@ public struct TextSegmenter: Sendable {
 /// Normalises text for phrase matching: lower case, white space folded,
 /// curly quotes straightened, trimmed.
 func normalise(_ s: String) -> String {
+    // Fast path: ASCII text, byte by byte.
+    if s.utf8.allSatisfy({ $0 < 0x80 }) {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        var pendingSpace = false
+        for b in s.utf8 {
+            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0B || b == 0x0C || b == 0x0D {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if b == 0 { continue }
+            if pendingSpace { out.append(0x20); pendingSpace = false }
+            out.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
     var out = String.UnicodeScalarView()
     var pendingSpace = false
     for s in s.lowercased().unicodeScalars {
@@ -423,6 +467,8 @@ struct Analysis {
     private let headerLookup: [String: HeaderRole]
     private let signOffSet: Set<String>
     private let disclaimerLineSet: Set<String>
+    private let disclaimerMatcher: PhraseMatcher
+    private let attributionPrefixInitials: Set<Unicode.Scalar>
     /// Lines longer than this are never markers, attributions, headers or sign-offs.
     static let maxMarkerLength = 400
 
@@ -437,6 +483,15 @@ struct Analysis {
         self.headerLookup = lookup
         self.signOffSet = Set(vocabulary.signOffs)
         self.disclaimerLineSet = Set(vocabulary.disclaimerLines)
+        self.disclaimerMatcher = PhraseMatcher(vocabulary.disclaimerPhrases)
+        var initials = Set<Unicode.Scalar>()
+        for (prefix, _) in vocabulary.attributions {
+            if let f = prefix.unicodeScalars.first {
+                initials.insert(f)
+                initials.formUnion(String(f).uppercased().unicodeScalars)
+            }
+        }
+        self.attributionPrefixInitials = initials
     }
 
     mutating func norm(_ i: Int) -> String {
@@ -560,6 +615,11 @@ struct Analysis {
 
     /// Reply attribution at line `i`: the number of lines it takes (1 or 2).
     mutating func attribution(at i: Int) -> Int? {
+        // Cheap test first: an attribution ends with ":" on this or the next line.
+        let endsHere = lines[i].last == ":"
+        let endsNext = i + 1 < lines.count && lines[i + 1].last == ":"
+            && lines[i].first.map { attributionPrefixInitials.contains($0) } == true
+        guard endsHere || endsNext else { return nil }
         let n = norm(i)
         if n.count > 300 { return nil }
         if matchesAttribution(n) { return 1 }
@@ -606,11 +666,14 @@ struct Analysis {
     /// "-----Original Message-----", "---------- Forwarded message ---------",
     /// "Begin forwarded message:".
     mutating func isMarker(_ i: Int) -> Bool {
+        guard let first = lines[i].first, lines[i].length <= 200 else { return false }
+        let ruled = Self.markerRuleChars.contains(first)
+        guard ruled || lines[i].length <= 60 else { return false }
         let n = norm(i)
-        if n.count > 200 { return false }
         let plain = n.replacingStars()
         if vocabulary.plainMarkers.contains(plain) { return true }
-        let ruleChars: Set<Unicode.Scalar> = ["-", "_", "=", "*", "~", " ", "<", ">"]
+        guard ruled else { return false }
+        let ruleChars = Self.markerRuleChars
         let scalars = Array(n.unicodeScalars)
         var lo = 0
         var leadingRules = 0
@@ -629,9 +692,11 @@ struct Analysis {
         return vocabulary.ruledMarkerPrefixes.contains { core.hasPrefix($0) }
     }
 
+    static let markerRuleChars: Set<Unicode.Scalar> = ["-", "_", "=", "*", "~", " ", "<", ">"]
+
     /// The role of a header line ("From: …", "*Sent:* …"), if it is one.
     mutating func headerRole(_ i: Int) -> HeaderRole? {
-        guard isShortLine(i), lines[i].quoteDepth == 0, !lines[i].isBlank else { return nil }
+        guard lines[i].earlyColon, isShortLine(i), lines[i].quoteDepth == 0, !lines[i].isBlank else { return nil }
         let n = norm(i).replacingStars()
         guard let colon = n.firstIndex(of: ":") else { return nil }
         let name = n[..<colon].trimmingSpaces()
@@ -707,26 +772,36 @@ struct Analysis {
     mutating func footerKind(_ p: Range<Int>) -> FooterKind {
         if p.count == 1 && isRule(p.lowerBound) { return .rule }
         let text = paragraphText(p)
-        if disclaimerLineSet.contains(text.trimmingPunctuation()) { return .footer }
-        var hits = 0
-        for phrase in vocabulary.disclaimerPhrases where text.contains(phrase) {
-            hits += 1
-            if hits >= 2 { break }
-        }
+        if p.count <= 2 && text.utf8.count <= 40 && disclaimerLineSet.contains(text.trimmingPunctuation()) { return .footer }
+        let bytes = Array(text.utf8)
+        let hits = disclaimerMatcher.matches(in: bytes, upTo: 2)
         if hits > 0 {
             // A paragraph in the first person is the sender's own words unless
             // it carries two footer phrases.
-            if hits >= 2 || !isFirstPerson(text) { return .footer }
+            if hits >= 2 || !isFirstPerson(bytes) { return .footer }
         }
-        let chars = p.reduce(0) { $0 + lines[$1].length }
+        var chars = 0
+        for k in p { chars += lines[k].length }
         if p.count <= 3 && chars <= 200 { return .short }
         return .other
     }
 
-    func isFirstPerson(_ text: String) -> Bool {
-        let padded = " " + text + " "
-        for w in [" i ", " i'm ", " i've ", " i'd ", " my ", " me ", " me.", " me,", " i,"] where padded.contains(w) {
-            return true
+    /// True when the normalised text has the word "I", "I'm", "I've", "I'd", "my" or "me".
+    func isFirstPerson(_ bytes: [UInt8]) -> Bool {
+        var k = 0
+        let n = bytes.count
+        while k < n {
+            // skip to a word start
+            while k < n && !isWordByte(bytes[k]) { k += 1 }
+            let start = k
+            while k < n && (isWordByte(bytes[k]) || bytes[k] == UInt8(ascii: "'")) { k += 1 }
+            let len = k - start
+            if len == 0 { continue }
+            let b0 = bytes[start]
+            if b0 == UInt8(ascii: "i") && (len == 1 || (len == 3 && bytes[start + 1] == UInt8(ascii: "'"))) { return true }
+            if b0 == UInt8(ascii: "m") && len == 2 && (bytes[start + 1] == UInt8(ascii: "y") || bytes[start + 1] == UInt8(ascii: "e")) {
+                return true
+            }
         }
         return false
     }
@@ -763,22 +838,31 @@ struct Analysis {
     mutating func signatureOpener(_ i: Int) -> SignatureOpener? {
         let line = lines[i]
         guard line.length <= 120, !line.isBlank else { return nil }
-        var trimmedRaw = line.raw
-        while let last = trimmedRaw.unicodeScalars.last, TextSegmenter.isSpace(last) { trimmedRaw.unicodeScalars.removeLast() }
-        if line.raw == "-- " || trimmedRaw == "--" { return .sigDash }
+        if line.first == "-" && line.last == "-" && line.words == 1 {
+            var trimmed = line.raw
+            while let last = trimmed.unicodeScalars.last, TextSegmenter.isSpace(last) { trimmed.unicodeScalars.removeLast() }
+            if trimmed == "--" { return .sigDash }
+        }
+        guard line.length <= 70, line.words <= 6 else { return nil }
         let n = norm(i)
         if vocabulary.deviceSignatures.contains(where: { n.hasPrefix($0) }) { return .device }
         let bare = n.trimmingPunctuation()
         if signOffSet.contains(bare) { return .signOff }
-        // "Kind regards, Sam Example" / "Thanks Sam"
-        for phrase in vocabulary.signOffs where bare.hasPrefix(phrase + ",") || bare.hasPrefix(phrase + " ") {
-            let rest = bare.dropFirst(phrase.count + 1).trimmingSpaces()
-            let words = rest.split(separator: " ")
-            guard !words.isEmpty, words.count <= 4 else { continue }
-            if bare.hasPrefix(phrase + ",") { return .signOff }
-            // without a comma, the rest must be capitalised words (a name)
-            let rawWords = trimmedRaw.split(separator: " ").suffix(words.count)
-            if rawWords.allSatisfy({ $0.unicodeScalars.first.map { $0.properties.isUppercase } ?? false }) {
+        // "Kind regards, Sam Example" / "Thanks Sam": a sign-off of one to four
+        // words, then a name of at most four words.
+        let rawWords = line.raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let bareWords = bare.split(separator: " ")
+        guard bareWords.count >= 2, rawWords.count == bareWords.count else { return nil }
+        for k in 1...min(4, bareWords.count - 1) {
+            var head = bareWords[0..<k].joined(separator: " ")
+            let comma = head.hasSuffix(",")
+            if comma { head.removeLast() }
+            guard signOffSet.contains(head) else { continue }
+            let nameCount = bareWords.count - k
+            guard nameCount <= 4 else { continue }
+            // the rest must read as a name: capitalised words (or a number)
+            let name = rawWords[k...]
+            if name.allSatisfy({ w in w.unicodeScalars.first.map { $0.properties.isUppercase || ("0"..."9").contains($0) } ?? false }) {
                 return .signOff
             }
         }
@@ -788,38 +872,102 @@ struct Analysis {
     /// A line that reads as prose rather than a name, title, address or phone.
     func isSentenceLike(_ i: Int) -> Bool {
         let line = lines[i]
-        if line.length > 100 { return true }
-        let words = line.raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        if words.count >= 10 { return true }
-        if words.count >= 5, let last = line.raw.unicodeScalars.last(where: { !TextSegmenter.isSpace($0) }),
-           last == "." || last == "?" || last == "!" {
-            return true
-        }
+        if line.length > 100 || line.words >= 10 { return true }
+        if line.words >= 5, let last = line.last, last == "." || last == "?" || last == "!" { return true }
         return false
     }
 
     mutating func signatureStart(in range: Range<Int>, hasEarlierNewText: Bool,
                                  maxSignatureLines: Int, maxSigDashLines: Int) -> Int? {
+        // Suffix counts: non-blank lines and prose lines from each line to the end.
+        let count = range.count
+        var contentAfter = Array(repeating: 0, count: count + 1)
+        var proseAfter = Array(repeating: 0, count: count + 1)
+        var k = count - 1
+        while k >= 0 {
+            let i = range.lowerBound + k
+            let blank = lines[i].isBlank
+            contentAfter[k] = contentAfter[k + 1] + (blank ? 0 : 1)
+            proseAfter[k] = proseAfter[k + 1] + (!blank && isSentenceLike(i) ? 1 : 0)
+            k -= 1
+        }
         var contentBefore = hasEarlierNewText
         for i in range {
             if lines[i].isBlank { continue }
             defer { contentBefore = true }
             guard let opener = signatureOpener(i) else { continue }
-            let after = (i + 1)..<range.upperBound
-            let content = after.filter { !lines[$0].isBlank }
+            let next = i + 1 - range.lowerBound
+            let content = contentAfter[next]
+            let prose = proseAfter[next]
             switch opener {
             case .sigDash:
-                if lines[i].raw.hasPrefix("-- ") || content.count <= maxSigDashLines { return i }
+                if lines[i].raw.hasPrefix("-- ") || content <= maxSigDashLines { return i }
             case .device:
-                if content.count <= 3 && !content.contains(where: isSentenceLike) { return i }
+                if content <= 3 && prose == 0 { return i }
             case .signOff:
-                if contentBefore && content.count <= maxSignatureLines && !content.contains(where: isSentenceLike) {
-                    return i
-                }
+                if contentBefore && content <= maxSignatureLines && prose == 0 { return i }
             }
         }
         return nil
     }
+}
+
+/// Finds phrases in normalised UTF-8 text, at word starts, in one pass.
+struct PhraseMatcher {
+    /// Phrases grouped by their first two bytes.
+    private var buckets: [[[UInt8]]] = []
+    private var table: [Int32]
+
+    init(_ phrases: [String]) {
+        table = Array(repeating: -1, count: 65536)
+        for phrase in phrases {
+            let bytes = Array(phrase.utf8)
+            guard bytes.count >= 2 else { continue }
+            let key = Int(bytes[0]) << 8 | Int(bytes[1])
+            if table[key] < 0 {
+                table[key] = Int32(buckets.count)
+                buckets.append([])
+            }
+            buckets[Int(table[key])].append(bytes)
+        }
+        for b in buckets.indices { buckets[b].sort { $0.count > $1.count } }
+    }
+
+    /// Number of non-overlapping phrase matches, counting up to `limit`.
+    func matches(in text: [UInt8], upTo limit: Int) -> Int {
+        let n = text.count
+        var hits = 0
+        var k = 0
+        while k + 1 < n {
+            if k > 0 && isWordByte(text[k - 1]) { k += 1; continue }
+            let bucket = table[Int(text[k]) << 8 | Int(text[k + 1])]
+            if bucket >= 0 {
+                var matched = 0
+                for phrase in buckets[Int(bucket)] where phrase.count <= n - k {
+                    var equal = true
+                    var j = 2
+                    while j < phrase.count {
+                        if text[k + j] != phrase[j] { equal = false; break }
+                        j += 1
+                    }
+                    if equal { matched = phrase.count; break }
+                }
+                if matched > 0 {
+                    hits += 1
+                    if hits >= limit { return hits }
+                    k += matched
+                    continue
+                }
+            }
+            k += 1
+        }
+        return hits
+    }
+}
+
+/// ASCII letters and digits, and any byte of a multi-byte UTF-8 sequence.
+func isWordByte(_ b: UInt8) -> Bool {
+    (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b >= 0x80
 }
 
 // MARK: - Small string helpers
@@ -844,6 +992,7 @@ extension StringProtocol {
 
     /// With every "*" removed (Outlook's plain-text bold: "*From:* …").
     func replacingStars() -> String {
-        String(self.filter { $0 != "*" })
+        if !self.utf8.contains(UInt8(ascii: "*")) { return String(self) }
+        return String(self.filter { $0 != "*" })
     }
 }
