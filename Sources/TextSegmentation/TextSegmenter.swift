@@ -211,7 +211,7 @@ public struct SegmenterVocabulary: Sendable {
 ///   (footer paragraphs, rules, or short lines); a rule of underscores, dashes
 ///   or asterisks just above goes with it. Footers inside a quote stay quoted.
 /// - **signature**: in the last stretch of new text, from an RFC 3676 `-- `
-///   line, a client line ("Sent from my iPhone"), or a sign-off line ("Kind
+///   line (or a bare `--`), a client line ("Sent from my iPhone"), or a sign-off line ("Kind
 ///   regards") to the end of that stretch, when what follows is a short block of
 ///   short lines (name, title, phone), and (for sign-offs) some new text comes
 ///   before it. **The sign-off line itself belongs to the signature.** A
@@ -240,7 +240,7 @@ public struct TextSegmenter: Sendable {
     ///   - vocabulary: the phrase lists.
     ///   - maxSignatureLines: longest block after a sign-off (non-blank lines).
     ///   - maxSigDashLines: longest block after a `-- ` line (non-blank lines).
-    public init(vocabulary: SegmenterVocabulary, maxSignatureLines: Int = 8, maxSigDashLines: Int = 20) {
+    public init(vocabulary: SegmenterVocabulary, maxSignatureLines: Int = 10, maxSigDashLines: Int = 20) {
         self.vocabulary = vocabulary
         self.maxSignatureLines = maxSignatureLines
         self.maxSigDashLines = maxSigDashLines
@@ -770,7 +770,17 @@ struct Analysis {
     enum FooterKind { case footer, rule, short, other }
 
     mutating func footerKind(_ p: Range<Int>) -> FooterKind {
-        if p.count == 1 && isRule(p.lowerBound) { return .rule }
+        if isRule(p.lowerBound) {
+            // Rule lines, alone or heading a paragraph.
+            var first = p.lowerBound
+            while first < p.upperBound && isRule(first) { first += 1 }
+            if first == p.upperBound { return .rule }
+            switch footerKind(first..<p.upperBound) {
+            case .footer: return .footer
+            case .rule, .short: return .rule
+            case .other: return .other
+            }
+        }
         let text = paragraphText(p)
         if p.count <= 2 && text.utf8.count <= 40 && disclaimerLineSet.contains(text.trimmingPunctuation()) { return .footer }
         let bytes = Array(text.utf8)
@@ -807,25 +817,47 @@ struct Analysis {
     }
 
     /// The first line of the trailing footer of a region, if it has one.
+    ///
+    /// Walks paragraphs back from the end while they are footer paragraphs,
+    /// rules or short lines; one longer paragraph is let through when the one
+    /// above it is footer too (a footer of several paragraphs, one of them
+    /// without a known phrase).
     mutating func disclaimerStart(in region: Range<Int>) -> Int? {
         let paras = paragraphs(in: region)
+        var kinds: [FooterKind?] = Array(repeating: nil, count: paras.count)
+        func kindOf(_ k: Int, _ me: inout Analysis) -> FooterKind {
+            if let known = kinds[k] { return known }
+            let kind = me.footerKind(paras[k])
+            kinds[k] = kind
+            return kind
+        }
         var earliestFooter: Int? = nil
+        var tolerated = 0
         var k = paras.count - 1
         while k >= 0 {
-            let kind = footerKind(paras[k])
-            if kind == .other { break }
+            let kind = kindOf(k, &self)
+            if kind == .other {
+                guard earliestFooter != nil, tolerated < 2, k > 0 else { break }
+                let above = kindOf(k - 1, &self)
+                guard above == .footer || above == .rule else { break }
+                tolerated += 1
+            }
             if kind == .footer { earliestFooter = k }
             k -= 1
         }
         guard var start = earliestFooter else { return nil }
-        // Take in a rule just above, possibly with a few short lines between
-        // ("________ / Cambridgeshire Constabulary / www…").
+        // Take in a rule just above, possibly with one short paragraph between
+        // ("________ / Cambridgeshire Constabulary / www…"), but not a sign-off.
         var back = start - 1
         var shortSeen = 0
         while back >= 0 {
-            let kind = footerKind(paras[back])
+            let kind = kindOf(back, &self)
             if kind == .rule { start = back; break }
-            if kind == .short && shortSeen < 1 && paras[back].count <= 3 { shortSeen += 1; back -= 1; continue }
+            if kind == .short && shortSeen < 1 && signatureOpener(paras[back].lowerBound) == nil {
+                shortSeen += 1
+                back -= 1
+                continue
+            }
             break
         }
         return paras[start].lowerBound
@@ -901,7 +933,8 @@ struct Analysis {
             let prose = proseAfter[next]
             switch opener {
             case .sigDash:
-                if lines[i].raw.hasPrefix("-- ") || content <= maxSigDashLines { return i }
+                // "-- " (RFC 3676) opens any short block; a bare "--" only one without prose.
+                if content <= maxSigDashLines && (lines[i].raw.hasPrefix("-- ") || prose == 0) { return i }
             case .device:
                 if content <= 3 && prose == 0 { return i }
             case .signOff:

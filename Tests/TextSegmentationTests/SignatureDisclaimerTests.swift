@@ -190,3 +190,50 @@ struct DisclaimerTests {
         expectSegments(new + disc, [(.newText, new), (.disclaimer, disc)])
     }
 }
+
+@Suite("Signature and footer edges")
+struct EdgeTests {
+    @Test func longAddressSignature() {
+        let new = "I would like a copy of the Police and Crime Plan posted to me.\n\n"
+        let sig = "Kind regards\nAlex Example\nFlat 3\n12 Example Road\nExampletown\nEX1 2AB\nTel: 01632 960123\nMobile: 07700 900123\nalex@example.com\n"
+        expectSegments(new + sig, [(.newText, new), (.signature, sig)])
+    }
+
+    @Test func sigDashFollowedByLongTextIsNotASignature() {
+        var t = "Summary first.\n\n-- \n"
+        for i in 1...25 { t += "Point \(i) about the night the officers came to the wrong address.\n" }
+        expectSegments(t, [(.newText, t)])
+    }
+
+    @Test func footerWithLongParagraphBetweenFooterParagraphs() {
+        let new = "We have passed your request to the right team.\n\n"
+        let disc = """
+        This email and any attachments are confidential.
+
+        Example County Constabulary is committed to keeping people safe and to delivering an outstanding service to every community across the county, day and night, in partnership with local councils and charities.
+
+        All communications may be monitored or recorded.
+
+        """
+        expectSegments(new + disc, [(.newText, new), (.disclaimer, disc)])
+    }
+
+    @Test func ruleAboveSignatureDoesNotPullSignatureIntoFooter() {
+        let new = "Thank you for the update.\n\n"
+        let sig = "Kind regards\nJo Example\n\n"
+        let disc = "______________________________\nCounty Council\n\nThis email is confidential. If you are not the intended recipient please delete it.\n"
+        expectSegments(new + sig + disc, [(.newText, new), (.signature, sig), (.disclaimer, disc)])
+    }
+
+    @Test func outlookFrenchHeaderBlock() {
+        let new = "Voir ci-dessous.\n\n"
+        let quoted = "De : Jean Exemple <jean@example.fr>\nEnvoyé : lundi 2 novembre 2026 10:15\nÀ : Marie Exemple <marie@example.fr>\nObjet : Plainte\n\nBonjour\n"
+        expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
+    }
+
+    @Test func germanOutlookHeaderBlock() {
+        let new = "Siehe unten.\n\n"
+        let quoted = "Von: Max Beispiel <max@example.de>\nGesendet: Montag, 2. November 2026 10:15\nAn: Erika Beispiel <erika@example.de>\nBetreff: Anzeige\n\nHallo\n"
+        expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
+    }
+}
