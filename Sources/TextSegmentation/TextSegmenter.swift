@@ -651,14 +651,25 @@ struct Analysis {
         var text = norm(i)
         if used > 1 { text += " " + norm(i + 1) }
         if text.contains("@") { return true }
-        // a time of day: digit ':' digit digit
+        // Otherwise both a time of day (d:dd) and a four-digit year (19xx, 20xx),
+        // as in Thunderbird's "On 03/11/2026 10:15, Sam Example wrote:".
         let s = Array(text.unicodeScalars)
+        var time = false
+        var year = false
         if s.count >= 4 {
             for k in 1..<(s.count - 2) where s[k] == ":" {
-                if isDigit(s[k - 1]) && isDigit(s[k + 1]) && isDigit(s[k + 2]) { return true }
+                if isDigit(s[k - 1]) && isDigit(s[k + 1]) && isDigit(s[k + 2]) { time = true }
+            }
+            var k = 0
+            while k + 3 < s.count {
+                if (s[k] == "1" && s[k + 1] == "9" || s[k] == "2" && s[k + 1] == "0") && isDigit(s[k + 2]) && isDigit(s[k + 3])
+                    && (k == 0 || !isDigit(s[k - 1])) && (k + 4 == s.count || !isDigit(s[k + 4])) {
+                    year = true
+                }
+                k += 1
             }
         }
-        return false
+        return time && year
     }
 
     func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 0x30 && s.value <= 0x39 }
@@ -704,10 +715,36 @@ struct Analysis {
         return headerLookup[String(name)]
     }
 
+    /// Field names only a mail client writes in a quoted header block
+    /// (Outlook's "Sent:"), unlike a memo-style letter head ("Date:").
+    static let clientDateFieldNames: Set<String> = [
+        "sent", "envoyé", "gesendet", "enviado", "verzonden", "skickat", "inviato", "wysłano",
+    ]
+
     /// A quoted header block starting at line `i` with a From line.
+    ///
+    /// At the very start of the text, with no rule above it, a block counts
+    /// only with a "Sent:" field: "From: / To: / Date: / Subject:" opening a
+    /// text is the head of a memo-style letter, and the letter is new text.
     mutating func isHeaderBlock(at i: Int) -> Bool {
         guard headerRole(i) == .from else { return false }
+        if let roles = headerBlockRoles(at: i) {
+            if previousContent(before: i) != nil { return true }
+            return roles.sawClientDate
+        }
+        return false
+    }
+
+    mutating func headerFieldName(_ i: Int) -> String {
+        let n = norm(i).replacingStars()
+        guard let colon = n.firstIndex(of: ":") else { return "" }
+        return String(n[..<colon].trimmingSpaces())
+    }
+
+    /// The roles of the block's fields, when they make a header block.
+    mutating func headerBlockRoles(at i: Int) -> (roles: Set<HeaderRole>, sawClientDate: Bool)? {
         var roles: Set<HeaderRole> = [.from]
+        var sawClientDate = false
         var j = i + 1
         var blanks = 0
         var continuations = 0
@@ -722,6 +759,7 @@ struct Analysis {
             if let role = headerRole(j) {
                 if role == .from { break }
                 roles.insert(role)
+                if role == .date && Self.clientDateFieldNames.contains(headerFieldName(j)) { sawClientDate = true }
             } else if lines[j].indented || continuations < 2 && lastLineContinues(j - 1) {
                 continuations += 1
             } else {
@@ -729,8 +767,9 @@ struct Analysis {
             }
             j += 1
         }
-        if roles.contains(.date) && (roles.contains(.to) || roles.contains(.subject)) { return true }
-        return roles.contains(.to) && roles.contains(.subject)
+        let enough = roles.contains(.date) && (roles.contains(.to) || roles.contains(.subject))
+            || roles.contains(.to) && roles.contains(.subject)
+        return enough ? (roles, sawClientDate) : nil
     }
 
     /// True when a recipients line ends in a list separator and wraps.

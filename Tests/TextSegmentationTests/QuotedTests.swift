@@ -190,3 +190,38 @@ struct QuotedTests {
         expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
     }
 }
+
+@Suite("Quoted: guarding the sender's own words")
+struct QuoteGuardTests {
+    @Test func memoStyleLetterHeadIsNewText() {
+        let t = "From: Sam Example, 4 Example Road, Exampletown\nTo: The Police and Crime Commissioner\nDate: 3 November 2026\nSubject: Complaint about the Chief Constable\n\nDear Commissioner,\nI wish to complain about remarks the Chief Constable made at a public meeting.\n"
+        expectSegments(t, [(.newText, t)])
+    }
+
+    @Test func outlookForwardWithoutNoteIsQuoted() {
+        let t = "From: Neighbour <neighbour@example.net>\nSent: 02 November 2026 21:40\nTo: Sam Example <sam@example.com>\nSubject: Last night\n\nDid you hear the shouting?\n"
+        expectSegments(t, [(.quoted, t)])
+    }
+
+    @Test func ruleThenHeaderBlockAtStartIsQuoted() {
+        let t = "________________________________\nFrom: Neighbour <neighbour@example.net>\nDate: 02 November 2026 21:40\nTo: Sam Example <sam@example.com>\nSubject: Last night\n\nDid you hear the shouting?\n"
+        expectSegments(t, [(.quoted, t)])
+    }
+
+    @Test func thunderbirdAttributionWithoutAddress() {
+        let new = "Thanks, I will wait.\n\n"
+        let quoted = "On 03/11/2026 10:15, Casework Team wrote:\nWe will write to you next week.\n"
+        expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
+    }
+
+    @Test func proseAttributionWithTimeButNoYearStaysNewText() {
+        let t = "On Tuesday at 10:15 the inspector wrote:\n\"We will not be investigating further.\"\n\nThis is outrageous and I want to complain about his attitude.\n"
+        expectSegments(t, [(.newText, t)])
+    }
+
+    @Test func weakAttributionFollowedByQuoteMarksIsQuoted() {
+        let new = "See my answers.\n\n"
+        let quoted = "On Monday, Casework Team wrote:\n> Please confirm your address.\n"
+        expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
+    }
+}
