@@ -224,7 +224,11 @@ public struct SegmenterVocabulary: Sendable {
 /// a line are examined).
 public struct TextSegmenter: Sendable {
     /// The phrase lists in use.
-    public var vocabulary: SegmenterVocabulary
+    public var vocabulary: SegmenterVocabulary {
+        get { compiled.vocabulary }
+        set { compiled = CompiledVocabulary(newValue) }
+    }
+    private var compiled: CompiledVocabulary
     /// Longest signature block after a sign-off, in non-blank lines.
     public var maxSignatureLines: Int
     /// Longest signature block after a `-- ` line, in non-blank lines.
@@ -232,7 +236,9 @@ public struct TextSegmenter: Sendable {
 
     /// A segmenter with the standard vocabulary.
     public init() {
-        self.init(vocabulary: .standard)
+        self.compiled = .standard
+        self.maxSignatureLines = 10
+        self.maxSigDashLines = 20
     }
 
     /// A segmenter with your own vocabulary and limits.
@@ -241,7 +247,7 @@ public struct TextSegmenter: Sendable {
     ///   - maxSignatureLines: longest block after a sign-off (non-blank lines).
     ///   - maxSigDashLines: longest block after a `-- ` line (non-blank lines).
     public init(vocabulary: SegmenterVocabulary, maxSignatureLines: Int = 10, maxSigDashLines: Int = 20) {
-        self.vocabulary = vocabulary
+        self.compiled = CompiledVocabulary(vocabulary)
         self.maxSignatureLines = maxSignatureLines
         self.maxSigDashLines = maxSigDashLines
     }
@@ -256,7 +262,7 @@ public struct TextSegmenter: Sendable {
     public func segment(_ text: String) -> [Segment] {
         let lines = Self.splitLines(text)
         if lines.isEmpty { return [] }
-        var analysis = Analysis(lines: lines, vocabulary: vocabulary)
+        var analysis = Analysis(lines: lines, compiled: compiled)
         let kinds = analysis.classify(maxSignatureLines: maxSignatureLines, maxSigDashLines: maxSigDashLines)
         return Self.segments(lines: lines, kinds: kinds)
     }
@@ -293,6 +299,8 @@ public struct TextSegmenter: Sendable {
         var earlyColon: Bool
         /// Words (runs of non-space) in the analysed prefix.
         var words: Int
+        /// True when the analysed prefix has a letter (ASCII or any non-ASCII scalar).
+        var hasLetter: Bool
     }
 
     /// Scans the text once: line boundaries, scalar offsets and the features
@@ -316,19 +324,20 @@ public struct TextSegmenter: Sendable {
         var earlyColon = false
         var words = 0
         var inWord = false
+        var hasLetter = false
         func finish(_ end: Int, next: String.UnicodeScalarView.Index) {
             let raw = String(scalars[rawStart..<rawEnd])
             // An unexamined tail (very long line) counts as content.
             let isBlank = first == nil && length <= maxAnalysedLineLength
             lines.append(Line(start: lineStart, end: end, raw: raw, length: length, isBlank: isBlank,
                               quoteDepth: quoteDepth, indented: first != nil && leadingSpaces > 0,
-                              first: first, last: last, earlyColon: earlyColon, words: words))
+                              first: first, last: last, earlyColon: earlyColon, words: words, hasLetter: hasLetter))
             length = 0
             lineStart = end
             rawStart = next
             rawEnd = next
             quoteDepth = 0; leadingSpaces = 0; inQuotePrefix = true; first = nil; last = nil
-            earlyColon = false; words = 0; inWord = false
+            earlyColon = false; words = 0; inWord = false; hasLetter = false
         }
         while index < scalars.endIndex {
             let s = scalars[index]
@@ -360,6 +369,7 @@ public struct TextSegmenter: Sendable {
                         if first == nil { first = s }
                         last = s
                         if s == ":" && length < 30 { earlyColon = true }
+                        if !hasLetter && (s.value >= 0x80 || (s.value | 0x20) >= 0x61 && (s.value | 0x20) <= 0x7A) { hasLetter = true }
                     }
                     if inQuotePrefix {
                         if s == ">" {
@@ -459,39 +469,65 @@ func normalise(_ s: String) -> String {
     return String(out)
 }
 
-struct Analysis {
-    let lines: [TextSegmenter.Line]
+/// A vocabulary turned into lookup tables, built once per segmenter (the
+/// standard one once per process).
+final class CompiledVocabulary: Sendable {
     let vocabulary: SegmenterVocabulary
-    /// Normalised analysed prefix of each line, computed on first use.
-    private var normCache: [String?]
-    private let headerLookup: [String: HeaderRole]
-    private let signOffSet: Set<String>
-    private let disclaimerLineSet: Set<String>
-    private let disclaimerMatcher: PhraseMatcher
-    private let attributionPrefixInitials: Set<Unicode.Scalar>
-    /// Lines longer than this are never markers, attributions, headers or sign-offs.
-    static let maxMarkerLength = 400
+    let headerLookup: [String: HeaderRole]
+    let signOffSet: Set<String>
+    let disclaimerLineSet: Set<String>
+    let disclaimerMatcher: PhraseMatcher
+    /// First scalars (both cases) that can open an attribution, a sign-off or
+    /// client line, or a plain marker line: cheap tests before the real ones.
+    let attributionInitials: Set<Unicode.Scalar>
+    let signatureInitials: Set<Unicode.Scalar>
+    let plainMarkerInitials: Set<Unicode.Scalar>
 
-    init(lines: [TextSegmenter.Line], vocabulary: SegmenterVocabulary) {
-        self.lines = lines
+    static let standard = CompiledVocabulary(.standard)
+
+    init(_ vocabulary: SegmenterVocabulary) {
         self.vocabulary = vocabulary
-        self.normCache = Array(repeating: nil, count: lines.count)
         var lookup: [String: HeaderRole] = [:]
         for (role, names) in vocabulary.headerFieldNames {
             for name in names { lookup[name] = role }
         }
-        self.headerLookup = lookup
-        self.signOffSet = Set(vocabulary.signOffs)
-        self.disclaimerLineSet = Set(vocabulary.disclaimerLines)
-        self.disclaimerMatcher = PhraseMatcher(vocabulary.disclaimerPhrases)
-        var initials = Set<Unicode.Scalar>()
-        for (prefix, _) in vocabulary.attributions {
-            if let f = prefix.unicodeScalars.first {
-                initials.insert(f)
-                initials.formUnion(String(f).uppercased().unicodeScalars)
+        headerLookup = lookup
+        signOffSet = Set(vocabulary.signOffs)
+        disclaimerLineSet = Set(vocabulary.disclaimerLines)
+        disclaimerMatcher = PhraseMatcher(vocabulary.disclaimerPhrases)
+        func initials(_ words: [String]) -> Set<Unicode.Scalar> {
+            var out = Set<Unicode.Scalar>()
+            for w in words {
+                guard let f = w.unicodeScalars.first else { continue }
+                out.insert(f)
+                out.formUnion(String(f).uppercased().unicodeScalars)
             }
+            return out
         }
-        self.attributionPrefixInitials = initials
+        attributionInitials = initials(vocabulary.attributions.map(\.prefix))
+        signatureInitials = initials(vocabulary.signOffs + vocabulary.deviceSignatures)
+        plainMarkerInitials = initials(vocabulary.plainMarkers).union(["*"])
+    }
+}
+
+struct Analysis {
+    let lines: [TextSegmenter.Line]
+    let compiled: CompiledVocabulary
+    var vocabulary: SegmenterVocabulary { compiled.vocabulary }
+    /// Normalised analysed prefix of each line, computed on first use.
+    private var normCache: [String?]
+    var headerLookup: [String: HeaderRole] { compiled.headerLookup }
+    var signOffSet: Set<String> { compiled.signOffSet }
+    var disclaimerLineSet: Set<String> { compiled.disclaimerLineSet }
+    var disclaimerMatcher: PhraseMatcher { compiled.disclaimerMatcher }
+    var attributionPrefixInitials: Set<Unicode.Scalar> { compiled.attributionInitials }
+    /// Lines longer than this are never markers, attributions, headers or sign-offs.
+    static let maxMarkerLength = 400
+
+    init(lines: [TextSegmenter.Line], compiled: CompiledVocabulary) {
+        self.lines = lines
+        self.compiled = compiled
+        self.normCache = Array(repeating: nil, count: lines.count)
     }
 
     mutating func norm(_ i: Int) -> String {
@@ -679,7 +715,9 @@ struct Analysis {
     mutating func isMarker(_ i: Int) -> Bool {
         guard let first = lines[i].first, lines[i].length <= 200 else { return false }
         let ruled = Self.markerRuleChars.contains(first)
-        guard ruled || lines[i].length <= 60 else { return false }
+        guard ruled ? lines[i].hasLetter : lines[i].length <= 60 && compiled.plainMarkerInitials.contains(first) else {
+            return false
+        }
         let n = norm(i)
         let plain = n.replacingStars()
         if vocabulary.plainMarkers.contains(plain) { return true }
@@ -914,7 +952,8 @@ struct Analysis {
             while let last = trimmed.unicodeScalars.last, TextSegmenter.isSpace(last) { trimmed.unicodeScalars.removeLast() }
             if trimmed == "--" { return .sigDash }
         }
-        guard line.length <= 70, line.words <= 6 else { return nil }
+        guard line.length <= 70, line.words <= 6, let first = line.first,
+              compiled.signatureInitials.contains(first) else { return nil }
         let n = norm(i)
         if vocabulary.deviceSignatures.contains(where: { n.hasPrefix($0) }) { return .device }
         let bare = n.trimmingPunctuation()
