@@ -197,31 +197,45 @@ public struct SegmenterVocabulary: Sendable {
 /// and disclaimer.
 ///
 /// How it decides, line by line (offsets are Unicode-scalar offsets):
-/// - **quoted**: lines starting with `>` (any depth) — inline replies keep the
-///   lines between quotes as new text; a reply attribution ("On … wrote:",
-///   "Le … a écrit :", "Am … schrieb …:") followed by `>` lines; and, from an
-///   "-----Original Message-----" / "Forwarded message" / "Begin forwarded
-///   message:" line, a "From: … Sent:/Date: … To:/Subject: …" header block, or
-///   an attribution not followed by `>` lines, everything to the end (a note
-///   written above a forward stays new text). A rule of underscores or dashes
-///   just above such a marker goes with it.
+/// - **quoted**:
+///   - lines starting with `>` (any depth, with or without a space); inline
+///     replies keep the lines between quotes as new text;
+///   - a reply attribution ("On … wrote:", also wrapped over two lines, "Le …
+///     a écrit :", "Am … schrieb …:") followed by `>` lines: just the
+///     attribution;
+///   - from a marker line ("-----Original Message-----", "---------- Forwarded
+///     message ---------", "Begin forwarded message:"), a header block ("From:
+///     … Sent:/Date: … To:/Subject: …", plain or `*bold*`), or a client
+///     attribution not followed by `>` lines (one naming an address, or a time
+///     and a year): everything to the end. A note written above a forward
+///     stays new text. A rule of underscores or dashes just above goes with it.
+///   - Guards for the sender's own words: a header block opening the text with
+///     no rule above and no "Sent:" field is a memo-style letter head (new
+///     text); "On 3 May PC Example wrote:" with no address, time and year,
+///     and no `>` lines after it, is prose (new text).
 /// - **disclaimer**: in each stretch of unquoted text, the trailing
-///   paragraphs from the first one that contains a footer phrase ("If you are
-///   not the intended recipient…"), when everything after it is footer too
-///   (footer paragraphs, rules, or short lines); a rule of underscores, dashes
-///   or asterisks just above goes with it. Footers inside a quote stay quoted.
-/// - **signature**: in the last stretch of new text, from an RFC 3676 `-- `
-///   line (or a bare `--`), a client line ("Sent from my iPhone"), or a sign-off line ("Kind
-///   regards") to the end of that stretch, when what follows is a short block of
-///   short lines (name, title, phone), and (for sign-offs) some new text comes
-///   before it. **The sign-off line itself belongs to the signature.** A
-///   sign-off followed by more prose is not a signature.
+///   paragraphs from the first one with a footer phrase ("If you are not the
+///   intended recipient…"), when everything after it is footer too (footer
+///   paragraphs, rules, short lines, at most two longer paragraphs that sit
+///   below a footer paragraph); a rule just above (underscores, dashes,
+///   asterisks), possibly with one short paragraph between, goes with it. A
+///   paragraph in the first person ("I", "my", "me") with only one footer
+///   phrase is the sender's own. Footers inside a quote stay quoted.
+/// - **signature**: in the last stretch of new text (before its footer), from
+///   an RFC 3676 `-- ` line or a bare `--`, a client line ("Sent from my
+///   iPhone"), or a sign-off line ("Kind regards", "Thanks Sam", "Regards,
+///   Sam Example") to the end of that stretch, when what follows is a short
+///   block (at most ``maxSignatureLines`` non-blank lines after a sign-off,
+///   ``maxSigDashLines`` after a dash line) of lines that are not prose, and,
+///   for sign-offs, some new text comes before it (a message that is only
+///   "Many thanks!" stays new text). **The sign-off line itself belongs to the
+///   signature.** A sign-off followed by more prose is not a signature.
 /// - Blank lines between segments belong to the earlier segment; leading blank
 ///   lines belong to the first segment. Adjacent segments of one kind merge.
 ///
 /// Line ends may be `\n`, `\r\n` or a lone `\r`. The work is linear in the
-/// length of the text (only the first ``maxAnalysedLineLength`` scalars of
-/// a line are examined).
+/// length of the text: one scan splits lines, and only the first
+/// ``maxAnalysedLineLength`` scalars of a line are examined.
 public struct TextSegmenter: Sendable {
     /// The phrase lists in use.
     public var vocabulary: SegmenterVocabulary {
