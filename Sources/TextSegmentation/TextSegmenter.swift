@@ -320,15 +320,21 @@ public struct TextSegmenter: Sendable {
     /// Scans the text once: line boundaries, scalar offsets and the features
     /// of each line's analysed prefix.
     static func splitLines(_ text: String) -> [Line] {
+        var scanner = LineScanner(text.unicodeScalars)
+        scanner.run()
+        return scanner.lines
+    }
+
+    /// The state of the one scan over the text (a struct with mutating
+    /// methods, so that debug builds need no dynamic exclusivity checks).
+    struct LineScanner {
+        let scalars: String.UnicodeScalarView
         var lines: [Line] = []
-        let scalars = text.unicodeScalars
         var offset = 0
         var lineStart = 0
         var length = 0
-        var rawStart = scalars.startIndex
-        var rawEnd = scalars.startIndex   // end of the analysed prefix
-        var pendingCR = false
-        var index = scalars.startIndex
+        var rawStart: String.UnicodeScalarView.Index
+        var rawEnd: String.UnicodeScalarView.Index   // end of the analysed prefix
         // features of the current line
         var quoteDepth = 0
         var leadingSpaces = 0
@@ -339,7 +345,14 @@ public struct TextSegmenter: Sendable {
         var words = 0
         var inWord = false
         var hasLetter = false
-        func finish(_ end: Int, next: String.UnicodeScalarView.Index) {
+
+        init(_ scalars: String.UnicodeScalarView) {
+            self.scalars = scalars
+            rawStart = scalars.startIndex
+            rawEnd = scalars.startIndex
+        }
+
+        mutating func finish(_ end: Int, next: String.UnicodeScalarView.Index) {
             let raw = String(scalars[rawStart..<rawEnd])
             // An unexamined tail (very long line) counts as content.
             let isBlank = first == nil && length <= maxAnalysedLineLength
@@ -353,52 +366,61 @@ public struct TextSegmenter: Sendable {
             quoteDepth = 0; leadingSpaces = 0; inQuotePrefix = true; first = nil; last = nil
             earlyColon = false; words = 0; inWord = false; hasLetter = false
         }
-        while index < scalars.endIndex {
-            let s = scalars[index]
-            let next = scalars.index(after: index)
-            if pendingCR {
-                pendingCR = false
-                if s == "\n" {
-                    offset += 1
-                    finish(offset, next: next)
-                    index = next
-                    continue
+
+        mutating func content(_ s: Unicode.Scalar, next: String.UnicodeScalarView.Index) {
+            if length < maxAnalysedLineLength {
+                rawEnd = next
+                let space = isSpace(s)
+                if space {
+                    inWord = false
+                    if first == nil { leadingSpaces += 1 }
+                } else {
+                    if !inWord { words += 1; inWord = true }
+                    if first == nil { first = s }
+                    last = s
+                    if s == ":" && length < 30 { earlyColon = true }
+                    if !hasLetter && (s.value >= 0x80 || (s.value | 0x20) >= 0x61 && (s.value | 0x20) <= 0x7A) { hasLetter = true }
                 }
-                finish(offset, next: index)
-            }
-            offset += 1
-            if s == "\n" {
-                finish(offset, next: next)
-            } else if s == "\r" {
-                pendingCR = true
-            } else {
-                if length < maxAnalysedLineLength {
-                    rawEnd = next
-                    let space = isSpace(s)
-                    if space {
-                        inWord = false
-                        if first == nil { leadingSpaces += 1 }
-                    } else {
-                        if !inWord { words += 1; inWord = true }
-                        if first == nil { first = s }
-                        last = s
-                        if s == ":" && length < 30 { earlyColon = true }
-                        if !hasLetter && (s.value >= 0x80 || (s.value | 0x20) >= 0x61 && (s.value | 0x20) <= 0x7A) { hasLetter = true }
-                    }
-                    if inQuotePrefix {
-                        if s == ">" {
-                            quoteDepth += 1
-                        } else if !(space && (quoteDepth > 0 || leadingSpaces <= 3)) {
-                            inQuotePrefix = false
-                        }
+                if inQuotePrefix {
+                    if s == ">" {
+                        quoteDepth += 1
+                    } else if !(space && (quoteDepth > 0 || leadingSpaces <= 3)) {
+                        inQuotePrefix = false
                     }
                 }
-                length += 1
             }
-            index = next
+            length += 1
         }
-        if pendingCR || offset > lineStart { finish(offset, next: scalars.endIndex) }
-        return lines
+
+        mutating func run() {
+            var pendingCR = false
+            var index = scalars.startIndex
+            let endIndex = scalars.endIndex
+            while index < endIndex {
+                let s = scalars[index]
+                let next = scalars.index(after: index)
+                if pendingCR {
+                    pendingCR = false
+                    if s == "\n" {
+                        offset += 1
+                        finish(offset, next: next)
+                        index = next
+                        continue
+                    }
+                    finish(offset, next: index)
+                }
+                offset += 1
+                if s == "\n" {
+                    finish(offset, next: next)
+                } else if s == "\r" {
+                    pendingCR = true
+                } else {
+                    content(s, next: next)
+                }
+                index = next
+            }
+            if pendingCR || offset > lineStart { finish(offset, next: endIndex) }
+        }
     }
 
     @inline(__always)
@@ -448,22 +470,30 @@ public struct TextSegmenter: Sendable {
 /// Normalises text for phrase matching: lower case, white space folded,
 /// curly quotes straightened, trimmed.
 func normalise(_ s: String) -> String {
-    // Fast path: ASCII text, byte by byte.
-    if s.utf8.allSatisfy({ $0 < 0x80 }) {
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
+    // Fast path: ASCII text, byte by byte over contiguous storage.
+    var copy = s
+    let ascii: String? = copy.withUTF8 { buf -> String? in
+        var out = [UInt8](repeating: 0, count: buf.count)
+        var n = 0
         var pendingSpace = false
-        for b in s.utf8 {
-            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0B || b == 0x0C || b == 0x0D {
-                pendingSpace = !out.isEmpty
+        var k = 0
+        let count = buf.count
+        while k < count {
+            let b = buf[k]
+            k += 1
+            if b >= 0x80 { return nil }
+            if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
+                pendingSpace = n > 0
                 continue
             }
             if b == 0 { continue }
-            if pendingSpace { out.append(0x20); pendingSpace = false }
-            out.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+            if pendingSpace { out[n] = 0x20; n += 1; pendingSpace = false }
+            out[n] = (b >= 0x41 && b <= 0x5A) ? b + 0x20 : b
+            n += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return out.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<n]), as: UTF8.self) }
     }
+    if let ascii { return ascii }
     var out = String.UnicodeScalarView()
     var pendingSpace = false
     for s in s.lowercased().unicodeScalars {
