@@ -560,11 +560,6 @@ struct Analysis {
     var vocabulary: SegmenterVocabulary { compiled.vocabulary }
     /// Normalised analysed prefix of each line, computed on first use.
     private var normCache: [String?]
-    var headerLookup: [String: HeaderRole] { compiled.headerLookup }
-    var signOffSet: Set<String> { compiled.signOffSet }
-    var disclaimerLineSet: Set<String> { compiled.disclaimerLineSet }
-    var disclaimerMatcher: PhraseMatcher { compiled.disclaimerMatcher }
-    var attributionPrefixInitials: Set<Unicode.Scalar> { compiled.attributionInitials }
     /// Lines longer than this are never markers, attributions, headers or sign-offs.
     static let maxMarkerLength = 400
 
@@ -698,7 +693,7 @@ struct Analysis {
         // Cheap test first: an attribution ends with ":" on this or the next line.
         let endsHere = lines[i].last == ":"
         let endsNext = i + 1 < lines.count && lines[i + 1].last == ":"
-            && lines[i].first.map { attributionPrefixInitials.contains($0) } == true
+            && lines[i].first.map { compiled.attributionInitials.contains($0) } == true
         guard endsHere || endsNext else { return nil }
         let n = norm(i)
         if n.count > 300 { return nil }
@@ -794,7 +789,7 @@ struct Analysis {
         guard let colon = n.firstIndex(of: ":") else { return nil }
         let name = n[..<colon].trimmingSpaces()
         guard !name.isEmpty, name.count <= 20 else { return nil }
-        return headerLookup[String(name)]
+        return compiled.headerLookup[String(name)]
     }
 
     /// Field names only a mail client writes in a quoted header block
@@ -903,9 +898,9 @@ struct Analysis {
             }
         }
         let text = paragraphText(p)
-        if p.count <= 2 && text.utf8.count <= 40 && disclaimerLineSet.contains(text.trimmingPunctuation()) { return .footer }
+        if p.count <= 2 && text.utf8.count <= 40 && compiled.disclaimerLineSet.contains(text.trimmingPunctuation()) { return .footer }
         let bytes = Array(text.utf8)
-        let hits = disclaimerMatcher.matches(in: bytes, upTo: 2)
+        let hits = compiled.disclaimerMatcher.matches(in: bytes, upTo: 2)
         if hits > 0 {
             // A paragraph in the first person is the sender's own words unless
             // it carries two footer phrases.
@@ -1001,7 +996,7 @@ struct Analysis {
         let n = norm(i)
         if vocabulary.deviceSignatures.contains(where: { n.hasPrefix($0) }) { return .device }
         let bare = n.trimmingPunctuation()
-        if signOffSet.contains(bare) { return .signOff }
+        if compiled.signOffSet.contains(bare) { return .signOff }
         // "Kind regards, Sam Example" / "Thanks Sam": a sign-off of one to four
         // words, then a name of at most four words.
         let rawWords = line.raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -1011,7 +1006,7 @@ struct Analysis {
             var head = bareWords[0..<k].joined(separator: " ")
             let comma = head.hasSuffix(",")
             if comma { head.removeLast() }
-            guard signOffSet.contains(head) else { continue }
+            guard compiled.signOffSet.contains(head) else { continue }
             let nameCount = bareWords.count - k
             guard nameCount <= 4 else { continue }
             // the rest must read as a name: capitalised words (or a number)

@@ -75,6 +75,10 @@ struct RobustnessTests {
         expectSegments(t, [(.newText, "See you at the meeting.\n\n"), (.signature, "Laters\nSam\n")],
                        segmenter: TextSegmenter(vocabulary: vocabulary))
         expectSegments(t, [(.newText, t)])
+        // The same through the property setter.
+        var edited = TextSegmenter()
+        edited.vocabulary.signOffs.append("laters")
+        expectSegments(t, [(.newText, "See you at the meeting.\n\n"), (.signature, "Laters\nSam\n")], segmenter: edited)
     }
 
     @Test func tilingHoldsOnRandomInputs() {
