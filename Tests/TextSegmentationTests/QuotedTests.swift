@@ -225,3 +225,17 @@ struct QuoteGuardTests {
         expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
     }
 }
+
+@Suite("Only the new text counts")
+struct NewTextOnlyTests {
+    @Test func thankYouQuotingAnEarlierComplaint() {
+        let t = "Thank you for sorting this out so quickly, I am very grateful.\n\nOn Mon, 9 Nov 2026 at 08:30, Sam Example <sam@example.com> wrote:\n> I want to complain about the officer who was rude to me on Saturday.\n> Nobody came when I called and this is not good enough.\n"
+        #expect(!text(.newText, in: t).contains("complain"))
+        #expect(text(.quoted, in: t).contains("I want to complain"))
+    }
+
+    @Test func complaintReplyingToAThankYouKeepsTheComplaint() {
+        let t = "Actually, I am not satisfied. The officer never returned my property and I want to make a complaint.\n\nOn Mon, 9 Nov 2026 at 08:30, OPCC <opcc@example.org> wrote:\n> Thank you for your kind words about our officers.\n"
+        #expect(text(.newText, in: t) == "Actually, I am not satisfied. The officer never returned my property and I want to make a complaint.\n\n")
+    }
+}
