@@ -136,6 +136,12 @@ public enum AddressParsing {
                 }
                 return
             }
+            if !addrSpec.isEmpty, !sawAt, phrase.count > 1 {
+                // Only a display name, no address: keep the decoded phrase.
+                defects.append("address: no address in \"\(String(decodedPhrase().prefix(40)))\"")
+                result.append(MailAddress(name: nil, address: decodedPhrase()))
+                return
+            }
             if !addrSpec.isEmpty {
                 let name = comments.first.map { decodeComment($0) }
                 let hasName = !(name?.isEmpty ?? true)

@@ -185,7 +185,7 @@ public struct MIMEParser: Sendable {
                 e.body = Array(UnsafeBufferPointer(rebasing: p[body]))
                 return e
             }
-            guard let boundary = e.contentTypeParameter("boundary"), !boundary.isEmpty else {
+            guard let boundary = e.contentTypeParameter("boundary") else {
                 e.defects.append("multipart without a boundary parameter: body kept as one part")
                 e.body = Array(UnsafeBufferPointer(rebasing: p[body]))
                 return e
@@ -250,7 +250,7 @@ public struct MIMEParser: Sendable {
         var ls = body.lowerBound
         while ls < end {
             let lf = Self.nextLF(p, ls, end)
-            if lf - ls >= blen + 2, p[ls] == 0x2D, p[ls + 1] == 0x2D {
+            if lf - ls >= blen + 2, p[ls] == 0x2D, p[ls + 1] == 0x2D, ls + 2 + blen <= end {
                 var match = true
                 var k = 0
                 while k < blen { if p[ls + 2 + k] != boundary[k] { match = false; break }; k += 1 }
@@ -291,8 +291,9 @@ public struct MIMEParser: Sendable {
             } else {
                 partEnd = end
             }
-            if partEnd <= partStart {
-                e.defects.append("empty part between two boundaries dropped")
+            if k + 1 < delimiters.count, delimiters[k + 1].start == d.next, !delimiters[k + 1].close {
+                // Doubled delimiter lines: no part between them.
+                e.defects.append("doubled boundary line")
                 continue
             }
             children.append(parseEntity(p, partStart..<partEnd, depth: depth + 1, defaultType: childDefault))
