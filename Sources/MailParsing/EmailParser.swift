@@ -27,20 +27,45 @@ public struct EmailParser: Sendable {
     public func parse(_ item: RawItem) throws -> Correspondence {
         let bytes = item.bytes
         guard !bytes.isEmpty else { throw IngestError(item: item.label, problem: "empty file: not an email message") }
+        var headerless = false
         if !Self.looksLikeMessage(bytes) {
-            throw IngestError(item: item.label, problem: "not an email message: no header field in the first 64 KiB")
+            guard Self.looksLikeText(bytes) else {
+                throw IngestError(item: item.label, problem: "not an email message: no header field and not text in the first 64 KiB")
+            }
+            headerless = true
         }
-        let root = mimeParser.parse(bytes)
+        var root = mimeParser.parse(bytes)
+        if headerless { root.defects.insert("no header fields: the whole item read as body text", at: 0) }
         let provenance = Provenance(
             source: item.source, offset: item.offset, locator: item.locator,
             sha256: Self.sha256Hex(bytes), size: bytes.count, format: item.formatHint ?? "eml")
         return Self.correspondence(from: root, raw: bytes, provenance: provenance)
     }
 
+    /// True when the first 64 KiB are text with something to read: no NUL bytes,
+    /// few control characters, not only whitespace.
+    static func looksLikeText(_ bytes: [UInt8]) -> Bool {
+        let limit = min(bytes.count, 64 * 1024)
+        var controls = 0
+        var visible = 0
+        for k in 0..<limit {
+            let b = bytes[k]
+            if b == 0 { return false }
+            if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
+            else if b > 0x20 { visible += 1 }
+        }
+        if visible == 0 || controls * 20 > limit { return false }
+        // Mostly printable ASCII or valid UTF-8.
+        if CharsetDecoder.validUTF8(bytes[0..<limit]) != nil { return true }
+        var high = 0
+        for k in 0..<limit where bytes[k] >= 0x80 { high += 1 }
+        return high * 3 < limit
+    }
+
     /// True when the bytes begin with something header-like within the first 64 KiB.
     static func looksLikeMessage(_ bytes: [UInt8]) -> Bool {
         let limit = min(bytes.count, 64 * 1024)
-        var i = 0
+        var i = (bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) ? 3 : 0
         // Skip leading blank lines and an mbox "From " line.
         while i < limit {
             var lineEnd = i

@@ -26,7 +26,11 @@ public struct MIMEParser: Sendable {
     /// - Returns: the root entity.
     public func parse(_ bytes: [UInt8]) -> MIMEEntity {
         bytes.withUnsafeBufferPointer { p in
-            parseEntity(p, 0..<p.count, depth: 0, defaultType: "text/plain")
+            // A UTF-8 byte order mark before the first header is skipped.
+            let bom = p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF
+            var e = parseEntity(p, (bom ? 3 : 0)..<p.count, depth: 0, defaultType: "text/plain")
+            if bom { e.defects.insert("byte order mark before the header skipped", at: 0) }
+            return e
         }
     }
 

@@ -192,11 +192,12 @@ struct DifferentialTests {
                 } catch let e as IngestError {
                     #expect(e.item == url.path)
                     refused += 1
+                    print("refused: \(e)")
                 }
             }
         }
         print("corpus: \(parsed) parsed, \(refused) refused, in \(elapsed)")
-        #expect(parsed >= files.count - 2)
+        #expect(refused == 0)
         #expect(elapsed < .seconds(60))
     }
 }
@@ -254,7 +255,9 @@ extension DifferentialTests {
         ("mime-corpus/mimekit/0064_content-length.mbox.txt_27.eml", "parts", "message/delivery-status is kept as one leaf part; Python splits it into header blocks that it reports as text/plain parts"),
         ("mime-corpus/mimekit/0064_content-length.mbox.txt_27.eml", "texts", "message/delivery-status is kept as one leaf part; Python splits it into header blocks that it reports as text/plain parts"),
         ("mime-corpus/mimekit/0071_jwz-summary.txt.eml", "texts", "8-bit text declared US-ASCII or undeclared is read as UTF-8, else Windows-1252; Python decodes it as ASCII with U+FFFD"),
-        ("mime-corpus/mimekit/0075_unmunged.mbox.txt_0.eml", "texts", "8-bit text declared US-ASCII or undeclared is read as UTF-8, else Windows-1252; Python decodes it as ASCII with U+FFFD"),
+        ("mime-corpus/mimekit/0075_unmunged.mbox.txt_0.eml", "subject", "a UTF-8 byte order mark before the first header is skipped and the headers read; Python takes the BOM line as the start of the body"),
+        ("mime-corpus/mimekit/0075_unmunged.mbox.txt_0.eml", "from", "a UTF-8 byte order mark before the first header is skipped and the headers read; Python takes the BOM line as the start of the body"),
+        ("mime-corpus/mimekit/0075_unmunged.mbox.txt_0.eml", "texts", "a UTF-8 byte order mark before the first header is skipped and the headers read; Python takes the BOM line as the start of the body"),
         ("mime-corpus/mimekit/0084_invalid-content-transfer-encoding-rfc822.eml.eml", "texts", "message/rfc822 with base64/quoted-printable transfer encoding is decoded and parsed as a message; Python keeps the encoded text"),
         ("mime-corpus/mimekit/0094_raw-koi8r-header.eml.eml", "subject", "raw 8-bit header bytes that are not UTF-8 are read as Windows-1252; Python replaces them with U+FFFD"),
         ("mime-corpus/sa_ham/0018_cjk_big5-base64.1.eml", "subject", "raw 8-bit header bytes that are not UTF-8 are read as Windows-1252; Python replaces them with U+FFFD"),
