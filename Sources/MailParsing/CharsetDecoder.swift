@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -190,7 +191,28 @@ public enum CharsetDecoder {
         return String(s)
     }
 
+    /// Which iconv names open, remembered (the set of names met is small).
+    private final class OpenCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var known: [String: Bool] = [:]
+        func value(_ name: String, compute: (String) -> Bool) -> Bool {
+            lock.lock()
+            if let v = known[name] { lock.unlock(); return v }
+            lock.unlock()
+            let v = compute(name)
+            lock.lock()
+            if known.count < 4096 { known[name] = v }
+            lock.unlock()
+            return v
+        }
+    }
+    private static let openCache = OpenCache()
+
     private static func canOpen(_ name: String) -> Bool {
+        openCache.value(name, compute: tryOpen)
+    }
+
+    private static func tryOpen(_ name: String) -> Bool {
         let cd = iconv_open("UTF-8", name)
         if cd == UnsafeMutableRawPointer(bitPattern: -1) || cd == nil { return false }
         iconv_close(cd)

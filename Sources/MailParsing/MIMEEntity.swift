@@ -6,10 +6,13 @@ public struct MIMEHeaderField: Sendable, Equatable {
     public var name: String
     /// The unfolded value as text (raw 8-bit bytes read as UTF-8, else Windows-1252), encoded words not decoded.
     public var rawValue: String
+    /// The name lower-cased, for look-ups.
+    public let key: String
 
     public init(name: String, rawValue: String) {
         self.name = name
         self.rawValue = rawValue
+        self.key = name.lowercased()
     }
 
     /// The value with RFC 2047 encoded words decoded and outer whitespace trimmed.
@@ -66,12 +69,14 @@ public struct MIMEEntity: Sendable {
 
     /// The first header field with this name (case-insensitive), raw.
     public func header(_ name: String) -> MIMEHeaderField? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        let key = name.lowercased()
+        return headers.first { $0.key == key }
     }
 
     /// All header fields with this name (case-insensitive).
     public func headers(named name: String) -> [MIMEHeaderField] {
-        headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        let key = name.lowercased()
+        return headers.filter { $0.key == key }
     }
 
     /// The decoded value of the first header with this name.

@@ -360,3 +360,51 @@ struct BadInputTests {
         #expect(c.defects.contains { $0.contains("without a colon") })
     }
 }
+
+@Suite("Mutated input")
+struct MutationTests {
+    /// A small deterministic generator (xorshift64*), so failures reproduce.
+    struct XorShift: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            return state &* 2_685_821_657_736_338_717
+        }
+    }
+
+    @Test func mutatedMessagesNeverCrash() throws {
+        var rng = XorShift(state: 0x5EED_1234_ABCD_0001)
+        let seeds: [[UInt8]] = [
+            Array(EmailParserTests.nested.utf8),
+            Array(EmailParserTests.nested.replacingOccurrences(of: "\n", with: "\r\n").utf8),
+        ]
+        let parser = EmailParser()
+        let interesting: [UInt8] = Array("=?-:;\"<>()\r\n\t\\%*'B".utf8) + [0x00, 0xFF, 0x80]
+        var parsed = 0, refused = 0
+        for round in 0..<300 {
+            var bytes = seeds[round % seeds.count]
+            let edits = Int.random(in: 1...12, using: &rng)
+            for _ in 0..<edits where !bytes.isEmpty {
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: bytes[at] = interesting.randomElement(using: &rng) ?? 0
+                case 1: bytes.insert(interesting.randomElement(using: &rng) ?? 0, at: at)
+                case 2: bytes.remove(at: at)
+                default: bytes.removeSubrange(at..<min(bytes.count, at + Int.random(in: 1...40, using: &rng)))
+                }
+            }
+            do {
+                let c = try parser.parse(RawItem(bytes: bytes, source: "m\(round).eml"))
+                #expect(c.provenance.size == bytes.count)
+                parsed += 1
+            } catch let e as IngestError {
+                #expect(e.item == "m\(round).eml")
+                refused += 1
+            }
+            let root = MIMEParser().parse(bytes)
+            _ = root.leafParts.map(\.decodedText)
+        }
+        #expect(parsed + refused == 300)
+        #expect(parsed > 250)
+    }
+}
