@@ -155,7 +155,7 @@ public struct EmailParser: Sendable {
 
     /// CRLF and lone CR to LF; trailing whitespace at the end trimmed.
     static func normaliseNewlines(_ s: String) -> String {
-        guard s.contains("\r") else { return trimEnd(s) }
+        guard s.utf8.contains(0x0D) else { return trimEnd(s) }
         var out = String.UnicodeScalarView()
         var prevCR = false
         for u in s.unicodeScalars {

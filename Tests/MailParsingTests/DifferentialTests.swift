@@ -87,11 +87,14 @@ struct DifferentialTests {
             texts: (json["texts"] as? [Any] ?? []).map { normaliseText(($0 as? String) ?? "") })
     }
 
-    /// The messages compared: CPython's test messages and the shared MIME corpus.
+    /// The messages compared: CPython's test messages, the invented fixtures and the shared MIME corpus.
     static func corpus() -> [(name: String, url: URL)] {
         var out: [(String, URL)] = []
         for url in TestPaths.files(under: TestPaths.fixtures.appendingPathComponent("cpython"), extensions: ["txt"]) {
             out.append(("cpython/" + url.lastPathComponent, url))
+        }
+        for url in TestPaths.files(under: TestPaths.fixtures.appendingPathComponent("mail"), extensions: ["eml"]) {
+            out.append(("mail/" + url.lastPathComponent, url))
         }
         let mime = TestPaths.shared.appendingPathComponent("mime-corpus")
         for url in TestPaths.files(under: mime, extensions: ["eml"]) {
