@@ -85,11 +85,12 @@ public enum AddressParsing {
                 tokens.append(.special(c)); i += 1
             default:
                 var v = String.UnicodeScalarView()
+                // An encoded word may contain ':' and '.'; an atom may not.
+                let encodedWord = c == "=" && i + 1 < n && s[i + 1] == "?"
                 while i < n {
                     let d = s[i]
                     if d == " " || d == "\t" || d == "\r" || d == "\n" || d == "\"" || d == "(" || d == "<" || d == "," || d == ";" || d == "@" || d == ">" { break }
-                    if d == ":" && !(String(v).hasPrefix("=?")) { break }
-                    if d == "." && !(String(v).hasPrefix("=?")) { break }
+                    if (d == ":" || d == ".") && !encodedWord { break }
                     v.append(d); i += 1
                 }
                 if v.isEmpty { i += 1; continue }
@@ -291,7 +292,7 @@ public enum DateParsing {
         let tzu = tz.uppercased()
         if let z = zones[tzu] {
             offset = z
-        } else if let v = Int(tzu), tzu.first == "+" || tzu.first == "-" || tzu.first?.isNumber == true {
+        } else if tzu.count <= 5, let v = Int(tzu), abs(v) <= 9999, tzu.first == "+" || tzu.first == "-" || tzu.first?.isNumber == true {
             offset = v
             if v == 0 && tzu.hasPrefix("-") { offset = nil }
         }

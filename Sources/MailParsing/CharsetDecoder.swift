@@ -53,23 +53,24 @@ public enum CharsetDecoder {
             return nil
         default: break
         }
-        let aliases: [String: String] = [
-            "ks_c_5601-1987": "CP949", "ks_c_5601": "CP949", "ksc5601": "CP949", "euc-kr": "CP949", "euckr": "CP949",
-            "x-sjis": "SHIFT_JIS", "sjis": "SHIFT_JIS", "shift-jis": "SHIFT_JIS", "x-shift_jis": "SHIFT_JIS", "ms_kanji": "SHIFT_JIS",
-            "windows-31j": "CP932", "cp932": "CP932",
-            "iso-8859-8-i": "ISO-8859-8", "iso-8859-6-i": "ISO-8859-6", "iso-8859-8-e": "ISO-8859-8",
-            "windows-874": "CP874", "x-euc-jp": "EUC-JP", "x-euc": "EUC-JP",
-            "gb2312": "GB2312", "x-gbk": "GBK", "cn-gb": "GB2312", "euc-cn": "GB2312",
-            "big5-hkscs": "BIG5-HKSCS", "x-big5": "BIG5", "cn-big5": "BIG5",
-            "koi8r": "KOI8-R", "koi8u": "KOI8-U", "x-mac-roman": "MACINTOSH", "macintosh": "MACINTOSH",
-            "iso-2022-jp-2": "ISO-2022-JP-2", "utf-7": "UTF-7", "utf7": "UTF-7",
-        ]
-        var iconvName = aliases[name] ?? name.uppercased()
+        var iconvName = Self.aliases[name] ?? name.uppercased()
         if iconvName.hasPrefix("WIN-") { iconvName = "WINDOWS-" + iconvName.dropFirst(4) }
         if iconvName.hasPrefix("X-") { iconvName = String(iconvName.dropFirst(2)) }
         guard canOpen(iconvName) else { return nil }
         return .iconv(iconvName)
     }
+
+    static let aliases: [String: String] = [
+        "ks_c_5601-1987": "CP949", "ks_c_5601": "CP949", "ksc5601": "CP949", "euc-kr": "CP949", "euckr": "CP949",
+        "x-sjis": "SHIFT_JIS", "sjis": "SHIFT_JIS", "shift-jis": "SHIFT_JIS", "x-shift_jis": "SHIFT_JIS", "ms_kanji": "SHIFT_JIS",
+        "windows-31j": "CP932", "cp932": "CP932",
+        "iso-8859-8-i": "ISO-8859-8", "iso-8859-6-i": "ISO-8859-6", "iso-8859-8-e": "ISO-8859-8",
+        "windows-874": "CP874", "x-euc-jp": "EUC-JP", "x-euc": "EUC-JP",
+        "gb2312": "GB2312", "x-gbk": "GBK", "cn-gb": "GB2312", "euc-cn": "GB2312",
+        "big5-hkscs": "BIG5-HKSCS", "x-big5": "BIG5", "cn-big5": "BIG5",
+        "koi8r": "KOI8-R", "koi8u": "KOI8-U", "x-mac-roman": "MACINTOSH", "macintosh": "MACINTOSH",
+        "iso-2022-jp-2": "ISO-2022-JP-2", "utf-7": "UTF-7", "utf7": "UTF-7",
+    ]
 
     /// True when the charset label names something this decoder can read.
     public static func isKnown(_ label: String) -> Bool { resolve(label) != nil }
@@ -162,6 +163,9 @@ public enum CharsetDecoder {
         var allASCII = true
         for b in bytes where b >= 0x80 { allASCII = false; break }
         if allASCII { return String(decoding: bytes, as: UTF8.self) }
+        // Fast path: decoding with repair; if nothing was repaired, the bytes were valid.
+        let repaired = String(decoding: bytes, as: UTF8.self)
+        if !repaired.unicodeScalars.contains("\u{FFFD}") { return repaired }
         var it = bytes.makeIterator()
         var decoder = UTF8()
         var s = String.UnicodeScalarView()
@@ -227,7 +231,7 @@ public enum CharsetDecoder {
         if input.isEmpty { return "" }
         var out: [UInt8] = []
         out.reserveCapacity(input.count * 2 + 16)
-        var chunk = [UInt8](repeating: 0, count: max(256, input.count * 3 + 16))
+        var chunk = [UInt8](repeating: 0, count: min(1 << 20, max(256, input.count * 3 + 16)))
         var src = input
         src.withUnsafeMutableBufferPointer { inBuf in
             guard let inBase = inBuf.baseAddress else { return }

@@ -184,6 +184,9 @@ public final class MboxReader: Sequence, IteratorProtocol {
 
 /// Lists the messages of a Maildir (`new/` then `cur/`, each sorted by name;
 /// `tmp/` ignored) as ``RawItem``s with locator `new/<name>` or `cur/<name>`.
+///
+/// Files that cannot be read are skipped and listed in ``errors``; a `for`
+/// loop iterates over a copy, so call ``next()`` in a `while let` loop to see them.
 public struct MaildirReader: Sequence, IteratorProtocol {
     /// The Maildir root.
     public let path: String

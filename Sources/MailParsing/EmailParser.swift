@@ -135,9 +135,8 @@ public struct EmailParser: Sendable {
         }
         // Kept headers
         for field in root.headers {
-            let lname = field.name.lowercased()
-            if keptHeaders.contains(lname) {
-                c.headers.append(HeaderField(name: lname, value: field.decodedValue))
+            if keptHeaders.contains(field.key) {
+                c.headers.append(HeaderField(name: field.key, value: field.decodedValue))
             }
         }
         // Body, attachments, embedded messages

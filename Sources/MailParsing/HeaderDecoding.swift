@@ -33,9 +33,11 @@ public enum HeaderDecoding {
         }
         var i = 0
         let n = scalars.count
+        var noTerminatorFrom = Int.max
         while i < n {
             let c = scalars[i]
-            if c == "=", i + 1 < n, scalars[i + 1] == "?", let (charset, bytes, next) = encodedWord(scalars, at: i, defects: &defects) {
+            if c == "=", i + 1 < n, scalars[i + 1] == "?", i < noTerminatorFrom,
+               let (charset, bytes, next) = encodedWord(scalars, at: i, noTerminatorFrom: &noTerminatorFrom, defects: &defects) {
                 if let pc = pendingCharset, pc.lowercased() == charset.lowercased() {
                     pendingBytes += bytes
                 } else {
@@ -76,7 +78,7 @@ public enum HeaderDecoding {
 
     /// Parses one encoded word starting at `start` (`=?charset?X?text?=`).
     /// Returns its charset, decoded bytes and the index after it, or nil if it is not one.
-    static func encodedWord(_ s: [Unicode.Scalar], at start: Int, defects: inout [String]) -> (String, [UInt8], Int)? {
+    static func encodedWord(_ s: [Unicode.Scalar], at start: Int, noTerminatorFrom: inout Int, defects: inout [String]) -> (String, [UInt8], Int)? {
         let n = s.count
         var i = start + 2
         var charset = String.UnicodeScalarView()
@@ -89,13 +91,14 @@ public enum HeaderDecoding {
         guard enc == "B" || enc == "b" || enc == "Q" || enc == "q" else { return nil }
         i += 3
         let textStart = i
+        // The encoded text ends at "?=" (no "?=" after a point already searched: stop, so this stays linear).
         var end = -1
         var j = i
-        while j + 1 < n {
+        while j + 1 < n, j < noTerminatorFrom {
             if s[j] == "?", s[j + 1] == "=" { end = j; break }
             j += 1
         }
-        guard end >= 0 else { return nil }
+        guard end >= 0 else { noTerminatorFrom = min(noTerminatorFrom, i); return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(end - textStart)
         for k in textStart..<end {

@@ -352,6 +352,25 @@ struct BadInputTests {
         #expect(elapsed < .seconds(20))
     }
 
+    @Test func pathologicalHeadersStayLinear() throws {
+        let n = 60_000
+        let openWords = String(repeating: "=?a?q?x ", count: n / 8)
+        let longAtom = String(repeating: "x", count: n)
+        let text = "From: \(longAtom) <\(openWords)@example.org>\nTo: \(openWords)\nSubject: \(openWords)\n"
+            + "Date: Mon, 2 Nov 2026 10:00:00 +99999999999999999999\n"
+            + "Content-Type: text/plain; x*0*=\(String(repeating: "%", count: n))\n\nbody\n"
+        let clock = ContinuousClock()
+        var result: Correspondence? = nil
+        let elapsed = try clock.measure { result = try parser.parse(rawItem(text)) }
+        print("pathological headers parsed in \(elapsed)")
+        let c = try #require(result)
+        #expect(c.subject == String(openWords.dropLast()))
+        #expect(c.body.text == "body")
+        // An impossible zone: the date is read without it (UTC assumed, said so).
+        #expect(c.defects.contains { $0.contains("time zone") })
+        #expect(elapsed < .seconds(20))
+    }
+
     @Test func headerLinesWithoutColon() throws {
         let text = "From: a@example.org\nthis line is broken\nSubject: still read\n\nbody\n"
         let c = try parser.parse(rawItem(text))
