@@ -241,17 +241,54 @@ struct BodyCollector {
         }
         // Leaf
         if Self.isInlineText(e) {
+            if let cs = e.charset, !CharsetDecoder.isKnown(cs) {
+                defects.append("part \(path): unknown charset \"\(cs.prefix(40))\", read as undeclared")
+            }
             if e.contentType == "text/html" {
-                texts.append(HTMLText.plainText(fromHTML: e.body, charset: e.charset.flatMap { CharsetDecoder.isKnown($0) ? $0 : nil }))
+                // Decode with our charset rules, then hand libxml2 UTF-8.
+                texts.append(HTMLText.plainText(fromHTML: Array(e.decodedText.utf8), charset: "UTF-8"))
+            } else if e.contentTypeParameter("format")?.lowercased() == "flowed" {
+                texts.append(Self.unflow(e.decodedText, delsp: e.contentTypeParameter("delsp")?.lowercased() == "yes"))
             } else {
-                if let cs = e.charset, !CharsetDecoder.isKnown(cs) {
-                    defects.append("part \(path): unknown charset \"\(cs.prefix(40))\", read as undeclared")
-                }
                 texts.append(e.decodedText)
             }
             return
         }
         attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count, sha256: EmailParser.sha256Hex(e.body)))
+    }
+
+    /// Joins the soft-broken lines of `format=flowed` text (RFC 3676): a line
+    /// ending in a space continues on the next line of the same quote depth.
+    static func unflow(_ text: String, delsp: Bool) -> String {
+        let normalised = EmailParser.normaliseNewlines(text)
+        var out: [String] = []
+        var current: String? = nil
+        var currentDepth = 0
+        for raw in normalised.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = Substring(raw)
+            var depth = 0
+            while line.first == ">" { depth += 1; line = line.dropFirst() }
+            if depth > 0 || line.hasPrefix("From ") { if line.first == " " { line = line.dropFirst() } } // space-stuffing
+            else if line.first == " " { line = line.dropFirst() }
+            let isSignatureSeparator = line == "-- "
+            var content = String(line)
+            let soft = content.hasSuffix(" ") && !isSignatureSeparator
+            if soft && delsp { content.removeLast() }
+            if var c = current, depth == currentDepth {
+                c += content
+                current = c
+            } else {
+                if let c = current { out.append(String(repeating: ">", count: currentDepth) + (currentDepth > 0 ? " " : "") + c) }
+                current = content
+                currentDepth = depth
+            }
+            if !soft {
+                out.append(String(repeating: ">", count: currentDepth) + (currentDepth > 0 ? " " : "") + (current ?? ""))
+                current = nil
+            }
+        }
+        if let c = current { out.append(String(repeating: ">", count: currentDepth) + (currentDepth > 0 ? " " : "") + c) }
+        return out.joined(separator: "\n")
     }
 
     /// Records every leaf of a non-chosen alternative as an attachment (nothing is dropped).

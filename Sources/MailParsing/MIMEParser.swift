@@ -108,8 +108,9 @@ public struct MIMEParser: Sendable {
                 continue
             }
             // Not a header line.
-            if first, contentEnd - i >= 5, p[i] == 0x46, p[i + 1] == 0x72, p[i + 2] == 0x6F, p[i + 3] == 0x6D, p[i + 4] == 0x20 {
-                // An mbox "From " line left at the top: skip it.
+            let fromAt = (contentEnd - i >= 6 && p[i] == 0x3E) ? i + 1 : i
+            if first, contentEnd - fromAt >= 5, p[fromAt] == 0x46, p[fromAt + 1] == 0x72, p[fromAt + 2] == 0x6F, p[fromAt + 3] == 0x6D, p[fromAt + 4] == 0x20 {
+                // An mbox "From " (or quoted ">From ") line left at the top: skip it.
                 i = next; first = false
                 continue
             }

@@ -252,6 +252,20 @@ struct EmailParserTests {
         #expect(c.defects.contains("no Date header"))
     }
 
+    @Test func formatFlowedIsUnwrapped() throws {
+        let text = "From: a@example.org\nContent-Type: text/plain; charset=utf-8; format=flowed\n\nThis is a long \nline that was \nwrapped.\n> quoted \n> more\n\n-- \nSig\n"
+        let c = try parser.parse(rawItem(text, crlf: true))
+        #expect(c.body.text == "This is a long line that was wrapped.\n> quoted more\n\n-- \nSig")
+        let d = try parser.parse(rawItem("From: a@example.org\nContent-Type: text/plain; format=flowed; delsp=yes\n\nsplit-\u{20}\nword\n"))
+        #expect(d.body.text == "split-word")
+    }
+
+    @Test func quotedMboxFromLineAtTop() throws {
+        let c = try parser.parse(rawItem(">From someone@example.org Mon Nov  2 09:00:00 2026\nSubject: quoted top\n\nbody\n"))
+        #expect(c.subject == "quoted top")
+        #expect(c.body.text == "body")
+    }
+
     @Test func unreadableDateIsADefect() throws {
         let c = try parser.parse(rawItem("From: a@example.org\nDate: yesterday-ish\n\nhi\n"))
         #expect(c.date == nil)
