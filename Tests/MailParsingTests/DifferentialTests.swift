@@ -134,6 +134,7 @@ struct DifferentialTests {
         var unlisted: [String] = []
         var listedSeen = Set<String>()
         var agreeing = 0
+        var differingByField: [String: Int] = [:]
         var report = ""
         for (name, url) in files {
             guard let json = oracle[url.path] else { unlisted.append("\(name): no oracle output"); continue }
@@ -161,6 +162,7 @@ struct DifferentialTests {
                 fieldsDiffer.append(("texts", detail, ""))
             }
             if fieldsDiffer.isEmpty { agreeing += 1 }
+            for (field, _, _) in fieldsDiffer { differingByField[field, default: 0] += 1 }
             for (field, a, b) in fieldsDiffer {
                 let key = "\(name) \(field)"
                 report += "\(key)\n  mine:   \(a.prefix(400))\n  python: \(b.prefix(400))\n"
@@ -171,6 +173,8 @@ struct DifferentialTests {
             try? report.write(toFile: out, atomically: true, encoding: .utf8)
         }
         print("differential: \(agreeing)/\(files.count) messages agree on every field; \(listedSeen.count) listed differences seen; \(unlisted.count) unlisted")
+        let perField = ["subject", "from", "to", "date", "parts", "texts"].map { "\($0) \(files.count - differingByField[$0, default: 0])/\(files.count)" }
+        print("differential per field (agreeing): \(perField.joined(separator: ", "))")
         for u in unlisted { Issue.record("unlisted difference: \(u)") }
         let stale = Set(known.keys).subtracting(listedSeen)
         if !stale.isEmpty { print("listed differences that no longer occur: \(stale.sorted())") }
