@@ -221,8 +221,13 @@ struct BodyCollector {
         if e.isMultipart {
             if e.contentType == "multipart/alternative" {
                 // Prefer text/plain; else the first part that yields text; the rest are attachments.
-                var chosen: Int? = e.children.firstIndex { Self.isInlineText($0) && $0.contentType == "text/plain" }
+                // A blank text/plain (some senders add one to HTML mail) does not count.
+                var chosen: Int? = e.children.firstIndex {
+                    Self.isInlineText($0) && $0.contentType == "text/plain"
+                        && !$0.decodedText.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+                }
                 if chosen == nil { chosen = e.children.firstIndex { $0.isMultipart && Self.containsText($0) } }
+                if chosen == nil { chosen = e.children.firstIndex { Self.isInlineText($0) && $0.contentType == "text/html" } }
                 if chosen == nil { chosen = e.children.firstIndex { Self.isInlineText($0) } }
                 for (k, child) in e.children.enumerated() {
                     let childPath = "\(path).\(k + 1)"

@@ -260,6 +260,26 @@ struct EmailParserTests {
         #expect(d.body.text == "split-word")
     }
 
+    @Test func blankPlainAlternativeFallsBackToHTML() throws {
+        let text = """
+        From: a@example.org
+        Content-Type: multipart/alternative; boundary=alt
+
+        --alt
+        Content-Type: text/plain
+
+        \u{20}
+        --alt
+        Content-Type: text/html
+
+        <p>The real text.</p>
+        --alt--
+        """
+        let c = try parser.parse(rawItem(text))
+        #expect(c.body.text == "The real text.")
+        #expect(c.attachments.map(\.contentType) == ["text/plain"])
+    }
+
     @Test func quotedMboxFromLineAtTop() throws {
         let c = try parser.parse(rawItem(">From someone@example.org Mon Nov  2 09:00:00 2026\nSubject: quoted top\n\nbody\n"))
         #expect(c.subject == "quoted top")
