@@ -207,11 +207,12 @@ struct BodyCollector {
                 return
             }
             if ["message/rfc822", "message/global", "message/news"].contains(e.contentType) {
+                let buffer = e.messageBytes ?? raw
                 let r = inner.rawRange
-                let innerRaw = (r.lowerBound >= 0 && r.upperBound <= raw.count) ? Array(raw[r]) : []
+                let innerRaw = (r.lowerBound >= 0 && r.upperBound <= buffer.count) ? Array(buffer[r]) : []
                 let prov = Provenance(source: source.source, offset: source.offset, locator: (source.locator.map { $0 + "/" } ?? "") + "part " + path,
                                       sha256: EmailParser.sha256Hex(innerRaw), size: innerRaw.count, format: "rfc822")
-                embedded.append(EmailParser.correspondence(from: inner, raw: raw, provenance: prov))
+                embedded.append(EmailParser.correspondence(from: inner, raw: buffer, provenance: prov))
             } else {
                 let innerRaw = Array(raw[e.rawRange.clamped(to: 0..<raw.count)])
                 attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: innerRaw.count, sha256: EmailParser.sha256Hex(innerRaw)))

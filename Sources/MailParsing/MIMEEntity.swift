@@ -46,8 +46,13 @@ public struct MIMEEntity: Sendable {
     public var preamble: [UInt8]?
     /// The epilogue of a multipart, raw.
     public var epilogue: [UInt8]?
-    /// The raw bytes of this entity (headers and body), for nested messages.
+    /// Where this entity's bytes (headers and body) lie in the buffer it was
+    /// parsed from: the message's bytes, or the nearest enclosing ``messageBytes``.
     public var rawRange: Range<Int>
+    /// For a `message/*` part whose transfer encoding had to be undone first
+    /// (base64, quoted-printable): the decoded bytes the nested message was parsed
+    /// from; ranges inside that message refer to these bytes.
+    public var messageBytes: [UInt8]?
     /// Problems met while parsing this entity (not its children).
     public var defects: [String]
 
@@ -64,6 +69,7 @@ public struct MIMEEntity: Sendable {
         self.preamble = nil
         self.epilogue = nil
         self.rawRange = rawRange
+        self.messageBytes = nil
         self.defects = []
     }
 

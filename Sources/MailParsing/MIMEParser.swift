@@ -208,11 +208,11 @@ public struct MIMEParser: Sendable {
             case "base64", "quoted-printable":
                 e.defects.append("message part with \(e.transferEncoding) transfer encoding (not allowed); decoded and parsed")
                 let decoded = decodeTransfer(p, body, entity: &e)
-                var inner = decoded.withUnsafeBufferPointer { q in
+                let inner = decoded.withUnsafeBufferPointer { q in
                     parseEntity(q, 0..<q.count, depth: depth + 1, defaultType: "text/plain")
                 }
-                inner.rawRange = body // approximate: points at the encoded form
                 e.message = [inner]
+                e.messageBytes = decoded
             default:
                 e.message = [parseEntity(p, body, depth: depth + 1, defaultType: "text/plain")]
             }

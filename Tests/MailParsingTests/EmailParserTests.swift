@@ -280,6 +280,18 @@ struct EmailParserTests {
         #expect(c.attachments.map(\.contentType) == ["text/plain"])
     }
 
+    @Test func base64EncodedMessagePart() throws {
+        let inner = "From: inner@example.org\nSubject: inside\n\nInner text.\n"
+        let encoded = Data(inner.utf8).base64EncodedString(options: [.lineLength76Characters])
+        let text = "From: a@example.org\nContent-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n\(encoded)\n--m--\n"
+        let c = try parser.parse(rawItem(text))
+        let e = try #require(c.embedded.first)
+        #expect(e.subject == "inside")
+        #expect(e.body.text == "Inner text.")
+        #expect(e.provenance.sha256 == sha256Hex(Array(inner.utf8)))
+        #expect(c.defects.contains { $0.contains("transfer encoding") })
+    }
+
     @Test func quotedMboxFromLineAtTop() throws {
         let c = try parser.parse(rawItem(">From someone@example.org Mon Nov  2 09:00:00 2026\nSubject: quoted top\n\nbody\n"))
         #expect(c.subject == "quoted top")
