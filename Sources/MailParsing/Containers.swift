@@ -49,6 +49,9 @@ public final class MboxReader: Sequence, IteratorProtocol {
         if fd >= 0 { close(fd) }
     }
 
+    /// Bytes currently held in memory (for tests: stays near one chunk plus one message).
+    var bufferedBytes: Int { buffer.count }
+
     /// The next message, or nil at the end or after an I/O error (see ``error``).
     public func next() -> RawItem? {
         do {

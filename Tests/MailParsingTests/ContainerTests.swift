@@ -108,6 +108,30 @@ struct ContainerTests {
         #expect(items.last.map { String(decoding: $0.bytes, as: UTF8.self) } == "Subject: message 1999\n\nBody 1999.\n")
     }
 
+    @Test func mboxMemoryStaysFlat() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("big.mbox").path
+        let filler = String(repeating: "Lorem ipsum dolor sit amet, consectetur adipiscing.\n", count: 200) // ~10 KB
+        var one = Data()
+        for k in 0..<100 { one.append(Data("From s\(k)@example.org Mon Nov  2 09:00:00 2026\nSubject: m\(k)\n\n\(filler)\n".utf8)) }
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        for _ in 0..<8 { handle.write(one) } // ~8 MB, 800 messages
+        try handle.close()
+        let reader = try MboxReader(path: path, chunkSize: 256 * 1024)
+        var count = 0
+        var maxBuffered = 0
+        while let item = reader.next() {
+            count += 1
+            #expect(item.bytes.count > 10_000)
+            maxBuffered = max(maxBuffered, reader.bufferedBytes)
+        }
+        #expect(reader.error == nil)
+        #expect(count == 800)
+        #expect(maxBuffered < 600 * 1024)
+    }
+
     @Test func maildirListsNewThenCurSorted() throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
