@@ -113,8 +113,8 @@ public enum AddressParsing {
             for (k, w) in phrase.enumerated() {
                 let isEncoded = !w.1 && w.0.hasPrefix("=?") && w.0.hasSuffix("?=")
                 var dummy: [String] = []
-                let text = w.1 ? (w.0.contains("=?") ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
-                    : (w.0.contains("=?") ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
+                let text = w.1 ? (HeaderDecoding.mayContainEncodedWord(w.0) ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
+                    : (HeaderDecoding.mayContainEncodedWord(w.0) ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
                 if k > 0 && !(isEncoded && lastEncoded) && w.2 { out += " " }
                 out += text
                 lastEncoded = isEncoded

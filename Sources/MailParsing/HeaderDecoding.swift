@@ -7,6 +7,17 @@ public enum HeaderDecoding {
         CharsetDecoder.decodeUndeclared(bytes)
     }
 
+    /// True when `text` contains `=?` (a byte scan, no Foundation string search).
+    @inline(__always)
+    static func mayContainEncodedWord(_ text: String) -> Bool {
+        var previousEquals = false
+        for b in text.utf8 {
+            if b == 0x3F && previousEquals { return true }
+            previousEquals = b == 0x3D
+        }
+        return false
+    }
+
     /// Decodes RFC 2047 encoded words in unstructured text (Subject and the like),
     /// leniently: encoded words inside words are decoded too, and whitespace
     /// between adjacent encoded words is dropped.
@@ -15,7 +26,7 @@ public enum HeaderDecoding {
     ///   - defects: problems met are appended here.
     /// - Returns: the decoded text.
     public static func decodeEncodedWords(_ text: String, defects: inout [String]) -> String {
-        guard text.utf8.count >= 8, text.contains("=?") else { return text }
+        guard text.utf8.count >= 8, mayContainEncodedWord(text) else { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var pendingWhitespace = String.UnicodeScalarView()
@@ -267,11 +278,11 @@ public enum HeaderDecoding {
                     if let charset { defects.append("RFC 2231 parameter in unknown charset \"\(charset.prefix(40))\"") }
                     value = CharsetDecoder.decodeUndeclared(bytes)
                 }
-                if value.contains("=?") { value = decodeEncodedWords(value, defects: &defects) }
+                if mayContainEncodedWord(value) { value = decodeEncodedWords(value, defects: &defects) }
                 result.append((name, value))
             } else if let v = simple[name] {
                 // Lenient: mail clients put RFC 2047 encoded words in parameters.
-                result.append((name, v.contains("=?") ? decodeEncodedWords(v, defects: &defects) : v))
+                result.append((name, mayContainEncodedWord(v) ? decodeEncodedWords(v, defects: &defects) : v))
             }
         }
         return result

@@ -204,6 +204,16 @@ struct DifferentialTests {
             }
         }
         print("corpus: \(parsed) parsed, \(refused) refused, in \(elapsed)")
+        // Throughput on bytes already in memory (TRIAGE_BENCH_REPEAT rounds, default 1).
+        let rounds = Int(ProcessInfo.processInfo.environment["TRIAGE_BENCH_REPEAT"] ?? "") ?? 1
+        let items = try files.map { RawItem(bytes: try [UInt8](Data(contentsOf: $0)), source: $0.path) }
+        let bytes = items.reduce(0) { $0 + $1.bytes.count }
+        var count = 0
+        let parseTime = clock.measure {
+            for _ in 0..<rounds { for item in items where (try? parser.parse(item)) != nil { count += 1 } }
+        }
+        let seconds = Double(parseTime.components.seconds) + Double(parseTime.components.attoseconds) / 1e18
+        print("throughput: \(count) messages (\(bytes * rounds / 1024) KiB) in \(parseTime): \(Int(Double(count) / max(seconds, 1e-9))) messages/s")
         #expect(refused == 0)
         #expect(elapsed < .seconds(60))
     }
