@@ -103,9 +103,12 @@ public enum CharsetDecoder {
             // Declared ASCII that is not: read like undeclared text.
             return decodeUndeclared(bytes)
         case .latin1:
-            var s = String.UnicodeScalarView()
-            for b in bytes { s.append(Unicode.Scalar(b)) }
-            return String(s)
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + bytes.count / 4)
+            for b in bytes {
+                if b < 0x80 { out.append(b) } else { out.append(0xC0 | (b >> 6)); out.append(0x80 | (b & 0x3F)) }
+            }
+            return String(decoding: out, as: UTF8.self)
         case .windows1252:
             return decodeWindows1252(bytes)
         case .utf16(let be):
@@ -184,15 +187,23 @@ public enum CharsetDecoder {
     ]
 
     static func decodeWindows1252<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        var s = String.UnicodeScalarView()
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 4)
         for b in bytes {
-            if b >= 0x80 && b < 0xA0 {
-                s.append(Unicode.Scalar(cp1252High[Int(b - 0x80)]) ?? "\u{FFFD}")
+            if b < 0x80 {
+                out.append(b)
+            } else if b < 0xA0 {
+                let v = cp1252High[Int(b - 0x80)] // all in U+0152...U+FFFD: two or three UTF-8 bytes
+                if v < 0x800 {
+                    out.append(UInt8(0xC0 | (v >> 6))); out.append(UInt8(0x80 | (v & 0x3F)))
+                } else {
+                    out.append(UInt8(0xE0 | (v >> 12))); out.append(UInt8(0x80 | ((v >> 6) & 0x3F))); out.append(UInt8(0x80 | (v & 0x3F)))
+                }
             } else {
-                s.append(Unicode.Scalar(b))
+                out.append(0xC0 | (b >> 6)); out.append(0x80 | (b & 0x3F))
             }
         }
-        return String(s)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Which iconv names open, remembered (the set of names met is small).
