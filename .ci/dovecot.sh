@@ -39,11 +39,13 @@ running() {
 }
 
 port_open() {
-    # bash-free check: try to connect with the shell's /dev/tcp if present, else ss.
+    # Is something listening on 127.0.0.1:$1? ss if present, else bash's /dev/tcp.
     if command -v ss >/dev/null 2>&1; then
         ss -ltn 2>/dev/null | grep -q "127.0.0.1:$1 "
+    elif command -v bash >/dev/null 2>&1; then
+        bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
     else
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+        running && sleep 0.5
     fi
 }
 
@@ -110,6 +112,9 @@ mail_location = maildir:~/Maildir
 namespace inbox {
   inbox = yes
   separator = /
+}
+protocol imap {
+  mail_max_userip_connections = 500
 }
 service imap-login {
   inet_listener imap {
