@@ -230,7 +230,9 @@ public final class IMAPMailbox: @unchecked Sendable {
                 url: mailboxURL(uidValidity: validity))
         }
         logger.debug("imap fetch", metadata: ["item": "\(name)", "bytes": "\(result.body.count)"])
-        return MailboxMessage(source: configuration.label, locator: name, uid: uid, bytes: result.body)
+        return MailboxMessage(
+            source: configuration.label, locator: MailboxMessage.imapLocator(uidValidity: validity, uid: uid),
+            uid: uid, bytes: result.body)
     }
 
     /// Adds flags to one message (`UID STORE n +FLAGS.SILENT (...)`).
@@ -278,15 +280,25 @@ public final class IMAPMailbox: @unchecked Sendable {
     }
 
     /// Appends a message to the mailbox (IMAP APPEND).
-    /// - Parameter bytes: the message, with CRLF line ends.
+    ///
+    /// libcurl always appends with `(\Seen)`; unless `seen` is true the flag is
+    /// removed again (when the server reports the new UID), so the message looks
+    /// like newly delivered mail.
+    /// - Parameters:
+    ///   - bytes: the message, with CRLF line ends.
+    ///   - seen: leave the message marked as read.
     /// - Returns: its UID when the server reports it (UIDPLUS `APPENDUID`).
     /// - Throws: ``MailboxError``.
     @discardableResult
-    public func append(bytes: [UInt8]) throws -> UInt32? {
+    public func append(bytes: [UInt8], seen: Bool = false) throws -> UInt32? {
         let result = try run(
             command: "APPEND", request: nil, url: mailboxURL(uidValidity: nil),
             extra: [.upload(size: bytes.count)], upload: bytes)
-        return IMAPResponses.appendUID(result.responseLines)?.uid
+        guard let appended = IMAPResponses.appendUID(result.responseLines) else { return nil }
+        if !seen {
+            try removeFlags(uid: appended.uid, flags: ["\\Seen"], uidValidity: appended.uidValidity)
+        }
+        return appended.uid
     }
 
     /// Creates a mailbox (folder), e.g. the one processed messages are moved to.

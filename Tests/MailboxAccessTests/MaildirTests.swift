@@ -22,7 +22,7 @@ struct MaildirTests {
         try maildir.validate()
         let entries = try maildir.list()
         #expect(entries.map(\.uniqueName) == ["1700000000.M1P1.test", "1700000001.M1P1.test", "1700000002.M1P1.test"])
-        #expect(entries.allSatisfy(\.isNew))
+        #expect(entries.allSatisfy { $0.isNew })
         #expect(entries[0].locator == "maildir:1700000000.M1P1.test")
 
         let message = try maildir.read(uniqueName: entries[1].uniqueName)
