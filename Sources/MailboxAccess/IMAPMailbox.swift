@@ -175,13 +175,20 @@ public final class IMAPMailbox: @unchecked Sendable {
     }
 
     /// Searches the mailbox by UID.
+    ///
+    /// A server may answer from the connection's view of the mailbox, which does not
+    /// yet show what other clients changed; `refresh` sends a NOOP first so it does.
     /// - Parameters:
     ///   - criteria: IMAP search keys, e.g. `ALL`, `UNSEEN`, `UID 10:*`, `UNDELETED UNKEYWORD $Triaged`.
     ///   - uidValidity: when given, the search fails if the mailbox's UIDVALIDITY differs.
+    ///   - refresh: bring the view up to date first (not needed right after ``select()``).
     /// - Returns: the matching UIDs, ascending.
     /// - Throws: ``MailboxError``.
-    public func uids(search criteria: String, uidValidity: UInt32? = nil) throws -> [UInt32] {
+    public func uids(search criteria: String, uidValidity: UInt32? = nil, refresh: Bool = true) throws -> [UInt32] {
         try checkArgument(criteria, what: "search criteria")
+        if refresh {
+            _ = try run(command: "NOOP", request: "NOOP", url: mailboxURL(uidValidity: uidValidity))
+        }
         let result = try run(
             command: "UID SEARCH", request: "UID SEARCH \(criteria)",
             url: mailboxURL(uidValidity: uidValidity))
@@ -223,7 +230,8 @@ public final class IMAPMailbox: @unchecked Sendable {
         let wasSeen = flags.contains { $0.caseInsensitiveCompare("\\Seen") == .orderedSame }
         let result = try run(
             command: "UID FETCH", request: nil,
-            url: mailboxURL(uidValidity: validity) + ";UID=\(uid)", item: name)
+            url: mailboxURL(uidValidity: validity) + ";UID=\(uid)", item: name,
+            maxBody: configuration.maxMessageBytes)
         if configuration.keepUnseen && !wasSeen {
             _ = try run(
                 command: "UID STORE", request: "UID STORE \(uid) -FLAGS.SILENT (\\Seen)",
@@ -400,10 +408,10 @@ public final class IMAPMailbox: @unchecked Sendable {
     /// Runs one transfer and turns a failure into a ``MailboxError``.
     private func run(
         command: String, request: String?, url: String, item: String? = nil,
-        extra: [CurlSetting] = [], upload: [UInt8] = []
+        extra: [CurlSetting] = [], upload: [UInt8] = [], maxBody: Int = 64 << 20
     ) throws -> CurlResult {
         let settings = settings(url: url, request: request, extra: extra)
-        let limit = configuration.maxMessageBytes + 1024
+        let limit = maxBody
         let result = lock.withLock { transfer.perform(settings, upload: upload, maxBody: limit) }
         if result.succeeded { return result }
         let error = classify(result, command: command, item: item, url: url)
