@@ -46,12 +46,14 @@ final class FakeOAuthIMAPServer: @unchecked Sendable {
         thread.start()
     }
 
+    /// Stops accepting. The accept thread closes the socket itself, so its number
+    /// cannot be reused by another server while that thread might still use it.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 { return }
