@@ -149,7 +149,12 @@ start)
         exit 2
     fi
     write_config
-    "$DOVECOT" -c "$CONF"
+    # dovecot daemonizes: keep its stdio off the caller's pipes (a test reading
+    # this script's output would otherwise wait for dovecot to exit).
+    if ! "$DOVECOT" -c "$CONF" </dev/null >"$DIR/start.log" 2>&1; then
+        cat "$DIR/start.log" >&2
+        exit 1
+    fi
     i=0
     while ! port_open "$IMAP_PORT" || ! port_open "$IMAPS_PORT"; do
         i=$((i + 1))

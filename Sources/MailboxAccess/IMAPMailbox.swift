@@ -337,6 +337,11 @@ public final class IMAPMailbox: @unchecked Sendable {
         return found
     }
 
+    /// Replaces the cached capabilities (tests use it to take the paths for servers without MOVE or UIDPLUS).
+    func assumeCapabilities(_ capabilities: Set<String>) {
+        lock.withLock { cachedCapabilities = capabilities }
+    }
+
     // MARK: libcurl settings
 
     /// The libcurl settings every operation starts with: URL, login, TLS, timeouts.

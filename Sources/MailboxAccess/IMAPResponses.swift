@@ -8,11 +8,22 @@ public struct IMAPMailboxStatus: Sendable, Equatable {
     public var exists: Int
     /// UIDNEXT: the UID the next message will get, when the server says.
     public var uidNext: UInt32?
+    /// PERMANENTFLAGS: the flags a client may store (`\*` means any new keyword), when the server says.
+    public var permanentFlags: [String]?
 
-    public init(uidValidity: UInt32, exists: Int, uidNext: UInt32?) {
+    public init(uidValidity: UInt32, exists: Int, uidNext: UInt32?, permanentFlags: [String]? = nil) {
         self.uidValidity = uidValidity
         self.exists = exists
         self.uidNext = uidNext
+        self.permanentFlags = permanentFlags
+    }
+
+    /// True when the server lets clients store this flag or keyword permanently
+    /// (unknown when it did not say: then true).
+    public func allowsFlag(_ flag: String) -> Bool {
+        guard let permanentFlags else { return true }
+        if permanentFlags.contains(where: { $0.caseInsensitiveCompare(flag) == .orderedSame }) { return true }
+        return !flag.hasPrefix("\\") && permanentFlags.contains("\\*")
     }
 }
 
@@ -30,7 +41,13 @@ enum IMAPResponses {
         var validity: UInt32?
         var exists: Int?
         var next: UInt32?
+        var permanent: [String]?
         for line in lines {
+            if let range = line.range(of: "[PERMANENTFLAGS (", options: .caseInsensitive) {
+                let inside = line[range.upperBound...].prefix { $0 != ")" }
+                permanent = inside.split(separator: " ").map(String.init)
+                continue
+            }
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
             guard words.count >= 3, words[0] == "*" else { continue }
             if words[2].uppercased() == "EXISTS", let n = Int(words[1]) {
@@ -43,7 +60,7 @@ enum IMAPResponses {
             }
         }
         guard let validity else { return nil }
-        return IMAPMailboxStatus(uidValidity: validity, exists: exists ?? 0, uidNext: next)
+        return IMAPMailboxStatus(uidValidity: validity, exists: exists ?? 0, uidNext: next, permanentFlags: permanent)
     }
 
     /// The numbers of every `* SEARCH n n n` line, in the order given, without duplicates.

@@ -40,8 +40,8 @@ public struct IMAPPollSource: PollSource {
     public enum Marking: Sendable, Equatable {
         /// Add these flags; the first must be a keyword (e.g. `$Triaged`) that says "done".
         case flag([String])
-        /// Add the keyword, then move the message to this folder.
-        case move(keyword: String, folder: String)
+        /// Add the keyword (if any), then move the message to this folder.
+        case move(keyword: String?, folder: String)
     }
 
     /// The mailbox client.
@@ -71,9 +71,22 @@ public struct IMAPPollSource: PollSource {
         }
     }
 
-    /// Checks the marking and creates the destination folder when moving.
+    /// Checks the marking (the server must let the keyword be stored: some servers,
+    /// Exchange among them, take no new keywords; then move to a folder instead)
+    /// and creates the destination folder when moving.
     /// - Throws: ``MailboxError``.
     public func prepare() throws {
+        let keyword: String
+        switch marking {
+        case .flag(let flags): keyword = flags.first ?? ""
+        case .move(let word, _): keyword = word ?? ""
+        }
+        let status = try mailbox.select()
+        if !keyword.isEmpty && !status.allowsFlag(keyword) {
+            let allowed = status.permanentFlags?.joined(separator: " ") ?? ""
+            throw MailboxError.configuration(
+                "\(label) does not let clients store the keyword \(keyword) (PERMANENTFLAGS: \(allowed)); mark by moving to a folder instead")
+        }
         switch marking {
         case .flag(let flags):
             guard let first = flags.first, !first.hasPrefix("\\") else {
@@ -83,7 +96,7 @@ public struct IMAPPollSource: PollSource {
                 throw MailboxError.configuration("not a valid IMAP flag: \(flag)")
             }
         case .move(let keyword, let folder):
-            guard IMAPResponses.isValidFlag(keyword), !keyword.hasPrefix("\\") else {
+            if let keyword, !IMAPResponses.isValidFlag(keyword) || keyword.hasPrefix("\\") {
                 throw MailboxError.configuration("not a valid IMAP keyword: \(keyword)")
             }
             guard folder != mailbox.configuration.mailbox else {
@@ -108,7 +121,7 @@ public struct IMAPPollSource: PollSource {
         case .flag(let flags):
             try mailbox.addFlags(uid: key, flags: flags, uidValidity: epoch)
         case .move(let keyword, let folder):
-            try mailbox.addFlags(uid: key, flags: [keyword], uidValidity: epoch)
+            if let keyword { try mailbox.addFlags(uid: key, flags: [keyword], uidValidity: epoch) }
             try mailbox.move(uid: key, to: folder, uidValidity: epoch)
         }
     }

@@ -13,13 +13,17 @@ final class FakeOAuthIMAPServer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let acceptedToken: String
+    private let hangUpAfterSelect: Bool
     private let lock = NSLock()
     private var lines: [String] = []
 
     /// Every line the client sent, in order.
     var received: [String] { lock.withLock { lines } }
 
-    init(acceptedToken: String) throws {
+    /// - Parameters:
+    ///   - acceptedToken: the one bearer token that logs in.
+    ///   - hangUpAfterSelect: drop the connection after each SELECT (a server restart or idle timeout).
+    init(acceptedToken: String, hangUpAfterSelect: Bool = false) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw MailboxError.io("socket failed") }
         var address = sockaddr_in()
@@ -42,16 +46,19 @@ final class FakeOAuthIMAPServer: @unchecked Sendable {
         self.listener = fd
         self.port = Int(UInt16(bigEndian: address.sin_port))
         self.acceptedToken = acceptedToken
+        self.hangUpAfterSelect = hangUpAfterSelect
         let thread = Thread { [self] in self.acceptLoop() }
         thread.start()
     }
 
+    /// Stops accepting. The accept thread closes the socket itself, so its number
+    /// cannot be reused by another server while that thread might still use it.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 { return }
@@ -112,6 +119,7 @@ final class FakeOAuthIMAPServer: @unchecked Sendable {
                 }
             case "SELECT", "EXAMINE":
                 send(connection, "* 0 EXISTS\r\n* OK [UIDVALIDITY 4242] ok\r\n* OK [UIDNEXT 1] ok\r\n\(tag) OK [READ-WRITE] done\r\n")
+                if hangUpAfterSelect { return }
             case "LOGOUT":
                 send(connection, "* BYE bye\r\n\(tag) OK done\r\n")
                 return
@@ -182,5 +190,16 @@ struct BearerTokenTests {
             #expect(error.description.contains("Invalid credentials"))
             #expect(!error.description.contains(token))
         }
+    }
+
+    @Test func aDroppedConnectionIsReopenedOnTheNextOperation() throws {
+        let server = try FakeOAuthIMAPServer(acceptedToken: "good-token-4", hangUpAfterSelect: true)
+        defer { server.stop() }
+        let mailbox = IMAPMailbox(configuration: try configuration(server, token: "good-token-4", mechanism: .xoauth2))
+        #expect(try mailbox.select().uidValidity == 4242)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try mailbox.select().uidValidity == 4242)
+        let logins = server.received.filter { $0.uppercased().contains(" AUTHENTICATE ") }
+        #expect(logins.count == 2)
     }
 }

@@ -100,8 +100,23 @@ struct IMAPConfigurationTests {
             "* OK [UIDNEXT 42] Predicted next UID",
             "A003 OK [READ-ONLY] Examine completed (0.001 + 0.000 secs).",
         ]
-        #expect(IMAPResponses.mailboxStatus(lines) == IMAPMailboxStatus(uidValidity: 1_795_631_218, exists: 17, uidNext: 42))
+        #expect(IMAPResponses.mailboxStatus(lines) == IMAPMailboxStatus(uidValidity: 1_795_631_218, exists: 17, uidNext: 42, permanentFlags: []))
         #expect(IMAPResponses.mailboxStatus(["* 3 EXISTS"]) == nil)
+        let status = IMAPResponses.mailboxStatus(lines)
+        #expect(status?.permanentFlags == [])
+        #expect(status?.allowsFlag("$Triaged") == false)
+        let open = IMAPResponses.mailboxStatus([
+            "* OK [UIDVALIDITY 5] ok", "* OK [PERMANENTFLAGS (\\Seen \\Deleted \\*)] Flags permitted.",
+        ])
+        #expect(open?.permanentFlags == ["\\Seen", "\\Deleted", "\\*"])
+        #expect(open?.allowsFlag("$Triaged") == true)
+        #expect(open?.allowsFlag("\\Seen") == true)
+        #expect(open?.allowsFlag("\\Flagged") == false)
+        let exchange = IMAPResponses.mailboxStatus([
+            "* OK [UIDVALIDITY 5] ok", "* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent)] ok",
+        ])
+        #expect(exchange?.allowsFlag("$Triaged") == false)
+        #expect(exchange?.allowsFlag("$MDNSent") == true)
     }
 
     @Test func searchFetchCapabilityAppendAndRefusalsAreParsed() {

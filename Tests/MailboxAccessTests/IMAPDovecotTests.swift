@@ -105,6 +105,26 @@ struct IMAPDovecotTests {
         }
     }
 
+    @Test(arguments: [true, false])
+    func moveWithoutTheMOVEExtensionCopiesAndExpunges(uidPlus: Bool) throws {
+        let server = try DovecotServer.require()
+        let mailbox = try server.freshMailbox("copy")
+        _ = try fill(mailbox)
+        let done = mailbox.configuration.mailbox + "-done"
+        try mailbox.createMailbox(done)
+        mailbox.assumeCapabilities(uidPlus ? ["IMAP4REV1", "UIDPLUS"] : ["IMAP4REV1"])
+        try mailbox.move(uid: 1, to: done)
+        if uidPlus {
+            #expect(try mailbox.uids(search: "ALL") == [2, 3])
+        } else {
+            // Without UIDPLUS only this message is flagged \Deleted; nothing else is expunged.
+            #expect(try mailbox.uids(search: "ALL") == [1, 2, 3])
+            #expect(try mailbox.uids(search: "UNDELETED") == [2, 3])
+        }
+        let target = IMAPMailbox(configuration: try server.configuration(mailbox: done))
+        #expect(try target.fetch(uid: 1).bytes == TestSupport.fixture("01-complaint.eml"))
+    }
+
     @Test func missingUIDIsAClearError() throws {
         let server = try DovecotServer.require()
         let mailbox = try server.freshMailbox("missing")

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import MailboxAccess
 
 /// Paths and fixtures for the MailboxAccess tests.
@@ -66,24 +69,27 @@ struct DovecotServer: Sendable {
     }
 
     private static func start() throws -> DovecotServer {
+        // posix_spawn and waitpid rather than Foundation's Process: with a daemon
+        // started underneath, Process.waitUntilExit was seen to hang on Linux.
         let script = TestSupport.repoRoot.appendingPathComponent(".ci/dovecot.sh").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [script, "start"]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch {
-            throw DovecotStartError(description: "cannot run \(script): \(error)")
+        let outputFile = NSTemporaryDirectory() + "/triage-dovecot-start-\(getpid()).out"
+        let command = "exec /bin/sh '\(script)' start >'\(outputFile)' 2>&1 </dev/null"
+        let arguments = ["/bin/sh", "-c", command]
+        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        cArguments.append(nil)
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, &cArguments, environ)
+        guard spawned == 0 else { throw DovecotStartError(description: "cannot run \(script): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: outputFile)
+        let exitCode = (status >> 8) & 0xFF
+        guard status & 0x7F == 0, exitCode == 0 else {
+            throw DovecotStartError(description: "\(script) start failed (status \(status)): \(output)")
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw DovecotStartError(
-                description: "\(script) start failed (\(process.terminationStatus)): \(String(decoding: errorData, as: UTF8.self))")
-        }
+        let data = Data(output.utf8)
         var values: [String: String] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1)
