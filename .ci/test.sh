@@ -12,6 +12,11 @@ swift build --build-tests 2>&1 | grep -E "error|Build|Compiling triage" || true
 bin="$(swift build --show-bin-path)/triage"
 test -x "$bin" || { echo "test: the build failed" >&2; exit 1; }
 
+# The IMAP tests use a throw-away Dovecot on 127.0.0.1 (started by the tests
+# through .ci/dovecot.sh if not running); stop it when done.
+bash .ci/dovecot.sh start >/dev/null
+trap 'bash .ci/dovecot.sh stop >/dev/null 2>&1 || true' EXIT
+
 status=0
 echo "== rules test"
 "$bin" rules test || status=1
