@@ -95,12 +95,25 @@ enum LetterHeuristics {
         // (unless it is plainly the police's or the office's own address).
         var postal: [String] = []
         if let dateIndex, dateIndex > 0 {
-            let block = lines[0..<dateIndex].filter { !$0.isEmpty }
-            if block.count <= 8, block.allSatisfy({ $0.count <= 60 }), !block.contains(where: isPoliceAddressLine) {
+            // The lines above the date may hold two blocks (sender, then addressee) separated
+            // by a blank line: the sender's is the first that is not the police's or the office's.
+            var blocks: [[String]] = [[]]
+            for line in lines[0..<dateIndex] {
+                if line.isEmpty { if !blocks[blocks.count - 1].isEmpty { blocks.append([]) } } else { blocks[blocks.count - 1].append(line) }
+            }
+            let candidates = blocks.filter { !$0.isEmpty }
+            let whole = candidates.flatMap { $0 }
+            let block: [String]? = !whole.contains(where: isPoliceAddressLine) ? whole
+                : candidates.first { !$0.contains(where: isPoliceAddressLine) }
+            if let block, block.count <= 8, block.allSatisfy({ $0.count <= 60 }) {
                 for line in block {
                     if let e = email(in: line), r.sender.address == nil { r.sender.address = e; continue }
                     if let p = phone(in: line), r.sender.phone == nil { r.sender.phone = p; continue }
                     postal.append(line)
+                }
+                if candidates.count > 1, let first = postal.first, looksLikeName(first), r.sender.name == nil {
+                    r.sender.name = first
+                    postal.removeFirst()
                 }
             }
         }

@@ -581,7 +581,7 @@ struct Evaluation {
                 if let e = flagRule.explain { flagSentences.append(e) }
             }
         }
-        if row.kind == "complaint" || row.kind == "review_request" {
+        if row.kind == "complaint", ["routed", "recorded"].contains(row.outcome) {
             for f in profile.subjectFlags?[subject] ?? [] where !flags.contains(f) { flags.append(f) }
         }
         let categories = row.kind == "complaint" ? values("category").sorted() : []

@@ -275,7 +275,8 @@ public struct ForceProfile: Codable, Sendable, Equatable {
     public var handlers: [String: Handler]
     /// Route keys used by the decision table → handler id.
     public var routes: [String: String]
-    /// Flags added to every complaint about these subjects (e.g. `pcc: [must_be_in_writing]`).
+    /// Flags added to every complaint about these subjects that is routed or
+    /// recorded (e.g. `pcc: [must_be_in_writing]`).
     public var subjectFlags: [String: [String]]?
     /// The lists a caseworker picks from when overriding.
     public var outcomes: [String]?

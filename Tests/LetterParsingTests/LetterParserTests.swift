@@ -27,6 +27,21 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
 }
 
 @Suite struct HTMLLetters {
+    /// Sender's block, then the office's address, then the date: the sender is the first block.
+    @Test func senderBlockAboveTheAddressee() throws {
+        let html = """
+            <html><body><p>Pat Invented<br>8 Nowhere Road<br>St Neots<br>ZZ1 1ZZ<br>pat@example.com<br>Tel. 01632 960111</p>
+            <p>Office of the Police and Crime Commissioner<br>PO Box 000<br>Huntingdon</p>
+            <p>16/11/2026</p><p>Nobody looked at my dashcam footage.</p><p>Pat Invented</p></body></html>
+            """
+        let c = try LetterParser().parse(RawItem(bytes: Array(html.utf8), source: "two-blocks.html"))
+        #expect(c.sender?.name == "Pat Invented")
+        #expect(c.sender?.address == "pat@example.com")
+        #expect(c.sender?.phone == "01632 960111")
+        #expect(c.sender?.postalAddress == "8 Nowhere Road\nSt Neots\nZZ1 1ZZ")
+        #expect(c.date == DatedBy(value: try #require(day(2026, 11, 16)), source: .letter))
+    }
+
     @Test func britishLetterLayout() throws {
         let c = try LetterParser().parse(try LetterPaths.item("complaint-letter.html"))
         #expect(c.channel == .letter)
