@@ -349,28 +349,6 @@ struct Evaluation {
                 if !ok { drop.insert(i) }
                 continue
             }
-            if req.scope == "actor" {
-                // The nearest role named before the match (same or previous sentence,
-                // same paragraph) must be one of the wanted values.
-                let here = tokens[h.first]
-                let before = hits.filter { other in
-                    other.view == h.view && ruleSet.rules[other.rule].fact == req.fact && other.last < h.first
-                        && tokens[other.first].paragraph == here.paragraph
-                        && tokens[other.first].sentence + 1 >= here.sentence
-                }
-                var nearest = before.max { $0.last < $1.last }
-                if ["by", "from"].contains(tokens[h.last].text) {
-                    // "an assault by the Deputy Commissioner": the actor follows.
-                    let after = hits.filter { other in
-                        other.view == h.view && ruleSet.rules[other.rule].fact == req.fact && other.first > h.last
-                            && other.first - h.last <= 5 && tokens[other.first].sentence == tokens[h.last].sentence
-                    }
-                    if let first = after.min(by: { $0.first < $1.first }) { nearest = first }
-                }
-                let ok = nearest.map { n in req.values.map { $0.contains(ruleSet.rules[n.rule].value) } ?? true } ?? false
-                if !ok { drop.insert(i) }
-                continue
-            }
             let ok = hits.contains { other in
                 let otherRule = ruleSet.rules[other.rule]
                 guard other.view == h.view, otherRule.fact == req.fact else { return false }

@@ -24,34 +24,18 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "text or json.") var format: OutputFormat = .text
 
     func run() throws {
-        let (directory, compiled) = try ruleOptions.load()
-        let forceId = force ?? directory.defaultForce()
-        guard let profile = compiled.ruleSet.profile(forceId) else {
-            throw ValidationError("No force profile '\(forceId)'. Known: \(compiled.ruleSet.profiles.map(\.id).sorted().joined(separator: ", ")).")
-        }
+        let rules = try LoadedRules(ruleOptions, force: force)
         let ingester = try makeIngester(ruleOptions)
-        let classifier = Classifier(compiled)
+        let classifier = Classifier(rules.compiled)
         var out = OutputWriter()
-        var failures = 0
-        for entry in ItemSource(paths: inputs) {
-            switch entry {
-            case .unreadable(let error):
-                failures += 1
-                Diagnostics.error(error.description)
-            case .item(let raw, let fileTime):
-                do {
-                    let item = try ingester.parse(raw, fileTime: fileTime)
-                    let trace = classifier.trace(item, force: forceId)
-                    switch format {
-                    case .json: out.line(try StableJSON.line(trace.decision))
-                    case .text:
-                        out.line(DecisionText.render(trace.decision, profile: profile, suppressed: trace.suppressed))
-                        out.line("")
-                    }
-                } catch {
-                    failures += 1
-                    Diagnostics.error("\(error)")
-                }
+        let failures = forEachItem(in: inputs) { raw, fileTime in
+            let item = try ingester.parse(raw, fileTime: fileTime)
+            let trace = classifier.trace(item, force: rules.forceId)
+            switch format {
+            case .json: out.line(try StableJSON.line(trace.decision))
+            case .text:
+                out.line(DecisionText.render(trace.decision, profile: rules.profile, suppressed: trace.suppressed))
+                out.line("")
             }
         }
         out.flush()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RuleFiles
 import TriageCore
+import TriageIngest
 
 /// Output formats.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -57,4 +58,45 @@ struct OutputWriter {
         FileHandle.standardOutput.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
+}
+
+/// The rules, compiled, with the chosen force profile.
+struct LoadedRules {
+    let directory: RuleDirectory
+    let compiled: CompiledRuleSet
+    let forceId: String
+    let profile: ForceProfile
+
+    /// Loads the rules and picks the profile: `force`, else Rules/config.yaml's default.
+    init(_ options: RuleOptions, force: String?) throws {
+        (directory, compiled) = try options.load()
+        forceId = force ?? directory.defaultForce()
+        guard let profile = compiled.ruleSet.profile(forceId) else {
+            throw ValidationError("No force profile '\(forceId)'. Known: \(compiled.ruleSet.profiles.map(\.id).sorted().joined(separator: ", ")).")
+        }
+        self.profile = profile
+    }
+}
+
+/// Walks the inputs in order, reporting each unreadable one on standard
+/// error, and calls `body` for every item. An error thrown by `body` is
+/// reported with the item's label and counted; the walk goes on.
+/// - Returns: how many inputs or items failed.
+func forEachItem(in inputs: [String], _ body: (RawItem, Date?) throws -> Void) -> Int {
+    var failures = 0
+    for entry in ItemSource(paths: inputs) {
+        switch entry {
+        case .unreadable(let error):
+            failures += 1
+            Diagnostics.error(error.description)
+        case .item(let raw, let fileTime):
+            do {
+                try body(raw, fileTime)
+            } catch {
+                failures += 1
+                Diagnostics.error("\(error)")
+            }
+        }
+    }
+    return failures
 }

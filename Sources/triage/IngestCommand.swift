@@ -53,50 +53,35 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "text or json.") var format: OutputFormat = .text
 
     func run() throws {
-        let (directory, compiled) = try ruleOptions.load()
-        let forceId = force ?? directory.defaultForce()
-        guard let profile = compiled.ruleSet.profile(forceId) else {
-            throw ValidationError("No force profile '\(forceId)'. Known: \(compiled.ruleSet.profiles.map(\.id).sorted().joined(separator: ", ")).")
-        }
+        let rules = try LoadedRules(ruleOptions, force: force)
+        let forceId = rules.forceId
+        let profile = rules.profile
         let ingester = try makeIngester(ruleOptions)
-        let classifier = Classifier(compiled)
+        let classifier = Classifier(rules.compiled)
         let store = try storeOptions.open()
         let thresholds = profile.history ?? .defaults
         var out = OutputWriter()
-        var failures = 0
-        for entry in ItemSource(paths: inputs) {
-            switch entry {
-            case .unreadable(let error):
-                failures += 1
-                Diagnostics.error(error.description)
-            case .item(let raw, let fileTime):
-                do {
-                    let result = try store.ingest(
-                        raw, actor: "triage ingest", thresholds: thresholds,
-                        parse: { try ingester.parse($0, fileTime: fileTime) },
-                        classify: { item, facts in classifier.classify(item, force: forceId, history: facts, now: fileTime) })
-                    switch result.status {
-                    case .stored, .duplicate:
-                        guard let decision = result.decision?.decision.decision else { continue }
-                        switch format {
-                        case .json: out.line(try StableJSON.line(decision))
-                        case .text:
-                            out.line(DecisionText.render(decision, profile: profile))
-                            var note = "  stored: item \(result.itemID.prefix(12))"
-                            if result.status == .duplicate { note += " (already stored: nothing added)" }
-                            if let c = result.item?.complainantID { note += " · complainant \(c)" }
-                            out.line(note)
-                            out.line("")
-                        }
-                    case .quarantined, .alreadyQuarantined:
-                        failures += 1
-                        let problem = result.quarantine?.problem ?? "unreadable"
-                        Diagnostics.error("\(raw.label): \(problem) (kept in quarantine as \(result.itemID.prefix(12)))")
-                    }
-                } catch {
-                    failures += 1
-                    Diagnostics.error("\(raw.label): \(error)")
+        let failures = forEachItem(in: inputs) { raw, fileTime in
+            let result = try store.ingest(
+                raw, actor: "triage ingest", thresholds: thresholds,
+                parse: { try ingester.parse($0, fileTime: fileTime) },
+                classify: { item, facts in classifier.classify(item, force: forceId, history: facts, now: fileTime) })
+            switch result.status {
+            case .stored, .duplicate:
+                guard let decision = result.decision?.decision.decision else { return }
+                switch format {
+                case .json: out.line(try StableJSON.line(decision))
+                case .text:
+                    out.line(DecisionText.render(decision, profile: profile))
+                    var note = "  stored: item \(result.itemID.prefix(12))"
+                    if result.status == .duplicate { note += " (already stored: nothing added)" }
+                    if let c = result.item?.complainantID { note += " · complainant \(c)" }
+                    out.line(note)
+                    out.line("")
                 }
+            case .quarantined, .alreadyQuarantined:
+                let problem = result.quarantine?.problem ?? "unreadable"
+                throw IngestError(item: raw.label, problem: "\(problem) (kept in quarantine as \(result.itemID.prefix(12)))")
             }
         }
         out.flush()

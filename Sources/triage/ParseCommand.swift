@@ -27,21 +27,9 @@ struct ParseCommand: ParsableCommand {
         let ingester = try makeIngester(ruleOptions)
         let encoder = StableJSON.encoder(pretty: pretty)
         var out = OutputWriter()
-        var failures = 0
-        for entry in ItemSource(paths: inputs) {
-            switch entry {
-            case .unreadable(let error):
-                failures += 1
-                Diagnostics.error(error.description)
-            case .item(let raw, let fileTime):
-                do {
-                    let item = try ingester.parse(raw, fileTime: fileTime)
-                    out.line(String(decoding: try encoder.encode(item), as: UTF8.self))
-                } catch {
-                    failures += 1
-                    Diagnostics.error("\(error)")
-                }
-            }
+        let failures = forEachItem(in: inputs) { raw, fileTime in
+            let item = try ingester.parse(raw, fileTime: fileTime)
+            out.line(String(decoding: try encoder.encode(item), as: UTF8.self))
         }
         out.flush()
         if failures > 0 { throw ExitCodes.unreadableItems }
