@@ -105,10 +105,17 @@ let package = Package(
             ]
         ),
 
+        // The caseworker's review: the queue, the screen as a state machine, the
+        // terminal renderer, the draft letter and the accept/override statistics.
+        .target(
+            name: "TriageReview",
+            dependencies: ["TriageCore", "TriageStore", "TextSegmentation"]
+        ),
+
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess",
+                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -124,5 +131,9 @@ let package = Package(
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
         .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore"]),
+        .testTarget(
+            name: "TriageReviewTests",
+            dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles"]
+        ),
     ]
 )

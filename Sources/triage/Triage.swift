@@ -28,6 +28,7 @@ struct Triage: ParsableCommand {
             ClassifyCommand.self,
             RulesCommand.self,
             EvalCommand.self,
+            ReviewCommand.self,
         ]
     )
 }
