@@ -405,12 +405,18 @@ public struct ReviewRenderer: Sendable {
                 if c.text == " " { newLine([]); continue }
                 if let s = lastSpace, s >= indent, s > 0 {
                     let carry = Array(line[(s + 1)...])
-                    line = Array(line[..<s])
-                    newLine(carry)
-                } else {
+                    let carryWidth = carry.reduce(0) { $0 + $1.width }
+                    if indent + carryWidth + c.width <= width {
+                        line = Array(line[..<s])
+                        newLine(carry)
+                    } else {
+                        newLine([])
+                    }
+                } else if lineWidth > 0 {
                     newLine([])
                 }
-                if lineWidth + c.width > width {   // a wide character on a 1-column line, or an indent too big
+                if lineWidth + c.width > width && lineWidth > 0 {   // an indent too big for a wide character
+                    lines.append(line)
                     line = []
                     lineWidth = 0
                 }

@@ -332,7 +332,7 @@ public struct ReviewScreen: Equatable, Sendable {
 
     static func matches(_ item: ReviewItem, _ needle: String) -> Bool {
         let c = item.correspondence
-        let fields = [c.subject, c.sender?.name, c.sender?.address, c.body.text, item.decision.explanation,
+        let fields: [String?] = [c.subject, c.sender?.name, c.sender?.address, c.body.text, item.decision.explanation,
                       item.decision.outcome, item.decision.handler, item.decision.kind, item.decision.subject, item.id]
         return fields.contains { ($0 ?? "").range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
     }
