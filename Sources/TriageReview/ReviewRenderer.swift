@@ -34,7 +34,11 @@ public struct ReviewRenderer: Sendable {
         if footer.count > footerBudget {
             footer = footerBudget == 0 ? [] : Array(wrap(cells("? help  q quit", .dim), width: width).prefix(footerBudget))
         }
-        let messageLines: [[Cell]] = rows >= 3 ? [messageLine(screen, width: width)] : []
+        var messageLines: [[Cell]] = rows >= 3 ? [messageLine(screen, width: width)] : []
+        if rows >= 10, let m = screen.message, screen.mode == .item || screen.mode == .fullText {   // room for two lines
+            messageLines = Array(wrap(cells(m.text, m.isError ? .error : .strong), width: width).prefix(2))
+            if let last = messageLines.indices.last { messageLines[last] = truncate(messageLines[last], width: width) }
+        }
         let barLines: [[Cell]] = rows >= 2 ? [bar(screen, width: width)] : []
         let bodyHeight = max(0, rows - barLines.count - messageLines.count - footer.count)
 
@@ -157,7 +161,7 @@ public struct ReviewRenderer: Sendable {
                 let l = cells(label.padding(toLength: indent, withPad: " ", startingAt: 0), .label)
                 doc += wrap(l + value, width: width, indent: indent)
             } else {
-                doc += wrap(cells(label + ": ", .label) + value, width: width, indent: 2)
+                doc += wrap(cells(label.isEmpty ? "  " : label + ": ", .label) + value, width: width, indent: 2)
             }
         }
         field("From", cells(senderText(c.sender), .plain))

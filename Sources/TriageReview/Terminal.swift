@@ -86,9 +86,12 @@ public struct TerminalSession {
         var buffer = [UInt8](repeating: 0, count: 512)
         var lastDrawn: [String] = []
         loop: while true {
-            if resizePending != 0 {
+            // SIGWINCH sets the flag; the size is also checked on every pass, for
+            // terminals whose resize signal does not reach us.
+            let size = Self.currentSize()
+            if resizePending != 0 || size != screen.size {
                 resizePending = 0
-                screen.resize(Self.currentSize())
+                screen.resize(size)
                 lastDrawn = []
             }
             let frame = renderer.frame(screen)
@@ -161,6 +164,11 @@ public struct TerminalSession {
             }
         }
         signal(SIGWINCH) { _ in resizePending = 1 }
+        // A parent may have left these blocked (signal masks survive exec): unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         guard tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) == 0 else {
             rawModeActive = 0
             throw ReviewError("cannot put the terminal in raw mode")

@@ -11,17 +11,13 @@ struct ReviewCommand: ParsableCommand {
         commandName: "review",
         abstract: "Accept or override decisions: the caseworker's queue (interactive) and its scriptable forms.",
         discussion: """
-            With no subcommand, opens the queue in the terminal: needs_caseworker first, then
-            unreviewed items by date received. Every accept and override is saved at once and
-            written to the audit log with the caseworker's name (--as NAME, else the login name)
-            and the time; an override becomes the item's effective decision, and later automatic
-            reclassification never replaces it silently.
+            With no subcommand, opens the queue in the terminal: needs_caseworker first, then unreviewed items by date received. Every accept and override is saved at once and written to the audit log with the caseworker's name (--as NAME, else the login name) and the time; an override becomes the item's effective decision, and later automatic reclassification never replaces it silently.
 
             Examples:
               triage review --db triage.sqlite --as "A. Caseworker"
               triage review list --outcome needs_caseworker --format json
               triage review accept 3f2a9c1b7d0e --note "checked with CRT"
-              triage review override 3f2a9c1b7d0e --outcome recorded --handler opcc --reason "about the Chief Constable himself"
+              triage review override 3f2a9c1b7d0e --outcome recorded --handler opcc --reason "the CC"
               triage review letter 3f2a9c1b7d0e
               triage review stats --since 2026-11-01
             """,
@@ -36,7 +32,7 @@ struct ReviewCommand: ParsableCommand {
 /// Options every review command shares.
 struct ReviewOptions: ParsableArguments {
     @Option(help: "The store (SQLite file).") var db: String = "triage.sqlite"
-    @Option(name: .customLong("as"), help: "The caseworker's name for the audit log (default: the login name).") var actor: String?
+    @Option(name: .customLong("as"), help: ArgumentHelp("The caseworker's name for the audit log (default: the login name).", valueName: "name")) var actor: String?
     @OptionGroup var ruleOptions: RuleOptions
 
     /// The caseworker's name: --as, else the login name.
@@ -131,9 +127,7 @@ struct ReviewScreenCommand: ParsableCommand {
         commandName: "screen",
         abstract: "The interactive queue (the default): one item at a time with its evidence highlighted.",
         discussion: """
-            Keys: a accept, o override (outcome and handler from the force's lists, then a reason),
-            n next, p previous, s skip, f full text, / search, ? help, q quit (Ctrl-C too).
-            Colour on a terminal; with --color never (or NO_COLOR set) evidence is marked [[like this]].
+            Keys: a accept, o override (outcome and handler from the force's lists, then a reason), n next, p previous, s skip, f full text, / search, ? help, q quit (Ctrl-C too). Colour on a terminal; with --color never (or NO_COLOR set) evidence is marked [[like this]].
             """
     )
 
@@ -211,8 +205,9 @@ struct ReviewOverrideCommand: ParsableCommand {
         abstract: "Replace an item's decision: outcome and handler from the force profile's lists, and a reason.",
         discussion: """
             The override becomes the item's effective decision and is written to the audit log.
+
             Example:
-              triage review override 3f2a9c1b7d0e --outcome routed --handler psd --reason "alleges an assault"
+              triage review override 3f2a9c1b7d0e --outcome routed --handler psd --reason "assault"
             """
     )
 

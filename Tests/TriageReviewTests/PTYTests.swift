@@ -19,7 +19,16 @@ final class PseudoTerminal {
     /// leader with the pty as its controlling terminal (so it gets SIGWINCH).
     init(args: [String], columns: Int, rows: Int, environment: [String: String]) throws {
         guard let bin = TestEnv.triageBinary else { throw ReviewError("build the triage binary first (swift build)") }
-        let m = posix_openpt(O_RDWR | O_NOCTTY)
+        // posix_openpt and friends are not in Swift's Glibc module: look them up in libc.
+        typealias OpenPT = @convention(c) (Int32) -> Int32
+        typealias PTName = @convention(c) (Int32) -> UnsafeMutablePointer<CChar>?
+        guard let openSym = dlsym(nil, "posix_openpt"), let grantSym = dlsym(nil, "grantpt"),
+              let unlockSym = dlsym(nil, "unlockpt"), let nameSym = dlsym(nil, "ptsname") else { throw ReviewError("no pty functions in libc") }
+        let openpt = unsafeBitCast(openSym, to: OpenPT.self)
+        let grantpt = unsafeBitCast(grantSym, to: OpenPT.self)
+        let unlockpt = unsafeBitCast(unlockSym, to: OpenPT.self)
+        let ptsname = unsafeBitCast(nameSym, to: PTName.self)
+        let m = openpt(O_RDWR | O_NOCTTY)
         guard m >= 0, grantpt(m) == 0, unlockpt(m) == 0, let namePtr = ptsname(m) else { throw ReviewError("no pseudo-terminal") }
         master = m
         let slaveName = String(cString: namePtr)
@@ -163,7 +172,7 @@ final class PseudoTerminal {
         #expect(pty.wait(for: "item 2 of 2", timeout: 10), "no redraw after resize: \(pty.recent)")
         #expect(pty.wait(for: "? help  q quit", timeout: 10))
         let narrow = String(decoding: pty.output[before...], as: UTF8.self)
-        #expect(!narrow.contains("a accept  o override  n next"), "footer not re-wrapped for 34 columns")
+        #expect(!narrow.contains("a accept  o override  n next  p previous  s skip"), "footer not re-wrapped for 34 columns")
         for line in narrow.components(separatedBy: "\r\n") {
             let visible = line.replacingOccurrences(of: "\u{1B}[0m", with: "").replacingOccurrences(of: "\u{1B}[K", with: "")
                 .replacingOccurrences(of: "\u{1B}[H", with: "")
@@ -174,7 +183,7 @@ final class PseudoTerminal {
         pty.send("a")
         #expect(pty.wait(for: "note"))
         pty.send("checked\r")
-        #expect(pty.wait(for: "Queue done"), "\(pty.recent)")
+        #expect(pty.wait(for: "Saved: accepted"), "\(pty.recent)")
 
         // Ctrl-C: the program ends, the terminal is restored, nothing is lost.
         pty.send("\u{03}")
