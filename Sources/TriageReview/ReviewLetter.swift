@@ -35,9 +35,9 @@ public enum ReviewLetter {
                 s.append("Your request appears to have been made after that time; the review body will decide whether it can still be considered, so please tell them of any reason for the delay.")
             }
         case ("routed", _):
-            s.append("We have read it as a complaint about \(subjectPhrase(d.subject)). Complaints of this kind are handled by \(handlerName)\(handlerCite), so we have passed it to them, and they will contact you about what happens next.")
+            s.append("We have read it as a complaint about \(subjectPhrase(d.subject)). " + under(handler?.cites, "Complaints of this kind are handled by \(handlerName); we have passed it to them, and they will contact you about what happens next."))
         case ("recorded", _):
-            s.append("We have recorded it as a complaint about \(subjectPhrase(d.subject)). It will be handled by \(handlerName)\(handlerCite), who will contact you about what happens next.")
+            s.append("We have recorded it as a complaint about \(subjectPhrase(d.subject)). " + under(handler?.cites, "It will be handled by \(handlerName), who will contact you about what happens next."))
         case ("not_recorded", _):
             s.append(contentsOf: notRecorded(d, handlerName: handlerName, handlerCite: handlerCite, profile: profile))
         default:
@@ -73,7 +73,7 @@ public enum ReviewLetter {
         let reasons = Set(d.reasons)
         if reasons.contains("not_a_complaint") || d.kind != "complaint" && d.kind != "review_request" {
             if d.subject == "not_police" {
-                s.append("It is about \(subjectPhrase("not_police")), not the police, so it has not been recorded as a police complaint; please raise it with that organisation directly.")
+                s.append("It is about a matter for another organisation rather than the police, so it has not been recorded as a police complaint; please raise it with that organisation directly.")
             } else {
                 s.append("We have read it as \(kindPhrase(d.kind)) rather than a complaint about the police, so it has not been recorded as a complaint. We have passed it to \(handlerName)\(handlerCite).")
             }
@@ -140,6 +140,36 @@ public enum ReviewLetter {
         profile.handlers["review_body"]?.cites ?? profile.cites
     }
 
+    /// The sentence, opened with the policy it rests on when one is citable:
+    /// `Under the Complaints Policy Statement (§4.1, §5.4), complaints of …`.
+    static func under(_ cites: String?, _ sentence: String) -> String {
+        let named = citedDocuments(cites)
+        guard !named.isEmpty, let first = sentence.first else { return sentence }
+        return "Under " + named.joined(separator: " and ") + ", " + first.lowercased() + sentence.dropFirst()
+    }
+
+    /// `the Complaints Policy Statement (§4.1, §5.4)` for each document cited.
+    static func citedDocuments(_ cites: String?) -> [String] {
+        guard let cites else { return [] }
+        var out: [String] = []
+        for group in cites.split(separator: ";") {
+            let g = group.trimmingCharacters(in: .whitespaces)
+            let code = String(g.prefix(while: { $0.isNumber }))
+            let rest = g.dropFirst(code.count).trimmingCharacters(in: .whitespaces)
+            guard let name = documentNames[code] else { continue }
+            out.append(rest.isEmpty ? name : "\(name) (\(rest))")
+        }
+        return out
+    }
+
+    static let documentNames = [
+        "000": "our complaints web page",
+        "001": "the Complaints Policy Statement",
+        "002": "the Police and Crime Panel's guide to complaints",
+        "003": "the Police and Crime Plan",
+        "004": "the Commissioner's complaints web page",
+    ]
+
     /// Turns `001 §4.1, §10.1; 002` into words a complainant can look up.
     static func citation(_ cites: String?) -> String {
         guard let cites, !cites.isEmpty else { return "" }
@@ -148,15 +178,7 @@ public enum ReviewLetter {
             let g = group.trimmingCharacters(in: .whitespaces)
             let code = String(g.prefix(while: { $0.isNumber }))
             let rest = g.dropFirst(code.count).trimmingCharacters(in: .whitespaces)
-            let name: String
-            switch code {
-            case "000": name = "our complaints web page"
-            case "001": name = "the Complaints Policy Statement"
-            case "002": name = "the Police and Crime Panel's guide to complaints"
-            case "003": name = "the Police and Crime Plan"
-            case "004": name = "the Commissioner's complaints web page"
-            default: continue
-            }
+            guard let name = documentNames[code] else { continue }
             parts.append(rest.isEmpty ? name : "\(name), \(rest)")
         }
         return parts.isEmpty ? "" : " (see " + parts.joined(separator: "; ") + ")"

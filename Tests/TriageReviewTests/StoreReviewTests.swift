@@ -116,7 +116,7 @@ import TriageStore
         #expect(letter.contains("the Cambridgeshire Constabulary Complaint Review Team (CRT)"))
         #expect(letter.contains("crtcams@cambs.police.uk"))
         #expect(letter.contains("within 28 days"))
-        #expect(letter.contains("the Complaints Policy Statement, §4.1"))
+        #expect(letter.contains("Under the Complaints Policy Statement (§4.1"))
 
         // After an override the letter follows the caseworker's decision.
         _ = try service.override(routedID, outcome: "recorded", handler: "opcc", reason: "about the Chief Constable", actor: "C")
