@@ -258,11 +258,16 @@ public struct ReviewService: Sendable {
     }
 
     /// Accepts an item's effective decision, committed and audited at once.
-    /// - Throws: ``ReviewError`` for an unknown item or an empty actor; storage errors.
+    /// A `needs_caseworker` decision cannot be accepted: it must be overridden.
+    /// - Throws: ``ReviewError`` for an unknown item, a `needs_caseworker`
+    ///   decision or an empty actor; storage errors.
     public func accept(_ id: String, note: String?, actor: String) throws -> ReviewItem {
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ReviewError("no caseworker name: pass --as NAME") }
         let item = try item(id)
+        guard item.decision.outcome != "needs_caseworker" else {
+            throw ReviewError("item \(item.shortID) needs a caseworker's decision, which cannot be accepted as it stands: override it with an outcome and a handler")
+        }
         let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines)
         return try backend.accept(item.id, note: (trimmed?.isEmpty ?? true) ? nil : trimmed, actor: name)
     }

@@ -192,13 +192,6 @@ public struct ReviewRenderer: Sendable {
         field("Rule row", cells("\(d.decidedBy.row) (\(d.decidedBy.cites))", .plain))
         for note in d.caseworkerNotes { field("Settle", cells(note, .error)) }
         field("Why", cells(d.explanation, .plain))
-        if !d.justification.isEmpty {
-            doc += wrap(cells("Evidence", .label), width: width)
-            for (i, e) in d.justification.enumerated() {
-                let line = cells("  \(i + 1). \(e.rule) [\(e.cites)] \(e.segment): ", .plain) + evidenceQuote(e.quote)
-                doc += wrap(line, width: width, indent: min(6, width / 3))
-            }
-        }
         doc.append([])
         doc += wrap(cells("── New text " + String(repeating: "─", count: max(0, min(width, 60) - 12)), .label), width: width)
         let body = c.body
@@ -230,6 +223,24 @@ public struct ReviewRenderer: Sendable {
         if !c.attachments.isEmpty {
             let names = c.attachments.map { "\($0.filename ?? "(unnamed)") (\($0.contentType), \($0.size) bytes)" }
             field("Attached", cells(names.joined(separator: "; "), .plain))
+        }
+        if !d.justification.isEmpty {
+            doc.append([])
+            doc += wrap(cells("Evidence (rule [policy] where: words)", .label), width: width)
+            // The same rule on the same words once, with a count.
+            var seen: [String: Int] = [:]
+            var order: [Evidence] = []
+            for e in d.justification {
+                let key = e.rule + "\u{0}" + e.segment + "\u{0}" + e.quote
+                if seen[key] == nil { order.append(e) }
+                seen[key, default: 0] += 1
+            }
+            for (i, e) in order.enumerated() {
+                let times = seen[e.rule + "\u{0}" + e.segment + "\u{0}" + e.quote] ?? 1
+                let line = cells("  \(i + 1). \(e.rule) [\(e.cites)] \(e.segment): ", .plain) + evidenceQuote(e.quote)
+                    + cells(times > 1 ? " ×\(times)" : "", .plain)
+                doc += wrap(line, width: width, indent: min(6, width / 3))
+            }
         }
         return doc
     }

@@ -230,7 +230,13 @@ public struct ReviewScreen: Equatable, Sendable {
         switch key {
         case .char("q"), .endOfInput: return [.quit]
         case .char("?"): mode = .help; scroll = 0
-        case .char("a"): mode = .acceptNote(""); message = nil
+        case .char("a"):
+            if current?.decision.outcome == "needs_caseworker" {
+                message = ScreenMessage(text: "This item needs your decision: press o to pick the outcome and handler.", isError: true)
+            } else {
+                mode = .acceptNote("")
+                message = nil
+            }
         case .char("o"):
             guard let lists = currentChoices, let item = current else {
                 message = ScreenMessage(text: "No force profile '\(current?.decision.force ?? "")' in the rules: cannot override here.", isError: true)

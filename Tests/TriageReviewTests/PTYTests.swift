@@ -214,14 +214,16 @@ final class PseudoTerminal {
                                      columns: 100, rows: 40, environment: ["TERM": "xterm-256color"])
         #expect(pty.wait(for: "item 1 of 2"))
         #expect(pty.all.contains("\u{1B}[0;1;30;43m"), "no colour highlight with --color always")
-        pty.send("a\r")
+        pty.send("a")   // the needs_caseworker item cannot be accepted as it stands
+        #expect(pty.wait(for: "needs your decision"))
+        pty.send("na\r")   // the next one can
         #expect(pty.wait(for: "Saved: accepted"))
-        pty.send("o1\r")   // half-way through an override of the second item
+        pty.send("o1\r")   // half-way through an override of the needs_caseworker item (the next open one)
         #expect(pty.wait(for: "Choose who handles it"))
         pty.send("\u{03}")
         #expect(pty.waitForExit() == 0)
-        #expect(try store.effectiveDecision(for: cctvID)?.decision.madeBy == "caseworker:Pat Tester")
-        #expect(try store.effectiveDecision(for: routedID)?.decision.madeBy == "classifier")
+        #expect(try store.effectiveDecision(for: routedID)?.decision.madeBy == "caseworker:Pat Tester")
+        #expect(try store.effectiveDecision(for: cctvID)?.decision.madeBy == "classifier")
         #expect(try store.auditEntries().filter { $0.action == "decision.override" }.isEmpty)
     }
 }

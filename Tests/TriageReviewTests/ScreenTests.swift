@@ -39,6 +39,16 @@ struct ScreenTests {
         #expect(s.handle(.enter) == [.perform(.accept(id: s.items[0].id, note: nil))])
     }
 
+    @Test func needsCaseworkerCannotBeAcceptedOnlyOverridden() throws {
+        let item = Sample.item(id: String(repeating: "9", count: 64), outcome: "needs_caseworker")
+        var s = ReviewScreen(items: [item], choices: try Sample.choices(), actor: "x", size: TerminalSize(columns: 80, rows: 24))
+        #expect(s.handle(.char("a")).isEmpty)
+        #expect(s.mode == .item)
+        #expect(s.message?.isError == true)
+        _ = s.handle(.char("o"))
+        #expect(s.mode == .pickOutcome(3))   // on needs_caseworker, the current outcome
+    }
+
     @Test func escapeCancelsAccept() throws {
         var s = try screen()
         _ = s.handle(.char("a"))

@@ -85,6 +85,16 @@ import TriageStore
         #expect(try store.effectiveDecision(for: id)?.decision.madeBy == "classifier")
     }
 
+    @Test func needsCaseworkerMustBeOverriddenNotAccepted() throws {
+        let dir = try TestEnv.tempDir()
+        let (store, _, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.caseworkerFile])
+        let service = try TestEnv.service(store)
+        let id = try #require(ids[TestEnv.caseworkerFile])
+        #expect(throws: ReviewError.self) { try service.accept(id, note: nil, actor: "C") }
+        #expect(try store.effectiveDecision(for: id)?.decision.madeBy == "classifier")
+        #expect(try service.override(id, outcome: "routed", handler: "crt", reason: "the force's CCTV", actor: "C").status == .overridden)
+    }
+
     @Test func reclassificationDoesNotReplaceACaseworkerSilently() throws {
         let dir = try TestEnv.tempDir()
         let (store, _, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile])
