@@ -3,6 +3,7 @@ import Foundation
 import RuleFiles
 import TriageCore
 import TriageIngest
+import TriageStore
 import Yams
 
 struct EvalCommand: ParsableCommand {
@@ -45,6 +46,35 @@ struct EvalCommand: ParsableCommand {
                 report.add(path: path, expected: label, decision: trace.decision)
             } catch {
                 report.addUnreadable(path, problem: "\(error)")
+            }
+        }
+        // History sequences: each folder in name order through a fresh store.
+        for (folder, labels) in corpus.sequences {
+            let temp = FileManager.default.temporaryDirectory.appendingPathComponent("triage-eval-\(UUID().uuidString).sqlite").path
+            defer {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temp + suffix) }
+            }
+            let store = try Store(path: temp)
+            for label in labels {
+                let path = folder + "/" + label.file
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    report.addUnreadable(path, problem: "cannot read the file")
+                    continue
+                }
+                let thresholds = compiled.ruleSet.profile(label.force)?.history ?? .defaults
+                do {
+                    let result = try store.ingest(
+                        RawItem(bytes: [UInt8](data), source: path), actor: "triage eval", thresholds: thresholds,
+                        parse: { try ingester.parse($0) },
+                        classify: { item, facts in classifier.classify(item, force: label.force, history: facts) })
+                    if let decision = result.decision?.decision.decision {
+                        report.add(path: path, expected: label, decision: decision)
+                    } else {
+                        report.addUnreadable(path, problem: result.quarantine?.problem ?? "not stored")
+                    }
+                } catch {
+                    report.addUnreadable(path, problem: "\(error)")
+                }
             }
         }
         var out = OutputWriter()
@@ -107,6 +137,8 @@ struct EvalThresholds: Decodable {
 /// The labelled corpus: every folder's expected.yaml.
 struct LabelledCorpus {
     var items: [(String, ExpectedDecision)] = []
+    /// History sequences: folders whose items are ingested in name order into a fresh store.
+    var sequences: [(String, [ExpectedDecision])] = []
     var thresholds = EvalThresholds()
     var root: String
 
@@ -126,14 +158,20 @@ struct LabelledCorpus {
         for relative in files.sorted() {
             let path = root + "/" + relative
             let folder = (path as NSString).deletingLastPathComponent
-            struct File: Decodable { var force: String; var items: [String: ExpectedDecision] }
+            struct File: Decodable { var force: String; var sequence: Bool?; var items: [String: ExpectedDecision] }
             let text = String(decoding: fm.contents(atPath: path) ?? Data(), as: UTF8.self)
             let file: File
             do { file = try YAMLDecoder().decode(File.self, from: text) } catch { throw ValidationError("\(path): \(error)") }
-            for (name, var label) in file.items.sorted(by: { $0.key < $1.key }) {
+            let labelled = file.items.sorted(by: { $0.key < $1.key }).map { name, label -> ExpectedDecision in
+                var label = label
                 label.file = name
                 label.force = file.force
-                corpus.items.append((folder, label))
+                return label
+            }
+            if file.sequence == true {
+                corpus.sequences.append((folder, labelled))
+            } else {
+                for label in labelled { corpus.items.append((folder, label)) }
             }
         }
         return corpus

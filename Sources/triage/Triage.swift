@@ -28,6 +28,10 @@ struct Triage: ParsableCommand {
             ClassifyCommand.self,
             RulesCommand.self,
             EvalCommand.self,
+            IngestCommand.self,
+            ShowCommand.self,
+            HistoryCommand.self,
+            AuditCommand.self,
             ReviewCommand.self,
         ]
     )
