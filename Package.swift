@@ -109,7 +109,7 @@ let package = Package(
         // terminal renderer, the draft letter and the accept/override statistics.
         .target(
             name: "TriageReview",
-            dependencies: ["TriageCore", "TriageStore", "TextSegmentation"]
+            dependencies: ["TriageCore", "TriageStore"]
         ),
 
         .executableTarget(
