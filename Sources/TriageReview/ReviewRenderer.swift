@@ -169,14 +169,15 @@ public struct ReviewRenderer: Sendable {
                                 + (c.date.map { " (date from \($0.source.rawValue.replacingOccurrences(of: "_", with: " ")))" } ?? " (no date: time ingested)"), .plain))
         let subjectEvidence = d.justification.filter { $0.segment == "subject" }.map { ($0.start, $0.end) }
         field("Subject", highlighted(c.subject ?? "(none)", ranges: c.subject == nil ? [] : subjectEvidence))
-        field("Item", cells("\(item.shortID) · \(d.force)", .plain))
+        let status: String
         switch item.status {
-        case .unreviewed: field("Status", cells("not yet reviewed", .plain))
+        case .unreviewed: status = "not yet reviewed"
         case .accepted:
-            field("Status", cells("accepted by \(item.caseworker ?? "?") \(Self.dateTime(item.madeAt))" + (item.note.map { " — “\($0)”" } ?? ""), .plain))
+            status = "accepted by \(item.caseworker ?? "?") \(Self.dateTime(item.madeAt))" + (item.note.map { " — “\($0)”" } ?? "")
         case .overridden:
-            field("Status", cells("overridden by \(item.caseworker ?? "?") \(Self.dateTime(item.madeAt)): \(item.reason ?? "")", .plain))
+            status = "overridden by \(item.caseworker ?? "?") \(Self.dateTime(item.madeAt)): \(item.reason ?? "")"
         }
+        field("Item", cells("\(item.shortID) · \(d.force) · \(status)", .plain))
         if let dis = item.disagreement {
             field("Rules now", cells("⚠ the rules now say \(dis.outcome) → \(dis.handler) (\(dis.kind), \(dis.subject)); the caseworker's decision stands until reviewed", .error))
         }
