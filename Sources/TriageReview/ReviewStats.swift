@@ -132,7 +132,7 @@ public struct ReviewStats: Sendable, Equatable {
                     .map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
                 lines.append("  " + r.key.padding(toLength: width, withPad: " ", startingAt: 0)
                     + Self.pad(r.reviewed, 10) + Self.pad(r.accepted, 10) + Self.pad(r.overridden, 12)
-                    + Self.pad(Self.percent(r.overrideRate), 11) + "  " + changes)
+                    + Self.pad(Self.percent(r.overrideRate), 11) + (changes.isEmpty ? "" : "  " + changes))
             }
         }
         return lines.joined(separator: "\n")

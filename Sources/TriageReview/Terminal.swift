@@ -46,6 +46,8 @@ public struct TerminalSession {
         public var accepted: Int
         public var overridden: Int
         public var remaining: Int
+        /// False when the queue was empty and the screen was never opened.
+        public var opened: Bool
     }
 
     /// True when both standard input and standard output are terminals.
@@ -74,6 +76,7 @@ public struct TerminalSession {
             throw ReviewError("triage review needs a terminal; in scripts use `triage review list`, `accept` or `override`")
         }
         let queue = try service.queue(filter)
+        if queue.isEmpty { return Summary(accepted: 0, overridden: 0, remaining: 0, opened: false) }
         var choices: [String: OverrideChoices] = [:]
         for (id, p) in service.profiles { choices[id] = OverrideChoices(profile: p) }
         var screen = ReviewScreen(items: queue, choices: choices, actor: actor, size: Self.currentSize())
@@ -126,7 +129,7 @@ public struct TerminalSession {
         }
         restoreTerminalNow()
         let remaining = screen.items.filter { !screen.actedOn.contains($0.id) && $0.needsReview }.count
-        return Summary(accepted: screen.acceptedCount, overridden: screen.overriddenCount, remaining: remaining)
+        return Summary(accepted: screen.acceptedCount, overridden: screen.overriddenCount, remaining: remaining, opened: true)
     }
 
     func perform(_ request: ScreenRequest) -> Result<ReviewItem, ReviewError> {

@@ -143,7 +143,11 @@ struct ReviewScreenCommand: ParsableCommand {
                                       colour: colour == .auto ? nil : colour == .always)
         do {
             let summary = try session.run()
-            print("Review ended: \(summary.accepted) accepted, \(summary.overridden) overridden (all saved); \(summary.remaining) left in the queue.")
+            if summary.opened {
+                print("Review ended: \(summary.accepted) accepted, \(summary.overridden) overridden (all saved); \(summary.remaining) left in the queue.")
+            } else {
+                print("Nothing to review.")
+            }
         } catch {
             throw reviewFailure(error)
         }

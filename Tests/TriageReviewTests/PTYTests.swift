@@ -226,4 +226,24 @@ final class PseudoTerminal {
         #expect(try store.effectiveDecision(for: cctvID)?.decision.madeBy == "classifier")
         #expect(try store.auditEntries().filter { $0.action == "decision.override" }.isEmpty)
     }
+
+    @Test func sigtermRestoresTheTerminalAndAnEmptyQueueSaysSo() throws {
+        let dir = try TestEnv.tempDir()
+        let (_, db, _) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile])
+        let empty = try PseudoTerminal(args: ["review", "--db", db, "--outcome", "recorded", "--rules", TestEnv.rulesURL.path],
+                                       columns: 80, rows: 24, environment: ["NO_COLOR": "1"])
+        #expect(empty.wait(for: "Nothing to review."))
+        #expect(empty.waitForExit() == 0)
+
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setsid") else { return }   // needs its own session
+        let pty = try PseudoTerminal(args: ["review", "--db", db, "--as", "Pat Tester", "--rules", TestEnv.rulesURL.path],
+                                     columns: 80, rows: 24, environment: ["NO_COLOR": "1"])
+        #expect(pty.wait(for: "item 1 of 1"))
+        #expect((pty.localModes() & tcflag_t(ECHO | ICANON)) == 0, "not in raw mode")
+        let group = tcgetpgrp(pty.master)
+        #expect(group > 0)
+        if group > 0 { kill(group, SIGTERM) }
+        #expect(pty.waitForExit() == 128 + SIGTERM)
+        #expect((pty.localModes() & tcflag_t(ECHO | ICANON)) == tcflag_t(ECHO | ICANON), "terminal left in raw mode after SIGTERM")
+    }
 }
