@@ -163,9 +163,10 @@ public protocol ReviewBackend: Sendable {
     /// Records that `actor` accepts the item's effective decision.
     /// - Returns: the item afterwards.
     func accept(_ id: String, note: String?, actor: String) throws -> ReviewItem
-    /// Records that `actor` replaces the item's decision with `outcome` and `handler`, for `reason`.
+    /// Records that `actor` replaces the item's decision with `outcome` and
+    /// `handler` (and, for `not_recorded`, the contract's `reasons`), for `reason`.
     /// - Returns: the item afterwards.
-    func override(_ id: String, outcome: String, handler: String, reason: String, actor: String) throws -> ReviewItem
+    func override(_ id: String, outcome: String, handler: String, reasons: [String]?, reason: String, actor: String) throws -> ReviewItem
     /// Caseworker actions made in `[since, until)`, oldest first.
     func actions(since: Date?, until: Date?) throws -> [ReviewActionRecord]
 }
@@ -190,6 +191,8 @@ public struct OverrideChoices: Sendable, Equatable {
     public var force: String
     public var outcomes: [Option]
     public var handlers: [Option]
+    /// Why an item is not recorded (the contract's `reasons`), for a `not_recorded` override.
+    public var reasons: [Option]
 
     /// The lists from a force profile: its `outcomes` (the contract's outcomes
     /// when the profile has none) and its `handlers`, sorted by id.
@@ -198,6 +201,32 @@ public struct OverrideChoices: Sendable, Equatable {
         let codes = profile.outcomes ?? ["routed", "recorded", "not_recorded", "needs_caseworker"]
         outcomes = codes.map { Option(code: $0, label: Self.outcomeLabels[$0] ?? $0) }
         handlers = profile.handlers.keys.sorted().map { Option(code: $0, label: profile.handlers[$0]?.name ?? $0) }
+        reasons = Self.reasonLabels.map { Option(code: $0.0, label: $0.1) }
+    }
+
+    static let reasonLabels: [(String, String)] = [
+        ("not_a_complaint", "not a complaint about the police"),
+        ("anonymous", "anonymous, where that bars it (001 §4.2; 000)"),
+        ("repetitious", "the same matter again, nothing new (001 §7.1)"),
+        ("vexatious", "vexatious, oppressive or an abuse (001 §7.1)"),
+        ("solely_review_outcome", "solely about a review outcome: final (001 §6.3)"),
+        ("difference_of_opinion", "PCC/DPCC: a difference of opinion (001 §4.4)"),
+        ("no_standing", "no standing (e.g. an officer about a colleague)"),
+    ]
+
+    /// Checks reasons for an override: required (and only allowed) for `not_recorded`.
+    /// - Throws: ``ReviewError`` naming the allowed reasons.
+    public func validate(outcome: String, reasons: [String]) throws {
+        if outcome != "not_recorded" {
+            guard reasons.isEmpty else { throw ReviewError("--because applies only to the outcome not_recorded") }
+            return
+        }
+        guard !reasons.isEmpty else {
+            throw ReviewError("an override to not_recorded needs why: pass --because REASON (one of \(self.reasons.map(\.code).joined(separator: ", ")))")
+        }
+        for r in reasons where !self.reasons.contains(where: { $0.code == r }) {
+            throw ReviewError("unknown reason '\(r)': choose one of \(self.reasons.map(\.code).joined(separator: ", "))")
+        }
     }
 
     static let outcomeLabels: [String: String] = [
@@ -274,16 +303,26 @@ public struct ReviewService: Sendable {
 
     /// Overrides an item's decision after checking the outcome and handler
     /// against its force profile's lists; committed and audited at once.
+    /// - Parameters:
+    ///   - reasons: why not recorded (the contract's words); required for
+    ///     `not_recorded` unless the item is already `not_recorded` with reasons
+    ///     (they are kept), refused for other outcomes.
+    ///   - reason: the caseworker's own words (required).
     /// - Throws: ``ReviewError`` for an unknown item, a code not in the lists,
     ///   an empty reason or actor; storage errors.
-    public func override(_ id: String, outcome: String, handler: String, reason: String, actor: String) throws -> ReviewItem {
+    public func override(_ id: String, outcome: String, handler: String, reasons: [String]? = nil, reason: String,
+                         actor: String) throws -> ReviewItem {
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ReviewError("no caseworker name: pass --as NAME") }
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !why.isEmpty else { throw ReviewError("an override needs a reason: pass --reason \"…\"") }
         let item = try item(id)
-        try choices(forForce: item.decision.force).validate(outcome: outcome, handler: handler)
-        return try backend.override(item.id, outcome: outcome, handler: handler, reason: why, actor: name)
+        let lists = try choices(forForce: item.decision.force)
+        try lists.validate(outcome: outcome, handler: handler)
+        var because = reasons ?? []
+        if because.isEmpty, outcome == "not_recorded", item.decision.outcome == "not_recorded" { because = item.decision.reasons }
+        try lists.validate(outcome: outcome, reasons: because)
+        return try backend.override(item.id, outcome: outcome, handler: handler, reasons: because, reason: why, actor: name)
     }
 
     /// The draft paragraph for the complainant (see ``ReviewLetter``).

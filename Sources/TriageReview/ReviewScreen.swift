@@ -28,19 +28,21 @@ public enum ScreenMode: Equatable, Sendable {
     case pickOutcome(Int)
     /// Picking the handler of an override.
     case pickHandler(outcome: String, selected: Int)
+    /// Picking why it is not recorded (only for a `not_recorded` override).
+    case pickReason(outcome: String, handler: String, selected: Int)
     /// Typing the (required) reason for an override.
-    case reason(outcome: String, handler: String, text: String)
+    case reason(outcome: String, handler: String, because: [String], text: String)
 }
 
 /// An action for the store, asked for by the screen.
 public enum ScreenRequest: Equatable, Sendable {
     case accept(id: String, note: String?)
-    case override(id: String, outcome: String, handler: String, reason: String)
+    case override(id: String, outcome: String, handler: String, because: [String], reason: String)
 
     /// The item the action is for.
     public var itemID: String {
         switch self {
-        case .accept(let id, _), .override(let id, _, _, _): return id
+        case .accept(let id, _), .override(let id, _, _, _, _): return id
         }
     }
 }
@@ -172,15 +174,35 @@ public struct ReviewScreen: Equatable, Sendable {
             case .cancelled:
                 mode = .pickOutcome(lists.outcomes.firstIndex { $0.code == outcome } ?? 0)
             case .chosen(let s):
-                mode = .reason(outcome: outcome, handler: lists.handlers[s].code, text: "")
+                if outcome == "not_recorded" {
+                    let now = current?.decision.reasons.first ?? ""
+                    mode = .pickReason(outcome: outcome, handler: lists.handlers[s].code,
+                                       selected: lists.reasons.firstIndex { $0.code == now } ?? 0)
+                } else {
+                    mode = .reason(outcome: outcome, handler: lists.handlers[s].code, because: [], text: "")
+                }
             }
             return []
-        case .reason(let outcome, let handler, let text):
+        case .pickReason(let outcome, let handler, let selected):
+            guard let lists = currentChoices else { mode = .item; return [] }
+            switch pick(selected, count: lists.reasons.count, key) {
+            case .moved(let s): mode = .pickReason(outcome: outcome, handler: handler, selected: s)
+            case .cancelled:
+                mode = .pickHandler(outcome: outcome, selected: lists.handlers.firstIndex { $0.code == handler } ?? 0)
+            case .chosen(let s):
+                mode = .reason(outcome: outcome, handler: handler, because: [lists.reasons[s].code], text: "")
+            }
+            return []
+        case .reason(let outcome, let handler, let because, let text):
             switch editText(text, key) {
-            case .edited(let t): mode = .reason(outcome: outcome, handler: handler, text: t)
+            case .edited(let t): mode = .reason(outcome: outcome, handler: handler, because: because, text: t)
             case .cancelled:
                 let lists = currentChoices
-                mode = .pickHandler(outcome: outcome, selected: lists?.handlers.firstIndex { $0.code == handler } ?? 0)
+                if outcome == "not_recorded" {
+                    mode = .pickReason(outcome: outcome, handler: handler, selected: lists?.reasons.firstIndex { $0.code == because.first } ?? 0)
+                } else {
+                    mode = .pickHandler(outcome: outcome, selected: lists?.handlers.firstIndex { $0.code == handler } ?? 0)
+                }
             case .submitted(let t):
                 let why = t.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !why.isEmpty else {
@@ -188,7 +210,7 @@ public struct ReviewScreen: Equatable, Sendable {
                     return []
                 }
                 guard let item = current else { mode = .item; return [] }
-                return [.perform(.override(id: item.id, outcome: outcome, handler: handler, reason: why))]
+                return [.perform(.override(id: item.id, outcome: outcome, handler: handler, because: because, reason: why))]
             }
             return []
         }
@@ -210,7 +232,7 @@ public struct ReviewScreen: Equatable, Sendable {
             case .accept:
                 acceptedCount += 1
                 message = ScreenMessage(text: "Saved: accepted \(updated.shortID) (\(updated.decision.outcome) → \(updated.decision.handler)).", isError: false)
-            case .override(_, let outcome, let handler, _):
+            case .override(_, let outcome, let handler, _, _):
                 overriddenCount += 1
                 message = ScreenMessage(text: "Saved: overrode \(updated.shortID) to \(outcome) → \(handler).", isError: false)
             }

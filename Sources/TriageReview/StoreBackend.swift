@@ -39,8 +39,8 @@ public struct StoreReviewBackend: ReviewBackend {
         return item
     }
 
-    public func override(_ id: String, outcome: String, handler: String, reason: String, actor: String) throws -> ReviewItem {
-        try store.recordOverride(itemID: id, actor: actor, outcome: outcome, handler: handler, reason: reason)
+    public func override(_ id: String, outcome: String, handler: String, reasons: [String]?, reason: String, actor: String) throws -> ReviewItem {
+        try store.recordOverride(itemID: id, actor: actor, outcome: outcome, handler: handler, reasons: reasons, reason: reason)
         guard let item = try item(id) else { throw ReviewError("item \(id) vanished") }
         return item
     }

@@ -137,8 +137,8 @@ public struct TerminalSession {
             switch request {
             case .accept(let id, let note):
                 return .success(try service.accept(id, note: note, actor: actor))
-            case .override(let id, let outcome, let handler, let reason):
-                return .success(try service.override(id, outcome: outcome, handler: handler, reason: reason, actor: actor))
+            case .override(let id, let outcome, let handler, let because, let reason):
+                return .success(try service.override(id, outcome: outcome, handler: handler, reasons: because, reason: reason, actor: actor))
             }
         } catch let e as ReviewError {
             return .failure(e)

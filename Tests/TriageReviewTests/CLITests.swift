@@ -41,10 +41,14 @@ import TriageStore
         #expect(noReasonErr.contains("--reason must say why"))
         #expect(try store.auditEntries().count == auditBefore)
 
+        let (noWhy, _, noWhyErr) = try TestEnv.run(["review", "override", cctvID, "--outcome", "not_recorded", "--handler", "opcc_enquiries",
+                                                     "--reason", "council CCTV", "--db", db])
+        #expect(noWhy == 2)
+        #expect(noWhyErr.contains("needs why: pass --because REASON"))
         let (oStatus, oOut, oErr) = try TestEnv.run(["review", "override", cctvID, "--outcome", "not_recorded", "--handler", "opcc_enquiries",
-                                                     "--reason", "council CCTV, not police", "--db", db, "--as", "Robin Script"])
+                                                     "--because", "not_a_complaint", "--reason", "council CCTV, not police", "--db", db, "--as", "Robin Script"])
         #expect(oStatus == 0, "\(oErr)")
-        #expect(oOut.contains("now not_recorded → opcc_enquiries"))
+        #expect(oOut.contains("now not_recorded → opcc_enquiries because not_a_complaint"))
         let eff = try #require(try store.effectiveDecision(for: cctvID))
         #expect(eff.decision.madeBy == "caseworker:Robin Script")
         #expect(eff.decision.decision.outcome == "not_recorded")

@@ -155,6 +155,8 @@ final class PseudoTerminal {
         pty.send("3\r")
         #expect(pty.wait(for: "Choose who handles it"))
         pty.send("\u{1B}[H" + String(repeating: "\u{1B}[B", count: target) + "\r")
+        #expect(pty.wait(for: "Why is it not recorded?"), "\(pty.recent)")
+        pty.send("1\r")   // not_a_complaint
         #expect(pty.wait(for: "Reason (required"), "\(pty.recent)")
         pty.send("\r")
         #expect(pty.wait(for: "A reason is required"))
@@ -195,6 +197,7 @@ final class PseudoTerminal {
         let cctv = try #require(try store.effectiveDecision(for: cctvID))
         #expect(cctv.decision.decision.outcome == "not_recorded")
         #expect(cctv.decision.decision.handler == "opcc_enquiries")
+        #expect(cctv.decision.decision.reasons == ["not_a_complaint"])
         #expect(cctv.decision.reason == "council CCTV, not the police")
         let routed = try #require(try store.effectiveDecision(for: routedID))
         #expect(routed.decision.madeBy == "caseworker:Pat Tester")

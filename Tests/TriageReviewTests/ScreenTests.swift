@@ -75,13 +75,30 @@ struct ScreenTests {
             steps += 1
         }
         _ = s.handle(.enter)
-        #expect(s.mode == .reason(outcome: "recorded", handler: "opcc", text: ""))
+        #expect(s.mode == .reason(outcome: "recorded", handler: "opcc", because: [], text: ""))
         // No reason: refused, still asking.
         #expect(s.handle(.enter).isEmpty)
         #expect(s.message == ScreenMessage(text: "A reason is required for an override.", isError: true))
         #expect(type(&s, "about the Chief Constable").isEmpty)
         let commands = s.handle(.enter)
-        #expect(commands == [.perform(.override(id: s.items[0].id, outcome: "recorded", handler: "opcc", reason: "about the Chief Constable"))])
+        #expect(commands == [.perform(.override(id: s.items[0].id, outcome: "recorded", handler: "opcc", because: [], reason: "about the Chief Constable"))])
+    }
+
+    @Test func notRecordedAlsoAsksWhy() throws {
+        var s = try screen()
+        _ = s.handle(.char("o"))
+        _ = s.handle(.char("3"))   // not_recorded
+        _ = s.handle(.enter)
+        _ = s.handle(.enter)       // the handler shown first (the current one, crt)
+        #expect(s.mode == .pickReason(outcome: "not_recorded", handler: "crt", selected: 0))
+        _ = s.handle(.char("3"))   // repetitious
+        _ = s.handle(.enter)
+        #expect(s.mode == .reason(outcome: "not_recorded", handler: "crt", because: ["repetitious"], text: ""))
+        _ = s.handle(.escape)      // back to the reasons, on the one chosen
+        #expect(s.mode == .pickReason(outcome: "not_recorded", handler: "crt", selected: 2))
+        _ = s.handle(.enter)
+        _ = type(&s, "same as last month")
+        #expect(s.handle(.enter) == [.perform(.override(id: s.items[0].id, outcome: "not_recorded", handler: "crt", because: ["repetitious"], reason: "same as last month"))])
     }
 
     @Test func escapeStepsBackThroughTheOverride() throws {

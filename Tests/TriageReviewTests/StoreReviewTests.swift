@@ -40,11 +40,15 @@ import TriageStore
         #expect(accepted.note == "checked")
         #expect(accepted.decision.outcome == before.decision.decision.outcome)
 
-        let overridden = try service.override(cctvID, outcome: "not_recorded", handler: "opcc_enquiries",
+        #expect(throws: ReviewError.self) {   // not_recorded needs the contract's reason
+            try service.override(cctvID, outcome: "not_recorded", handler: "opcc_enquiries", reason: "council CCTV", actor: "Casey Worker")
+        }
+        let overridden = try service.override(cctvID, outcome: "not_recorded", handler: "opcc_enquiries", reasons: ["not_a_complaint"],
                                               reason: "council CCTV, not police", actor: "Casey Worker")
         #expect(overridden.status == .overridden)
         #expect(overridden.decision.outcome == "not_recorded")
         #expect(overridden.decision.handler == "opcc_enquiries")
+        #expect(overridden.decision.reasons == ["not_a_complaint"])
         let effective = try #require(try store.effectiveDecision(for: cctvID))
         #expect(effective.decision.madeBy == "caseworker:Casey Worker")
         #expect(effective.decision.reason == "council CCTV, not police")
