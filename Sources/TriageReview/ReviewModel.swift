@@ -130,6 +130,7 @@ public enum ReviewQueue {
 
 /// One caseworker action, for statistics: what the decision was before and after.
 public struct ReviewActionRecord: Sendable, Equatable {
+    /// Accepted as it stood, or replaced.
     public enum Kind: String, Sendable, Codable { case accept, override }
     public var kind: Kind
     public var itemID: String
@@ -182,14 +183,18 @@ public struct ReviewError: Error, CustomStringConvertible, Sendable, Equatable {
 
 /// The outcomes and handlers a caseworker may pick for one force.
 public struct OverrideChoices: Sendable, Equatable {
+    /// One choice: a code and what it means.
     public struct Option: Sendable, Equatable {
         /// The code stored in the decision.
         public var code: String
         /// What it means, for the screen.
         public var label: String
     }
+    /// The force profile the lists come from.
     public var force: String
+    /// The profile's `outcomes`, in its order.
     public var outcomes: [Option]
+    /// The profile's handlers, sorted by id.
     public var handlers: [Option]
     /// Why an item is not recorded (the contract's `reasons`), for a `not_recorded` override.
     public var reasons: [Option]
@@ -251,6 +256,7 @@ public struct OverrideChoices: Sendable, Equatable {
 /// The review's operations over a backend and the force profiles: what the
 /// screen and the scriptable commands both call.
 public struct ReviewService: Sendable {
+    /// The storage every action is committed to.
     public let backend: any ReviewBackend
     /// Force profiles by id.
     public let profiles: [String: ForceProfile]

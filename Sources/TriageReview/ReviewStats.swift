@@ -28,6 +28,7 @@ public struct ReviewStats: Sendable, Equatable {
             case acceptRate = "accept_rate"
         }
 
+        /// Creates a row.
         public init(key: String, accepted: Int = 0, overridden: Int = 0, changedTo: [String: Int] = [:]) {
             self.key = key
             self.accepted = accepted
@@ -35,6 +36,7 @@ public struct ReviewStats: Sendable, Equatable {
             self.changedTo = changedTo
         }
 
+        /// Reads a row written by ``encode(to:)`` (the rates are derived, not read).
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             key = try c.decode(String.self, forKey: .key)
@@ -43,6 +45,7 @@ public struct ReviewStats: Sendable, Equatable {
             changedTo = try c.decode([String: Int].self, forKey: .changedTo)
         }
 
+        /// Writes the counts and the rates (rounded to 3 places).
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(key, forKey: .key)
@@ -55,7 +58,9 @@ public struct ReviewStats: Sendable, Equatable {
         }
     }
 
+    /// The period: from (inclusive) …
     public var since: Date?
+    /// … to (exclusive); nil is open.
     public var until: Date?
     /// All actions together.
     public var total: Row

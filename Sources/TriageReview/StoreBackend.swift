@@ -5,6 +5,7 @@ import TriageStore
 /// The review backend over the SQLite store: every action is one committed,
 /// audit-logged transaction of the store.
 public struct StoreReviewBackend: ReviewBackend {
+    /// The store.
     public let store: Store
 
     /// Creates the backend.
@@ -12,6 +13,7 @@ public struct StoreReviewBackend: ReviewBackend {
         self.store = store
     }
 
+    /// Every item with its effective decision, in pages of 500 (ingest order).
     public func allItems() throws -> [ReviewItem] {
         var out: [ReviewItem] = []
         var after: Int64 = 0
@@ -45,6 +47,8 @@ public struct StoreReviewBackend: ReviewBackend {
         return item
     }
 
+    /// Caseworker actions read back from the audit log (`decision.accept`,
+    /// `decision.override`) with the decisions they accepted or replaced.
     public func actions(since: Date?, until: Date?) throws -> [ReviewActionRecord] {
         var out: [ReviewActionRecord] = []
         var decisionsByItem: [String: [StoredDecision]] = [:]
