@@ -188,7 +188,6 @@ public struct ReviewRenderer: Sendable {
         if let dis = item.disagreement {
             field("Rules now", cells("⚠ the rules now say \(dis.outcome) → \(dis.handler) (\(dis.kind), \(dis.subject)); the caseworker's decision stands until reviewed", .error))
         }
-        doc.append([])
         var decisionCells = cells(d.outcome.uppercased().replacingOccurrences(of: "_", with: " "), .outcome)
         decisionCells += cells(" → \(d.handler)", .strong)
         if !d.reasons.isEmpty { decisionCells += cells(" because \(d.reasons.joined(separator: ", "))", .strong) }
@@ -196,8 +195,8 @@ public struct ReviewRenderer: Sendable {
         var facts = "kind \(d.kind) · subject \(d.subject)"
         if !d.flags.isEmpty { facts += " · flags \(d.flags.joined(separator: ", "))" }
         if !d.categories.isEmpty { facts += " · categories \(d.categories.joined(separator: ", "))" }
+        facts += " · row \(d.decidedBy.row) (\(d.decidedBy.cites))"
         field("", cells(facts, .plain))
-        field("Rule row", cells("\(d.decidedBy.row) (\(d.decidedBy.cites))", .plain))
         for note in d.caseworkerNotes { field("Settle", cells(note, .error)) }
         field("Why", cells(d.explanation, .plain))
         doc.append([])
