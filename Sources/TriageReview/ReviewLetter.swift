@@ -74,8 +74,10 @@ public enum ReviewLetter {
         if reasons.contains("not_a_complaint") || d.kind != "complaint" && d.kind != "review_request" {
             if d.subject == "not_police" {
                 s.append("It is about a matter for another organisation rather than the police, so it has not been recorded as a police complaint; please raise it with that organisation directly.")
-            } else {
+            } else if ["request_for_service", "enquiry", "foi_or_sar", "compliment"].contains(d.kind) {
                 s.append("We have read it as \(kindPhrase(d.kind)) rather than a complaint about the police, so it has not been recorded as a complaint. We have passed it to \(handlerName)\(handlerCite).")
+            } else {
+                s.append("Having read it, we do not consider it a complaint about the police, so it has not been recorded as one. We have passed it to \(handlerName)\(handlerCite).")
             }
             return s
         }

@@ -57,3 +57,11 @@ struct LetterTests {
         #expect(!text.contains("28 days"))
     }
 }
+
+extension LetterTests {
+    @Test func overriddenToNotAComplaintReadsNaturally() throws {
+        let text = try letter(kind: "complaint", subject: "unknown", outcome: "not_recorded", handler: "opcc_enquiries", reasons: ["not_a_complaint"])
+        #expect(text.contains("we do not consider it a complaint about the police"))
+        #expect(text.contains("the OPCC enquiries team"))
+    }
+}
