@@ -398,7 +398,8 @@ public enum ReviewListing {
             lines.append(i.shortID + "  " + pad(ReviewStatsDate.minute(i.receivedAt), 16) + "  " + pad(i.correspondence.channel.rawValue, 8)
                          + "  " + pad(route, 32) + "  " + pad(status, 11) + "  " + String(subject.prefix(60)))
         }
-        lines.append("\(items.count) item\(items.count == 1 ? "" : "s") (! = the rules now disagree with a caseworker's decision)")
+        let note = items.contains { $0.disagreement != nil } ? " (! = the rules now disagree with a caseworker's decision)" : ""
+        lines.append("\(items.count) item\(items.count == 1 ? "" : "s")\(note)")
         return lines.joined(separator: "\n")
     }
 

@@ -116,6 +116,7 @@ import TriageStore
         #expect(try service.queue().map(\.id) == [id])   // back in the queue, flagged
         let text = ReviewListing.text(try service.queue())
         #expect(text.contains("overridden!"))
+        #expect(text.contains("the rules now disagree"))
     }
 
     @Test func letterFromTheEffectiveDecision() throws {
