@@ -294,12 +294,21 @@ public struct ReviewService: Sendable {
 
     /// Accepts an item's effective decision, committed and audited at once.
     /// A `needs_caseworker` decision cannot be accepted: it must be overridden.
+    /// - Parameters:
+    ///   - id: the item id or a unique prefix.
+    ///   - note: an optional remark.
+    ///   - actor: the caseworker.
+    ///   - shown: the item as the caseworker saw it; if its effective decision
+    ///     has changed since (another caseworker, a reclassification), nothing
+    ///     is written.
+    /// - Returns: the item afterwards.
     /// - Throws: ``ReviewError`` for an unknown item, a `needs_caseworker`
-    ///   decision or an empty actor; storage errors.
-    public func accept(_ id: String, note: String?, actor: String) throws -> ReviewItem {
+    ///   decision, a changed decision or an empty actor; storage errors.
+    public func accept(_ id: String, note: String?, actor: String, shown: ReviewItem? = nil) throws -> ReviewItem {
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ReviewError("no caseworker name: pass --as NAME") }
         let item = try item(id)
+        try Self.checkUnchanged(item, since: shown)
         guard item.decision.outcome != "needs_caseworker" else {
             throw ReviewError("item \(item.shortID) needs a caseworker's decision, which cannot be accepted as it stands: override it with an outcome and a handler")
         }
@@ -316,19 +325,32 @@ public struct ReviewService: Sendable {
     ///   - reason: the caseworker's own words (required).
     /// - Throws: ``ReviewError`` for an unknown item, a code not in the lists,
     ///   an empty reason or actor; storage errors.
+    ///   - shown: the item as the caseworker saw it; if its effective decision
+    ///     has changed since, nothing is written.
     public func override(_ id: String, outcome: String, handler: String, reasons: [String]? = nil, reason: String,
-                         actor: String) throws -> ReviewItem {
+                         actor: String, shown: ReviewItem? = nil) throws -> ReviewItem {
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ReviewError("no caseworker name: pass --as NAME") }
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !why.isEmpty else { throw ReviewError("an override needs a reason: pass --reason \"…\"") }
         let item = try item(id)
+        try Self.checkUnchanged(item, since: shown)
         let lists = try choices(forForce: item.decision.force)
         try lists.validate(outcome: outcome, handler: handler)
         var because = reasons ?? []
         if because.isEmpty, outcome == "not_recorded", item.decision.outcome == "not_recorded" { because = item.decision.reasons }
         try lists.validate(outcome: outcome, reasons: because)
         return try backend.override(item.id, outcome: outcome, handler: handler, reasons: because, reason: why, actor: name)
+    }
+
+    /// Throws when the effective decision is no longer the one shown.
+    static func checkUnchanged(_ now: ReviewItem, since shown: ReviewItem?) throws {
+        guard let shown else { return }
+        if now.madeBy != shown.madeBy || now.madeAt != shown.madeAt || now.decision.outcome != shown.decision.outcome
+            || now.decision.handler != shown.decision.handler || now.disagreement != shown.disagreement {
+            let who = now.caseworker.map { "by \($0)" } ?? "by the rules"
+            throw ReviewError("the decision changed while you were looking (now \(now.decision.outcome) → \(now.decision.handler), \(who)): nothing saved; look again")
+        }
     }
 
     /// The draft paragraph for the complainant (see ``ReviewLetter``).

@@ -116,6 +116,11 @@ public struct ReviewScreen: Equatable, Sendable {
         size = newSize
     }
 
+    /// Puts a fresh copy of an item in the queue (after it changed elsewhere).
+    public mutating func refresh(_ item: ReviewItem) {
+        if let i = items.firstIndex(where: { $0.id == item.id }) { items[i] = item }
+    }
+
     /// Keeps the scroll position within the document (the renderer knows its length).
     public mutating func clampScroll(to maxScroll: Int) {
         scroll = max(0, min(scroll, maxScroll))

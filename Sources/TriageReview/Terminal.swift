@@ -122,7 +122,12 @@ public struct TerminalSession {
                     switch command {
                     case .quit: break loop
                     case .perform(let request):
-                        screen.completed(request, result: perform(request))
+                        let shown = screen.items.first { $0.id == request.itemID }
+                        let result = perform(request, shown: shown)
+                        if case .failure = result, let fresh = try? service.backend.item(request.itemID) {
+                            screen.refresh(fresh)   // show what it is now
+                        }
+                        screen.completed(request, result: result)
                     }
                 }
             }
@@ -132,13 +137,14 @@ public struct TerminalSession {
         return Summary(accepted: screen.acceptedCount, overridden: screen.overriddenCount, remaining: remaining, opened: true)
     }
 
-    func perform(_ request: ScreenRequest) -> Result<ReviewItem, ReviewError> {
+    func perform(_ request: ScreenRequest, shown: ReviewItem?) -> Result<ReviewItem, ReviewError> {
         do {
             switch request {
             case .accept(let id, let note):
-                return .success(try service.accept(id, note: note, actor: actor))
+                return .success(try service.accept(id, note: note, actor: actor, shown: shown))
             case .override(let id, let outcome, let handler, let because, let reason):
-                return .success(try service.override(id, outcome: outcome, handler: handler, reasons: because, reason: reason, actor: actor))
+                return .success(try service.override(id, outcome: outcome, handler: handler, reasons: because, reason: reason,
+                                                     actor: actor, shown: shown))
             }
         } catch let e as ReviewError {
             return .failure(e)

@@ -89,6 +89,22 @@ import TriageStore
         #expect(try store.effectiveDecision(for: id)?.decision.madeBy == "classifier")
     }
 
+    @Test func aDecisionChangedElsewhereIsNotAcceptedBlindly() throws {
+        let dir = try TestEnv.tempDir()
+        let (store, _, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile])
+        let service = try TestEnv.service(store)
+        let id = try #require(ids[TestEnv.routedFile])
+        let shown = try service.item(id)   // caseworker A opens it …
+        _ = try service.override(id, outcome: "routed", handler: "psd", reason: "alleges an assault", actor: "B")   // … B overrides it
+        let before = try store.auditEntries().count
+        #expect(throws: ReviewError.self) { try service.accept(id, note: nil, actor: "A", shown: shown) }
+        #expect(throws: ReviewError.self) { try service.override(id, outcome: "recorded", handler: "opcc", reason: "x", actor: "A", shown: shown) }
+        #expect(try store.auditEntries().count == before)
+        #expect(try service.item(id).decision.handler == "psd")
+        let fresh = try service.item(id)
+        #expect(try service.accept(id, note: nil, actor: "A", shown: fresh).caseworker == "A")
+    }
+
     @Test func needsCaseworkerMustBeOverriddenNotAccepted() throws {
         let dir = try TestEnv.tempDir()
         let (store, _, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.caseworkerFile])
