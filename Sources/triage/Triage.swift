@@ -32,6 +32,7 @@ struct Triage: ParsableCommand {
             ShowCommand.self,
             HistoryCommand.self,
             AuditCommand.self,
+            PollCommand.self,
             ReviewCommand.self,
         ]
     )
