@@ -130,15 +130,12 @@ let package = Package(
         .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
-<<<<<<< HEAD
-        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore"]),
-        .testTarget(
-            name: "TriageReviewTests",
-            dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles"]
-        ),
-=======
         // Includes the poller's crash-safety tests, which run the built `triage` binary.
         .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "triage"]),
->>>>>>> main
+        // Includes the pseudo-terminal and command-line tests, which run the built `triage` binary.
+        .testTarget(
+            name: "TriageReviewTests",
+            dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
+        ),
     ]
 )
