@@ -8,6 +8,7 @@ import TriageStore
 @Suite(.serialized) struct CLITests {
     @Test func listAcceptOverrideLetterStats() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, db, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile, TestEnv.caseworkerFile])
         let routedID = try #require(ids[TestEnv.routedFile])
         let cctvID = try #require(ids[TestEnv.caseworkerFile])
@@ -74,6 +75,7 @@ import TriageStore
 
     @Test func missingStoreAndUnknownItemAreClearErrors() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (s1, _, e1) = try TestEnv.run(["review", "list", "--db", dir.appendingPathComponent("none.sqlite").path])
         #expect(s1 != 0)
         #expect(e1.contains("No store at"))
@@ -88,6 +90,7 @@ import TriageStore
 
     @Test func interactiveFormRefusesWithoutATerminal() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (_, db, _) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile])
         let (status, _, err) = try TestEnv.run(["review", "--db", db])
         #expect(status == 2)

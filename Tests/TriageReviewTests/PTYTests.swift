@@ -136,6 +136,7 @@ final class PseudoTerminal {
 @Suite(.serialized) struct PTYTests {
     @Test func reviewSessionThroughAPseudoTerminal() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, db, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile, TestEnv.caseworkerFile])
         let routedID = try #require(ids[TestEnv.routedFile])
         let cctvID = try #require(ids[TestEnv.caseworkerFile])
@@ -210,6 +211,7 @@ final class PseudoTerminal {
 
     @Test func ctrlCMidOverrideKeepsEarlierActionsOnly() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, db, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile, TestEnv.caseworkerFile])
         let cctvID = try #require(ids[TestEnv.caseworkerFile])
         let routedID = try #require(ids[TestEnv.routedFile])
@@ -232,6 +234,7 @@ final class PseudoTerminal {
 
     @Test func sigtermRestoresTheTerminalAndAnEmptyQueueSaysSo() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (_, db, _) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile])
         let empty = try PseudoTerminal(args: ["review", "--db", db, "--outcome", "recorded", "--rules", TestEnv.rulesURL.path],
                                        columns: 80, rows: 24, environment: ["NO_COLOR": "1"])

@@ -8,6 +8,7 @@ import TriageStore
 @Suite(.serialized) struct StoreReviewTests {
     @Test func queueHasNeedsCaseworkerFirstThenByDateReceived() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _, ids) = try TestEnv.makeStore(in: dir)
         let service = try TestEnv.service(store)
         let queue = try service.queue()
@@ -28,6 +29,7 @@ import TriageStore
 
     @Test func acceptAndOverrideAreOnTheRecord() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _, ids) = try TestEnv.makeStore(in: dir)
         let service = try TestEnv.service(store)
         let routedID = try #require(ids[TestEnv.routedFile])
@@ -73,6 +75,7 @@ import TriageStore
 
     @Test func overrideChecksCodesAndReasonBeforeWriting() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile])
         let service = try TestEnv.service(store)
         let id = try #require(ids[TestEnv.routedFile])
@@ -91,6 +94,7 @@ import TriageStore
 
     @Test func aDecisionChangedElsewhereIsNotAcceptedBlindly() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile])
         let service = try TestEnv.service(store)
         let id = try #require(ids[TestEnv.routedFile])
@@ -107,6 +111,7 @@ import TriageStore
 
     @Test func needsCaseworkerMustBeOverriddenNotAccepted() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.caseworkerFile])
         let service = try TestEnv.service(store)
         let id = try #require(ids[TestEnv.caseworkerFile])
@@ -117,6 +122,7 @@ import TriageStore
 
     @Test func reclassificationDoesNotReplaceACaseworkerSilently() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _, ids) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile])
         let service = try TestEnv.service(store)
         let id = try #require(ids[TestEnv.routedFile])
@@ -137,6 +143,7 @@ import TriageStore
 
     @Test func letterFromTheEffectiveDecision() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _, ids) = try TestEnv.makeStore(in: dir)
         let service = try TestEnv.service(store)
         let routedID = try #require(ids[TestEnv.routedFile])
@@ -164,6 +171,7 @@ import TriageStore
 
     @Test func statsCountAcceptsAndOverridesByOutcomeHandlerAndRule() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _, ids) = try TestEnv.makeStore(in: dir)
         let service = try TestEnv.service(store)
         let routedID = try #require(ids[TestEnv.routedFile])
@@ -192,6 +200,7 @@ import TriageStore
 
     @Test func listingJSONCarriesTheContractWords() throws {
         let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (store, _, _) = try TestEnv.makeStore(in: dir, files: [TestEnv.routedFile])
         let item = try #require(try TestEnv.service(store).queue().first)
         let line = try ReviewListing.json(item)
