@@ -105,10 +105,17 @@ let package = Package(
             ]
         ),
 
+        // The caseworker's review: the queue, the screen as a state machine, the
+        // terminal renderer, the draft letter and the accept/override statistics.
+        .target(
+            name: "TriageReview",
+            dependencies: ["TriageCore", "TriageStore"]
+        ),
+
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess",
+                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -125,5 +132,10 @@ let package = Package(
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
         // Includes the poller's crash-safety tests, which run the built `triage` binary.
         .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "triage"]),
+        // Includes the pseudo-terminal and command-line tests, which run the built `triage` binary.
+        .testTarget(
+            name: "TriageReviewTests",
+            dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
+        ),
     ]
 )

@@ -33,6 +33,7 @@ struct Triage: ParsableCommand {
             HistoryCommand.self,
             AuditCommand.self,
             PollCommand.self,
+            ReviewCommand.self,
         ]
     )
 }

@@ -1,0 +1,87 @@
+import Foundation
+import TriageCore
+import TriageStore
+
+/// The review backend over the SQLite store: every action is one committed,
+/// audit-logged transaction of the store.
+public struct StoreReviewBackend: ReviewBackend {
+    /// The store.
+    public let store: Store
+
+    /// Creates the backend.
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Every item with its effective decision, in pages of 500 (ingest order).
+    public func allItems() throws -> [ReviewItem] {
+        var out: [ReviewItem] = []
+        var after: Int64 = 0
+        while true {
+            let page = try store.items(after: after, limit: 500)
+            guard let last = page.last else { break }
+            for stored in page {
+                if let e = try store.effectiveDecision(for: stored.id) {
+                    out.append(Self.reviewItem(stored, e))
+                }
+            }
+            after = last.seq
+        }
+        return out
+    }
+
+    public func item(_ id: String) throws -> ReviewItem? {
+        guard let stored = try store.item(id: id), let e = try store.effectiveDecision(for: stored.id) else { return nil }
+        return Self.reviewItem(stored, e)
+    }
+
+    public func accept(_ id: String, note: String?, actor: String) throws -> ReviewItem {
+        try store.recordAcceptance(itemID: id, actor: actor, note: note)
+        guard let item = try item(id) else { throw ReviewError("item \(id) vanished") }
+        return item
+    }
+
+    public func override(_ id: String, outcome: String, handler: String, reasons: [String]?, reason: String, actor: String) throws -> ReviewItem {
+        try store.recordOverride(itemID: id, actor: actor, outcome: outcome, handler: handler, reasons: reasons, reason: reason)
+        guard let item = try item(id) else { throw ReviewError("item \(id) vanished") }
+        return item
+    }
+
+    /// Caseworker actions read back from the audit log (`decision.accept`,
+    /// `decision.override`) with the decisions they accepted or replaced.
+    public func actions(since: Date?, until: Date?) throws -> [ReviewActionRecord] {
+        var out: [ReviewActionRecord] = []
+        var decisionsByItem: [String: [StoredDecision]] = [:]
+        for entry in try store.auditEntries() {
+            let kind: ReviewActionRecord.Kind
+            switch entry.action {
+            case "decision.accept": kind = .accept
+            case "decision.override": kind = .override
+            default: continue
+            }
+            guard let itemID = entry.itemID, let at = Self.parseStamp(entry.at) else { continue }
+            if let since, at < since { continue }
+            if let until, at >= until { continue }
+            guard let payload = try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8)) as? [String: Any],
+                  let newID = (payload["decision_id"] as? NSNumber)?.int64Value,
+                  let oldID = (payload[kind == .accept ? "accepts" : "replaces"] as? NSNumber)?.int64Value
+            else { continue }
+            if decisionsByItem[itemID] == nil { decisionsByItem[itemID] = try store.decisions(for: itemID) }
+            let all = decisionsByItem[itemID] ?? []
+            guard let before = all.first(where: { $0.id == oldID }), let after = all.first(where: { $0.id == newID }) else { continue }
+            let actor = entry.actor.hasPrefix("caseworker:") ? String(entry.actor.dropFirst("caseworker:".count)) : entry.actor
+            out.append(ReviewActionRecord(kind: kind, itemID: itemID, at: at, actor: actor, before: before.decision, after: after.decision))
+        }
+        return out
+    }
+
+    static func reviewItem(_ stored: StoredItem, _ e: EffectiveDecision) -> ReviewItem {
+        ReviewItem(id: stored.id, seq: stored.seq, receivedAt: stored.receivedAt, correspondence: stored.correspondence,
+                   decision: e.decision.decision, madeBy: e.decision.madeBy, madeAt: e.decision.madeAt,
+                   reason: e.decision.reason, note: e.decision.note, disagreement: e.disagreement?.decision)
+    }
+
+    static func parseStamp(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+}

@@ -1,0 +1,299 @@
+import ArgumentParser
+import Foundation
+import RuleFiles
+import TriageCore
+import TriageReview
+import TriageStore
+
+/// `triage review`: the caseworker's queue, interactive, and its scriptable forms.
+struct ReviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "Accept or override decisions: the caseworker's queue (interactive) and its scriptable forms.",
+        discussion: """
+            With no subcommand, opens the queue in the terminal: needs_caseworker first, then unreviewed items by date received. Every accept and override is saved at once and written to the audit log with the caseworker's name (--as NAME, else the login name) and the time; an override becomes the item's effective decision, and later automatic reclassification never replaces it silently.
+
+            Examples:
+              triage review --db triage.sqlite --as "A. Caseworker"
+              triage review list --outcome needs_caseworker --format json
+              triage review accept 3f2a9c1b7d0e --note "checked with CRT"
+              triage review override 3f2a9c1b7d0e --outcome recorded --handler opcc --reason "the CC"
+              triage review letter 3f2a9c1b7d0e
+              triage review stats --since 2026-11-01
+            """,
+        subcommands: [
+            ReviewScreenCommand.self, ReviewListCommand.self, ReviewAcceptCommand.self, ReviewOverrideCommand.self,
+            ReviewLetterCommand.self, ReviewStatsCommand.self,
+        ],
+        defaultSubcommand: ReviewScreenCommand.self
+    )
+}
+
+/// Options every review command shares.
+struct ReviewOptions: ParsableArguments {
+    @Option(help: "The store (SQLite file).") var db: String = "triage.sqlite"
+    @Option(name: .customLong("as"), help: ArgumentHelp("The caseworker's name for the audit log (default: the login name).", valueName: "name")) var actor: String?
+    @OptionGroup var ruleOptions: RuleOptions
+
+    /// The caseworker's name: --as, else the login name.
+    var caseworker: String {
+        if let actor, !actor.trimmingCharacters(in: .whitespaces).isEmpty { return actor }
+        if let p = getpwuid(geteuid()), let name = p.pointee.pw_name { return String(cString: name) }
+        let env = ProcessInfo.processInfo.environment
+        return env["USER"] ?? env["LOGNAME"] ?? "unknown"
+    }
+
+    /// Opens the store and the rules' force profiles.
+    func service() throws -> ReviewService {
+        guard FileManager.default.fileExists(atPath: db) else {
+            throw ValidationError("No store at \(db): ingest items first, or pass --db PATH.")
+        }
+        guard let directory = RuleDirectory.locate(explicit: ruleOptions.rules) else {
+            throw ValidationError("No Rules/ directory found: pass --rules DIR or set TRIAGE_RULES.")
+        }
+        let rules: RuleSet
+        do {
+            rules = try directory.load()
+        } catch {
+            Diagnostics.error("rules in \(directory.url.path) are unusable:\n\(error)")
+            throw ExitCodes.badConfiguration
+        }
+        let store: Store
+        do {
+            store = try Store(path: db)
+        } catch {
+            Diagnostics.error("cannot open the store \(db): \(error)")
+            throw ExitCodes.badConfiguration
+        }
+        return ReviewService(backend: StoreReviewBackend(store: store), profiles: rules.profiles)
+    }
+}
+
+/// Queue filters.
+struct ReviewFilterOptions: ParsableArguments {
+    @Option(help: "Only this effective outcome (routed, recorded, not_recorded, needs_caseworker).") var outcome: String?
+    @Option(help: "Only this handler (e.g. crt, opcc).") var handler: String?
+    @Option(help: "Only this force profile.") var force: String?
+    @Option(help: "Only items received on or after this date (YYYY-MM-DD or ISO 8601).") var since: String?
+    @Option(help: "Only items received before this date (YYYY-MM-DD or ISO 8601).") var until: String?
+    @Flag(help: "Include items a caseworker has already decided.") var all = false
+
+    func validate() throws {
+        if let outcome, !Vocabulary.outcomes.contains(outcome) {
+            throw ValidationError("Unknown outcome '\(outcome)': use one of \(Vocabulary.outcomes.sorted().joined(separator: ", ")).")
+        }
+        if let since, ReviewDates.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date (YYYY-MM-DD).") }
+        if let until, ReviewDates.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date (YYYY-MM-DD).") }
+    }
+
+    var filter: ReviewFilter {
+        ReviewFilter(outcome: outcome, handler: handler, force: force, since: since.flatMap(ReviewDates.parse),
+                     until: until.flatMap(ReviewDates.parse), includeReviewed: all)
+    }
+}
+
+enum ReviewDates {
+    /// `YYYY-MM-DD` (midnight UTC) or a full ISO 8601 time.
+    static func parse(_ s: String) -> Date? {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        if let d = try? Date.ISO8601FormatStyle().parse(t) { return d }
+        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(t) { return d }
+        let parts = t.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, t.count == 10 else { return nil }
+        var c = DateComponents()
+        c.year = parts[0]; c.month = parts[1]; c.day = parts[2]
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(secondsFromGMT: 0) ?? cal.timeZone
+        guard c.isValidDate(in: cal) else { return nil }
+        return cal.date(from: c)
+    }
+}
+
+/// Reports a review error as a clear message with exit code 2.
+func reviewFailure(_ error: Error) -> Error {
+    if let e = error as? ReviewError {
+        Diagnostics.error(e.message)
+        return ExitCodes.badConfiguration
+    }
+    if let e = error as? StoreError {
+        Diagnostics.error(e.message)
+        return ExitCodes.badConfiguration
+    }
+    return error
+}
+
+struct ReviewScreenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "screen",
+        abstract: "The interactive queue (the default): one item at a time with its evidence highlighted.",
+        discussion: """
+            Keys: a accept, o override (outcome and handler from the force's lists, then a reason), n next, p previous, s skip, f full text, / search, ? help, q quit (Ctrl-C too). Colour on a terminal; with --color never (or NO_COLOR set) evidence is marked [[like this]].
+            """
+    )
+
+    enum ColourChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+
+    @OptionGroup var options: ReviewOptions
+    @OptionGroup var filters: ReviewFilterOptions
+    @Option(name: .customLong("color"), help: "auto, always or never.") var colour: ColourChoice = .auto
+
+    func run() throws {
+        let service = try options.service()
+        let session = TerminalSession(service: service, actor: options.caseworker, filter: filters.filter,
+                                      colour: colour == .auto ? nil : colour == .always)
+        do {
+            let summary = try session.run()
+            if summary.opened {
+                print("Review ended: \(summary.accepted) accepted, \(summary.overridden) overridden (all saved); \(summary.remaining) left in the queue.")
+            } else {
+                print("Nothing to review.")
+            }
+        } catch {
+            throw reviewFailure(error)
+        }
+    }
+}
+
+struct ReviewListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "The queue in order: needs_caseworker first, then unreviewed items by date received."
+    )
+
+    @OptionGroup var options: ReviewOptions
+    @OptionGroup var filters: ReviewFilterOptions
+    @Option(help: "text or json (one object per line).") var format: OutputFormat = .text
+
+    func run() throws {
+        do {
+            let items = try options.service().queue(filters.filter)
+            var out = OutputWriter()
+            switch format {
+            case .json: for i in items { out.line(try ReviewListing.json(i)) }
+            case .text: out.line(ReviewListing.text(items))
+            }
+            out.flush()
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw reviewFailure(error)
+        }
+    }
+}
+
+struct ReviewAcceptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accept",
+        abstract: "Accept an item's decision (saved and audited at once)."
+    )
+
+    @Argument(help: "The item id (or a unique prefix of at least 6 hex digits).") var id: String
+    @Option(help: "A remark kept with the acceptance.") var note: String?
+    @OptionGroup var options: ReviewOptions
+
+    func run() throws {
+        do {
+            let item = try options.service().accept(id, note: note, actor: options.caseworker)
+            print("accepted \(item.shortID): \(item.decision.outcome) → \(item.decision.handler) (by \(item.caseworker ?? options.caseworker))")
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw reviewFailure(error)
+        }
+    }
+}
+
+struct ReviewOverrideCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "override",
+        abstract: "Replace an item's decision: outcome and handler from the force profile's lists, and a reason.",
+        discussion: """
+            The override becomes the item's effective decision and is written to the audit log.
+
+            Example:
+              triage review override 3f2a9c1b7d0e --outcome routed --handler psd --reason "assault"
+              triage review override 3f2a9c1b7d0e --outcome not_recorded --handler opcc --because repetitious --reason "as item 41c2"
+            """
+    )
+
+    @Argument(help: "The item id (or a unique prefix of at least 6 hex digits).") var id: String
+    @Option(help: "The new outcome (from the force profile's outcomes).") var outcome: String
+    @Option(help: "The new handler (from the force profile's handlers).") var handler: String
+    @Option(help: "Why (required).") var reason: String
+    @Option(name: .customLong("because"), help: ArgumentHelp("For --outcome not_recorded: why not recorded, one of the contract's reasons (not_a_complaint, anonymous, repetitious, vexatious, solely_review_outcome, difference_of_opinion, no_standing); repeatable.", valueName: "reason")) var because: [String] = []
+    @OptionGroup var options: ReviewOptions
+
+    func validate() throws {
+        if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("--reason must say why the decision is overridden.")
+        }
+    }
+
+    func run() throws {
+        do {
+            let item = try options.service().override(id, outcome: outcome, handler: handler, reasons: because, reason: reason,
+                                                      actor: options.caseworker)
+            let why = item.decision.reasons.isEmpty ? "" : " because \(item.decision.reasons.joined(separator: ", "))"
+            print("overridden \(item.shortID): now \(item.decision.outcome) → \(item.decision.handler)\(why) (by \(item.caseworker ?? options.caseworker))")
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw reviewFailure(error)
+        }
+    }
+}
+
+struct ReviewLetterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "letter",
+        abstract: "Draft the paragraph for the complainant from the item's effective decision."
+    )
+
+    @Argument(help: "The item id (or a unique prefix of at least 6 hex digits).") var id: String
+    @OptionGroup var options: ReviewOptions
+
+    func run() throws {
+        do {
+            let service = try options.service()
+            let item = try service.item(id)
+            if item.decision.outcome == "needs_caseworker" {
+                Diagnostics.note("note: \(item.shortID) still needs a caseworker's decision; this is a holding reply.")
+            } else if item.status == .unreviewed {
+                Diagnostics.note("note: \(item.shortID) has not been reviewed; the draft follows the classifier's decision.")
+            }
+            print(try service.letter(item.id))
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw reviewFailure(error)
+        }
+    }
+}
+
+struct ReviewStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Accept and override rates by outcome, handler and rule over a period (most overridden first)."
+    )
+
+    @Option(help: "From this date (YYYY-MM-DD or ISO 8601).") var since: String?
+    @Option(help: "Before this date (YYYY-MM-DD or ISO 8601).") var until: String?
+    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var options: ReviewOptions
+
+    func validate() throws {
+        if let since, ReviewDates.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date (YYYY-MM-DD).") }
+        if let until, ReviewDates.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date (YYYY-MM-DD).") }
+    }
+
+    func run() throws {
+        do {
+            let stats = try options.service().stats(since: since.flatMap(ReviewDates.parse), until: until.flatMap(ReviewDates.parse))
+            print(format == .json ? try stats.json() : stats.text())
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw reviewFailure(error)
+        }
+    }
+}
