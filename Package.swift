@@ -130,6 +130,8 @@ let package = Package(
         .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
+        // The command line as a user meets it: help, exit codes, the JSON contract.
+        .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
         // Includes the poller's crash-safety tests, which run the built `triage` binary.
         .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "triage"]),
         // Includes the pseudo-terminal and command-line tests, which run the built `triage` binary.

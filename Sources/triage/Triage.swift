@@ -15,6 +15,7 @@ struct Triage: ParsableCommand {
               1  some items could not be read (they are reported and kept; the rest were processed)
               2  usage error or unusable rules/configuration
               3  a check failed (rules test, rules lint, eval below its threshold, audit verify)
+              4  poll: the mailbox could not be reached
 
             Examples:
               triage parse Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml

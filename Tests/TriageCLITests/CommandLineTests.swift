@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// Runs the built `triage` binary.
+enum CLI {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary: String = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0..<4 {
+            dir.deleteLastPathComponent()
+            let candidate = dir.appendingPathComponent("triage").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return repo.appendingPathComponent(".build/debug/triage").path
+    }()
+
+    struct Result { var status: Int32; var out: String; var err: String }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = repo
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+}
+
+@Suite struct CommandLineTests {
+    @Test(arguments: [["parse"], ["classify"], ["ingest"], ["poll"], ["eval"], ["rules", "test"], ["rules", "lint"], ["audit", "verify"], ["review", "override"]])
+    func helpHasExamples(command: [String]) throws {
+        let r = try CLI.run(command + ["--help"])
+        #expect(r.status == 0)
+        #expect(r.out.contains("Example"), "\(command.joined(separator: " ")) --help shows examples")
+    }
+
+    @Test func topLevelHelpListsExitCodes() throws {
+        let r = try CLI.run(["--help"])
+        for code in ["0  success", "1  some items", "2  usage", "3  a check failed", "4  poll"] {
+            #expect(r.out.contains(code))
+        }
+    }
+
+    @Test func unknownForceIsAUsageError() throws {
+        let r = try CLI.run(["classify", "--force", "atlantis", "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
+        #expect(r.status == 64 || r.status == 2, "exit \(r.status)")
+        #expect(r.err.contains("atlantis"))
+    }
+
+    @Test func unreadableItemIsNamedAndTheRunGoesOn() throws {
+        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("triage-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temp) }
+        try Data().write(to: temp.appendingPathComponent("a-empty.eml"))
+        try FileManager.default.copyItem(at: CLI.repo.appendingPathComponent("Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"),
+                                         to: temp.appendingPathComponent("b-good.eml"))
+        let r = try CLI.run(["classify", "--format", "json", temp.path])
+        #expect(r.status == 1)
+        #expect(r.err.contains("a-empty.eml"))
+        #expect(r.err.contains("empty"))
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.count == 1, "the good item is still decided")
+    }
+
+    /// The decision contract of DESIGN.md: keys and words other tools read.
+    @Test func jsonDecisionContract() throws {
+        let r = try CLI.run(["classify", "--format", "json", "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
+        #expect(r.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        for key in ["source", "id", "force", "kind", "subject", "outcome", "handler", "reasons", "flags", "rules", "justification", "explanation", "categories"] {
+            #expect(object[key] != nil, "key \(key)")
+        }
+        #expect(object["outcome"] as? String == "routed")
+        #expect(object["handler"] as? String == "crt")
+        #expect((object["id"] as? String)?.count == 64)
+        let evidence = try #require((object["justification"] as? [[String: Any]])?.first)
+        for key in ["rule", "cites", "segment", "start", "end", "quote"] { #expect(evidence[key] != nil, "evidence key \(key)") }
+    }
+
+    @Test func parseExpandsAnMbox() throws {
+        let temp = FileManager.default.temporaryDirectory.appendingPathComponent("triage-cli-\(UUID().uuidString).mbox")
+        defer { try? FileManager.default.removeItem(at: temp) }
+        var mbox = ""
+        for name in ["os-pc-rude-at-roadside.eml", "nac-claims-firm-marketing.eml"] {
+            let text = try String(contentsOf: CLI.repo.appendingPathComponent("Corpus/cambridgeshire-email/\(name)"), encoding: .utf8)
+            mbox += "From sender@example.org Mon Nov  2 10:00:00 2026\n" + text.replacingOccurrences(of: "\r\n", with: "\n") + "\n"
+        }
+        try mbox.write(to: temp, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["parse", temp.path])
+        #expect(r.status == 0)
+        let items = r.out.split(separator: "\n")
+        #expect(items.count == 2)
+        #expect(items.allSatisfy { $0.contains("\"format\":\"mbox\"") })
+    }
+}
