@@ -107,6 +107,39 @@ import TriageStore
         #expect(cur.allSatisfy { $0.hasSuffix(":2,S") })
     }
 
+    /// One malformed message among good ones: the poll finishes the rest and
+    /// quarantines that one with a clear error naming it.
+    @Test func malformedMessageIsQuarantinedAndThePollGoesOn() throws {
+        let root = try TestSupport.temporaryDirectory("poll-malformed")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let maildir = root + "/Maildir"
+        for sub in ["new", "cur", "tmp"] { try FileManager.default.createDirectory(atPath: "\(maildir)/\(sub)", withIntermediateDirectories: true) }
+        for i in 0..<4 { try Data(Self.message(500 + i)).write(to: URL(fileURLWithPath: "\(maildir)/new/1700000\(i).M\(i)P2.test")) }
+        var garbage = [UInt8](repeating: 0, count: 4096)
+        for i in garbage.indices { garbage[i] = UInt8((i * 7919 + 13) % 256) }
+        try Data(garbage).write(to: URL(fileURLWithPath: "\(maildir)/new/17000002.M99P2.bad"))
+        let db = root + "/store.sqlite"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.triage)
+        process.arguments = ["poll", "--maildir", maildir, "--once", "--db", db, "--rules", TestSupport.repoRoot.appendingPathComponent("Rules").path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "exit 1: an item was quarantined")
+        #expect(log.contains("17000002.M99P2.bad"), "the log names the bad message")
+        #expect(log.contains("quarantined=1") && log.contains("classified=4"))
+        let store = try Store(path: db)
+        #expect(try store.counts().items == 4)
+        let quarantined = try store.quarantined()
+        #expect(quarantined.count == 1)
+        #expect(quarantined.first?.label.contains("17000002.M99P2.bad") == true)
+        #expect(quarantined.first?.raw == garbage, "the bytes are kept")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: maildir + "/new").isEmpty, "all five marked, the bad one too")
+    }
+
     @Test(.enabled(if: DovecotServer.installed, "dovecot is not installed (Debian dovecot-imapd); .ci/test.sh installs it"))
     func imapSurvivesSIGKILL() throws {
         let server = try DovecotServer.require()
