@@ -105,10 +105,17 @@ let package = Package(
             ]
         ),
 
+        // Bulk reclassification: the bounded parallel pipeline, the change report
+        // (text, JSON, HTML) and the synthetic archive generator for the benchmark.
+        .target(
+            name: "TriageReclassify",
+            dependencies: ["TriageCore", "TriageIngest", "RuleFiles"]
+        ),
+
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess",
+                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReclassify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -124,5 +131,9 @@ let package = Package(
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
         .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore"]),
+        .testTarget(
+            name: "TriageReclassifyTests",
+            dependencies: ["TriageReclassify", "TriageCore", "TriageIngest", "RuleFiles", .product(name: "Yams", package: "Yams")]
+        ),
     ]
 )

@@ -28,6 +28,8 @@ struct Triage: ParsableCommand {
             ClassifyCommand.self,
             RulesCommand.self,
             EvalCommand.self,
+            ReclassifyCommand.self,
+            BenchCommand.self,
         ]
     )
 }
