@@ -279,9 +279,11 @@ public struct ForceProfile: Codable, Sendable, Equatable {
     public var subjectFlags: [String: [String]]?
     /// The lists a caseworker picks from when overriding.
     public var outcomes: [String]?
+    /// Thresholds for the history-aware facts (seed 001 §7.1); defaults when absent.
+    public var history: HistoryThresholds?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, cites, handlers, routes, outcomes
+        case id, name, cites, handlers, routes, outcomes, history
         case reviewWindowDays = "review_window_days"
         case subjectFlags = "subject_flags"
     }
