@@ -109,7 +109,7 @@ let package = Package(
         // (text, JSON, HTML) and the synthetic archive generator for the benchmark.
         .target(
             name: "TriageReclassify",
-            dependencies: ["TriageCore", "TriageIngest", "RuleFiles"]
+            dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore"]
         ),
 
         .executableTarget(
@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore"]),
         .testTarget(
             name: "TriageReclassifyTests",
-            dependencies: ["TriageReclassify", "TriageCore", "TriageIngest", "RuleFiles", .product(name: "Yams", package: "Yams")]
+            dependencies: ["TriageReclassify", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )

@@ -51,6 +51,9 @@ public struct Reclassifier: Sendable {
     public var jobs: Int
     /// Used when an item has no date at all (deterministic runs pass a fixed date).
     public var now: Date?
+    /// Facts from history (repetition, excessive contact) for an item, e.g.
+    /// from the store; runs on a worker thread. None when nil.
+    public var history: (@Sendable (RawItem, Correspondence) -> [HistoryFact])?
 
     /// - Parameters:
     ///   - ingester: the ingester (with the form mappings).
@@ -75,7 +78,7 @@ public struct Reclassifier: Sendable {
                 let decision: Decision
                 switch mode {
                 case .classify:
-                    decision = classifier.classify(item, force: force, now: now)
+                    decision = classifier.classify(item, force: force, history: history?(raw, item) ?? [], now: now)
                 case .parseOnly:
                     decision = Decision(
                         source: item.provenance.source, id: item.provenance.sha256, force: force, kind: "", subject: "",

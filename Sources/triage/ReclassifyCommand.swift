@@ -4,6 +4,7 @@ import RuleFiles
 import TriageCore
 import TriageIngest
 import TriageReclassify
+import TriageStore
 
 extension DecisionFormat: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
@@ -44,27 +45,33 @@ struct ReclassifyCommand: ParsableCommand {
     @Option(help: "Write the change report to this file.") var reportFile: String?
     @Option(help: "Worker threads (default: every core).") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "The force profile (default: Rules/config.yaml's default_force).") var force: String?
-    @Flag(help: "Store the new decisions (audit-logged; caseworker decisions are kept). Needs the store.") var apply = false
+    @Flag(help: "With --stored: store the new decisions (audit-logged; caseworker decisions are kept, disagreements recorded).") var apply = false
 
     func validate() throws {
         if archives.isEmpty && !stored { throw ValidationError("Give archives to reclassify, or --stored.") }
         if !archives.isEmpty && stored { throw ValidationError("Give archives or --stored, not both.") }
         if stored && against != nil { throw ValidationError("--stored compares with the store; --against is for archives.") }
+        if apply && !stored { throw ValidationError("--apply stores new decisions for the items in the store: use it with --stored.") }
         if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256.") }
     }
 
     func run() throws {
-        if stored || apply {
-            // The store's reclassification API is not merged yet (branch `store`).
-            Diagnostics.error("--stored and --apply need the store (TriageStore), which this build does not have yet; reclassify archives with --against PREVIOUS.jsonl instead.")
-            throw ExitCodes.badConfiguration
-        }
         let (directory, compiled) = try ruleOptions.load()
         let forceId = force ?? directory.defaultForce()
-        guard compiled.ruleSet.profile(forceId) != nil else {
+        guard let profile = compiled.ruleSet.profile(forceId) else {
             throw ValidationError("No force profile '\(forceId)'. Known: \(compiled.ruleSet.profiles.map(\.id).sorted().joined(separator: ", ")).")
         }
-        let reclassifier = Reclassifier(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled), force: forceId, jobs: jobs)
+        var reclassifier = Reclassifier(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled), force: forceId, jobs: jobs)
+
+        var store: Store?
+        if stored {
+            guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("No store at \(db) (pass --db PATH).") }
+            do { store = try Store(path: db) } catch {
+                Diagnostics.error("cannot open the store \(db): \(error)")
+                throw ExitCodes.badConfiguration
+            }
+            reclassifier.history = StoreHistory.hook(store: store!, thresholds: profile.history ?? .defaults)
+        }
 
         var decisionHandle: FileHandle?
         if !noDecisions {
@@ -80,18 +87,29 @@ struct ReclassifyCommand: ParsableCommand {
         var previous: PreviousDecisions?
         if let against {
             do { previous = try PreviousRun(path: against) } catch { throw ValidationError("\(error)") }
+        } else if let store {
+            previous = StoredDecisions(store: store, path: db)
         }
         let interactive = Diagnostics.isTerminal
         var job = ReclassifyJob(
             reclassifier: reclassifier, output: decisionHandle.map { DecisionOutput(handle: $0, format: format) },
             previous: previous,
-            progress: interactive ? ProgressMeter(totalBytes: ArchiveSize.total(archives), enabled: true) : nil)
+            progress: interactive ? ProgressMeter(totalBytes: stored ? 0 : ArchiveSize.total(archives), enabled: true) : nil)
         job.onFailure = { error in
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
             Diagnostics.error("unreadable: \(error.description)")
         }
-        let summary = try job.run(paths: archives)
-        if let output { _ = output; try decisionHandle?.close() }
+        let applied = ApplyCounts()
+        if apply, let store {
+            job.onDecision = { item, _ in
+                let result = try store.recordReclassification(itemID: item.decision.id, decision: item.decision, actor: "triage reclassify")
+                if result.changedEffective { applied.changed += 1 }
+                if result.disagrees { applied.disagreements += 1 }
+                if result.stored != nil { applied.stored += 1 }
+            }
+        }
+        let summary = stored ? try job.run(entries: StoredItems(store: store!)) : try job.run(paths: archives)
+        if output != nil { try decisionHandle?.close() }
 
         if let report = summary.report {
             let text = try report.render(self.report)
@@ -108,6 +126,18 @@ struct ReclassifyCommand: ParsableCommand {
         let rate = summary.seconds > 0 ? Double(summary.decided + summary.failed) / summary.seconds : 0
         Diagnostics.note(String(format: "reclassify: %d items decided, %d unreadable, %.1f s (%.0f items/s, %d jobs)",
                                 summary.decided, summary.failed, summary.seconds, rate, jobs))
+        if apply {
+            Diagnostics.note("reclassify --apply: \(applied.stored) decisions stored, \(applied.changed) effective decisions changed, \(applied.disagreements) caseworker decisions kept (the rules disagree)")
+        } else if stored {
+            Diagnostics.note("reclassify: nothing in the store was changed (use --apply to store the new decisions)")
+        }
         if summary.failed > 0 { throw ExitCodes.unreadableItems }
     }
+}
+
+/// Counts of what --apply did.
+private final class ApplyCounts {
+    var stored = 0
+    var changed = 0
+    var disagreements = 0
 }

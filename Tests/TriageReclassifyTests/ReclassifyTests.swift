@@ -3,6 +3,7 @@ import RuleFiles
 import Testing
 import TriageCore
 import TriageIngest
+import TriageStore
 import Yams
 @testable import TriageReclassify
 
@@ -333,5 +334,62 @@ enum Fixture {
         let all = PhraseExport.regexes(set)
         #expect(all.count > 20)
         for (_, rx) in all { #expect((try? NSRegularExpression(pattern: rx.replacingOccurrences(of: "(?-i:[A-Z])", with: "[A-Z]"))) != nil) }
+    }
+}
+
+@Suite struct StoredReclassifyTests {
+    @Test func overriddenItemIsReportedNotChanged() throws {
+        let folder = try Fixture.scratch()
+        let store = try Store(path: folder.appendingPathComponent("t.sqlite").path)
+        let before = try Fixture.reclassifier(jobs: 1)
+        let now = Date(timeIntervalSince1970: 1_793_000_000)
+        var ids: [String] = []
+        for (i, message) in Fixture.messages.enumerated() {
+            let raw = RawItem(bytes: Array(message.utf8), source: "fixture-\(i).eml", formatHint: "eml")
+            let result = try store.ingest(raw, now: now, parse: { try before.ingester.parse($0) },
+                                          classify: { item, facts in before.classifier.classify(item, force: "cambridgeshire", history: facts, now: now) })
+            ids.append(result.itemID)
+        }
+        // A caseworker decided item 2 (the PC) goes to PSD; item 0 is left to the rules.
+        try store.recordOverride(itemID: ids[1], actor: "Alex Example", outcome: "routed", handler: "psd", reason: "Assault alleged on the phone.")
+
+        // New rules: officer complaints to PSD, FOI rule gone, as in the archive test.
+        let rules = try Fixture.copyOfRules(in: folder)
+        let profile = rules.appendingPathComponent("forces/cambridgeshire.yaml")
+        try String(contentsOf: profile, encoding: .utf8).replacingOccurrences(of: "officer_or_staff: crt", with: "officer_or_staff: iopc")
+            .write(to: profile, atomically: true, encoding: .utf8)
+        let kinds = rules.appendingPathComponent("rules/kinds.yaml")
+        var kindsYAML = try #require(try Yams.load(yaml: String(contentsOf: kinds, encoding: .utf8)) as? [String: Any])
+        kindsYAML["rules"] = (kindsYAML["rules"] as? [[String: Any]] ?? []).filter { ($0["id"] as? String) != "kind.foi_or_sar.request" }
+        try Yams.dump(object: kindsYAML).write(to: kinds, atomically: true, encoding: .utf8)
+
+        var r = try Fixture.reclassifier(rules: rules, jobs: 2)
+        r.history = StoreHistory.hook(store: store, thresholds: .defaults)
+
+        // Without --apply: reported, nothing stored.
+        let decisionsBefore = try ids.map { try store.decisions(for: $0).count }
+        var job = ReclassifyJob(reclassifier: r, output: nil, previous: StoredDecisions(store: store, path: "t.sqlite"))
+        let report = try #require(try job.run(entries: StoredItems(store: store, pageSize: 3)).report)
+        #expect(report.items == 4)
+        #expect(report.disagreements == 1)
+        #expect(report.disagreementList.first?.id == ids[1])
+        #expect(report.disagreementList.first?.caseworker == "caseworker:Alex Example")
+        #expect(report.disagreementList.first?.after.handler == "iopc")
+        #expect(report.flipped == 1)
+        #expect(report.flips.first?.before.kind == "foi_or_sar")
+        #expect(try ids.map { try store.decisions(for: $0).count } == decisionsBefore)
+
+        // With --apply: the new decisions are stored; the caseworker's stays effective.
+        job.onDecision = { item, _ in _ = try store.recordReclassification(itemID: item.decision.id, decision: item.decision, actor: "triage reclassify") }
+        _ = try job.run(entries: StoredItems(store: store))
+        let overridden = try #require(try store.effectiveDecision(for: ids[1]))
+        #expect(overridden.decision.isCaseworker)
+        #expect(overridden.decision.decision.handler == "psd")
+        #expect(overridden.disagreement?.decision.handler == "iopc")
+        let foi = try #require(try store.effectiveDecision(for: ids[0]))
+        #expect(!foi.decision.isCaseworker)
+        #expect(foi.decision.decision.kind != "foi_or_sar")
+        #expect(try store.verifyAudit().ok)
+        #expect(try store.auditEntries(item: ids[0]).contains { $0.action == "decision.reclassified" })
     }
 }
