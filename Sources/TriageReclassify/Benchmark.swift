@@ -60,6 +60,8 @@ public enum Bench {
     /// `triage bench`): every item parsed (and classified), decisions hashed,
     /// not written.
     public static func measure(reclassifier: Reclassifier, archive: String, mode: WorkMode) throws -> BenchSample {
+        var reclassifier = reclassifier
+        if mode == .classify { reclassifier.preEncode = .jsonl }
         var hasher = FNV1a64()
         var messages = 0, errors = 0
         var bytes: Int64 = 0
@@ -74,7 +76,7 @@ public enum Bench {
                 hasher.add(Array("unreadable \(error.item)\n".utf8))
             case .decided(let item):
                 if mode == .classify {
-                    hasher.add(Array(try DecisionOutput.jsonLine(item, encoder: encoder).utf8))
+                    hasher.add(Array((try item.line ?? DecisionOutput.jsonLine(item, encoder: encoder)).utf8))
                     hasher.add([0x0A])
                 }
             }

@@ -12,7 +12,8 @@ public enum DecisionFormat: String, Sendable, CaseIterable {
 /// Writes decisions to a file handle, buffered.
 public final class DecisionOutput {
     private let handle: FileHandle
-    private let format: DecisionFormat
+    /// The format written.
+    public let format: DecisionFormat
     private var buffer: [UInt8] = []
     private let encoder = StableJSON.encoder()
 
@@ -35,9 +36,13 @@ public final class DecisionOutput {
     /// Writes one decision.
     /// - Throws: an encoding error (never expected for a decision).
     public func write(_ item: ItemDecision) throws {
-        switch format {
-        case .jsonl: append(try Self.jsonLine(item, encoder: encoder))
-        case .csv: append(Self.csvRow(item))
+        if let line = item.line {
+            append(line)
+        } else {
+            switch format {
+            case .jsonl: append(try Self.jsonLine(item, encoder: encoder))
+            case .csv: append(Self.csvRow(item))
+            }
         }
         if buffer.count >= 1 << 16 { flush() }
     }

@@ -53,7 +53,7 @@ public final class ProgressMeter {
             let width = 24
             let filled = Int(fraction * Double(width))
             s += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-            s += String(format: "%3d%% ", Int(fraction * 100))
+            s += String(format: "%3ld%% ", Int(fraction * 100))
         }
         s += "\(items) items"
         if failed > 0 { s += " (\(failed) unreadable)" }
@@ -69,6 +69,6 @@ public final class ProgressMeter {
     public static func duration(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
         let h = total / 3600, m = (total % 3600) / 60, sec = total % 60
-        return h > 0 ? String(format: "%d:%02d:%02d", h, m, sec) : String(format: "%d:%02d", m, sec)
+        return h > 0 ? String(format: "%ld:%02ld:%02ld", h, m, sec) : String(format: "%ld:%02ld", m, sec)
     }
 }

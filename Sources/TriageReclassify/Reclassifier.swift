@@ -25,11 +25,15 @@ public struct ItemDecision: Sendable {
     /// Size of the raw bytes.
     public var bytes: Int
     public var decision: Decision
+    /// The decision already written out (JSON line or CSV row, without the
+    /// line end), when the workers were asked to (see ``Reclassifier/preEncode``).
+    public var line: String?
 
-    public init(label: String, bytes: Int, decision: Decision) {
+    public init(label: String, bytes: Int, decision: Decision, line: String? = nil) {
         self.label = label
         self.bytes = bytes
         self.decision = decision
+        self.line = line
     }
 }
 
@@ -54,6 +58,9 @@ public struct Reclassifier: Sendable {
     /// Facts from history (repetition, excessive contact) for an item, e.g.
     /// from the store; runs on a worker thread. None when nil.
     public var history: (@Sendable (RawItem, Correspondence) -> [HistoryFact])?
+    /// When set, workers also encode each decision in this format, so that
+    /// the ordered writer only copies bytes.
+    public var preEncode: DecisionFormat?
 
     /// - Parameters:
     ///   - ingester: the ingester (with the form mappings).
@@ -86,7 +93,13 @@ public struct Reclassifier: Sendable {
                         explanation: "", decidedBy: DecisionRowReference(row: "", cites: ""), caseworkerNotes: [],
                         rulesetVersion: "", received: item.date?.value)
                 }
-                return .decided(ItemDecision(label: raw.label, bytes: raw.bytes.count, decision: decision))
+                var result = ItemDecision(label: raw.label, bytes: raw.bytes.count, decision: decision)
+                switch preEncode {
+                case .jsonl?: result.line = try DecisionOutput.jsonLine(result)
+                case .csv?: result.line = DecisionOutput.csvRow(result)
+                case nil: break
+                }
+                return .decided(result)
             } catch let error as IngestError {
                 return .failed(error, bytes: raw.bytes.count)
             } catch {

@@ -46,6 +46,8 @@ public struct ReclassifyJob {
     /// Runs over any source of entries.
     public func run<S: Sequence>(entries: S) throws -> Summary where S.Element == SourceEntry {
         var summary = Summary()
+        var reclassifier = self.reclassifier
+        if let output, reclassifier.preEncode == nil { reclassifier.preEncode = output.format }
         var report = previous.map { ChangeReport(baseline: $0.name) }
         let start = Date()
         try reclassifier.run(entries: entries) { result in

@@ -6,8 +6,8 @@ import TriageIngest
 import TriageReclassify
 import TriageStore
 
-extension DecisionFormat: ExpressibleByArgument {}
-extension ReportFormat: ExpressibleByArgument {}
+extension DecisionFormat: @retroactive ExpressibleByArgument {}
+extension ReportFormat: @retroactive ExpressibleByArgument {}
 
 struct ReclassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,12 +24,19 @@ struct ReclassifyCommand: ParsableCommand {
             made are reported as disagreements, never changed. The report goes to --report-file, else to
             standard output when decisions go to --output, else to standard error.
 
+            With --stored, every item in the store (--db) is re-read from its raw bytes, classified with its
+            complainant's history, and compared with its effective decision; nothing in the store changes unless
+            --apply is given, which stores the new decisions (audit-logged). A caseworker's decision stays
+            effective; a different new decision is recorded beside it as a disagreement.
+
             Unreadable items are reported with their label and the problem; the run goes on and exits 1.
 
             Examples:
               triage reclassify archive.mbox --output now.jsonl
               triage reclassify archive.mbox --against last-month.jsonl --report html --report-file changes.html
               triage reclassify Maildir/ --format csv --jobs 2 > decisions.csv
+              triage reclassify --stored --db triage.sqlite --report html --report-file changes.html
+              triage reclassify --stored --apply
             """
     )
 
@@ -108,7 +115,8 @@ struct ReclassifyCommand: ParsableCommand {
                 if result.stored != nil { applied.stored += 1 }
             }
         }
-        let summary = stored ? try job.run(entries: StoredItems(store: store!)) : try job.run(paths: archives)
+        let summary: ReclassifyJob.Summary
+        if let store { summary = try job.run(entries: StoredItems(store: store)) } else { summary = try job.run(paths: archives) }
         if output != nil { try decisionHandle?.close() }
 
         if let report = summary.report {
@@ -124,7 +132,7 @@ struct ReclassifyCommand: ParsableCommand {
             }
         }
         let rate = summary.seconds > 0 ? Double(summary.decided + summary.failed) / summary.seconds : 0
-        Diagnostics.note(String(format: "reclassify: %d items decided, %d unreadable, %.1f s (%.0f items/s, %d jobs)",
+        Diagnostics.note(String(format: "reclassify: %ld items decided, %ld unreadable, %.1f s (%.0f items/s, %ld jobs)",
                                 summary.decided, summary.failed, summary.seconds, rate, jobs))
         if apply {
             Diagnostics.note("reclassify --apply: \(applied.stored) decisions stored, \(applied.changed) effective decisions changed, \(applied.disagreements) caseworker decisions kept (the rules disagree)")
