@@ -210,7 +210,7 @@ enum FormBodyDecoder {
             let isFile = filename != nil || (type.map { !$0.value.lowercased().hasPrefix("text/") } ?? false)
             if isFile {
                 if (filename ?? "").isEmpty && part.body.isEmpty { continue } // an empty file input
-                let digest = SHA256.hash(data: part.body).map { String(format: "%02x", $0) }.joined()
+                let digest = sha256Hex(part.body)
                 form.attachments.append(Attachment(
                     filename: filename.flatMap { $0.isEmpty ? nil : $0 },
                     contentType: type?.value.lowercased() ?? "application/octet-stream",
@@ -227,50 +227,59 @@ enum FormBodyDecoder {
     }
 
     /// MultipartKit 4.7.1 traps (index out of range) on a part header name
-    /// byte of 0x80 or more. Replaces such bytes in header names — and only
-    /// there — with `X`, finding the header blocks the way MultipartKit does.
+    /// byte of 0x80 or more. This runs the same state machine as
+    /// `MultipartParser` over the bytes and replaces each such byte — only
+    /// where MultipartKit would read it as part of a header name — with `X`,
+    /// which MultipartKit accepts, so its run over the result never traps.
     /// - Returns: true when something was replaced.
     static func sanitiseHeaderNames(_ bytes: inout [UInt8], boundary: String) -> Bool {
-        let delimiter = Array("--\(boundary)".utf8)
-        guard !delimiter.isEmpty, bytes.count >= delimiter.count else { return false }
-        func find(_ needle: [UInt8], from start: Int) -> Int? {
-            guard start >= 0, needle.count <= bytes.count - start, let first = needle.first else { return nil }
-            var i = start
-            let last = bytes.count - needle.count
-            while i <= last {
-                if bytes[i] == first {
-                    var j = 1
-                    while j < needle.count, bytes[i + j] == needle[j] { j += 1 }
-                    if j == needle.count { return i }
-                }
-                i += 1
-            }
-            return nil
-        }
+        let b = Array("\r\n--\(boundary)".utf8)
+        let length = b.count
+        enum State { case preamble(Int), preHeaders(lf: Bool), headerName(empty: Bool), headerValue(empty: Bool), postHeaderValue, postHeaders, body, boundary(Int) }
+        let cr: UInt8 = 0x0D, lf: UInt8 = 0x0A, colon: UInt8 = 0x3A, hyphen: UInt8 = 0x2D
+        var state = State.preamble(0)
         var changed = false
-        var searchFrom = 0
-        var firstDelimiter = true
-        while true {
-            let target = firstDelimiter ? delimiter : [0x0D, 0x0A] + delimiter
-            guard let at = find(target, from: searchFrom) else { break }
-            firstDelimiter = false
-            var pos = at + target.count
-            // Header block: lines until an empty line.
-            while pos < bytes.count {
-                if bytes[pos] == 0x2D { break } // closing "--": no headers follow
-                // Skip the CRLF ending the delimiter line (or the previous header line).
-                if bytes[pos] == 0x0D { pos += 1 }
-                if pos < bytes.count, bytes[pos] == 0x0A { pos += 1 }
-                if pos >= bytes.count || bytes[pos] == 0x0D { break } // empty line: end of headers
-                // Header name up to ':' or end of line.
-                while pos < bytes.count, bytes[pos] != 0x3A, bytes[pos] != 0x0D, bytes[pos] != 0x0A {
-                    if bytes[pos] >= 0x80 { bytes[pos] = UInt8(ascii: "X"); changed = true }
-                    pos += 1
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            i += 1
+            switch state {
+            case let .preamble(index):
+                var next: Int
+                if index == 0, byte == b[2] { next = 3 } else if byte == b[index] { next = index + 1 } else if index > 0, byte == b[0] { next = 1 } else { next = 0 }
+                if next >= length { next = 0; state = .preHeaders(lf: false) } else { state = .preamble(next) }
+            case let .preHeaders(wantLF):
+                if !wantLF, byte == cr { state = .preHeaders(lf: true) } else if wantLF, byte == lf { state = .headerName(empty: true) } else { return changed } // MultipartKit stops: syntax error
+            case let .headerName(empty):
+                if byte == colon, !empty { state = .headerValue(empty: true) } else if byte == cr, empty { state = .postHeaders } else if byte >= 0x80 {
+                    bytes[i - 1] = UInt8(ascii: "X")
+                    changed = true
+                    state = .headerName(empty: false)
+                } else if allowedInHeaderName(byte) { state = .headerName(empty: false) } else { return changed }
+            case let .headerValue(empty):
+                if byte == cr { state = .postHeaderValue } else if empty, byte == 9 || byte == 32 { state = .headerValue(empty: true) } else { state = .headerValue(empty: false) }
+            case .postHeaderValue:
+                if byte == lf { state = .headerName(empty: true) } else { return changed }
+            case .postHeaders:
+                if byte == lf { state = .body } else { return changed }
+            case .body:
+                if byte == b[0] { state = .boundary(1) }
+            case let .boundary(index):
+                if index >= length {
+                    if byte == cr { state = .preHeaders(lf: true) } else if byte == hyphen { return changed } else { return changed }
+                } else if byte != b[index] {
+                    state = byte == b[0] ? .boundary(1) : .body
+                } else {
+                    state = .boundary(index + 1)
                 }
-                while pos < bytes.count, bytes[pos] != 0x0D, bytes[pos] != 0x0A { pos += 1 }
             }
-            searchFrom = max(pos, at + 1)
         }
         return changed
+    }
+
+    /// MultipartKit's table of header-name bytes (RFC 822 token characters).
+    static func allowedInHeaderName(_ byte: UInt8) -> Bool {
+        guard byte > 32, byte < 127 else { return false }
+        return !"()<>@,;:\\\"/[]?={}".utf8.contains(byte)
     }
 }

@@ -19,8 +19,21 @@ enum FormDates {
         return date
     }
 
+    /// Compiled patterns, built once (NSRegularExpression is immutable and thread-safe).
+    nonisolated(unsafe) private static var cache: [String: NSRegularExpression] = [:]
+    private static let cacheLock = NSLock()
+
+    private static func regex(_ pattern: String) -> NSRegularExpression? {
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        if let re = cache[pattern] { return re }
+        let re = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+        cache[pattern] = re
+        return re
+    }
+
     private static func groups(_ pattern: String, _ s: String) -> [String]? {
-        guard let re = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]),
+        guard let re = regex(pattern),
               let m = re.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) else { return nil }
         return (0..<m.numberOfRanges).map { i in
             Range(m.range(at: i), in: s).map { String(s[$0]) } ?? ""

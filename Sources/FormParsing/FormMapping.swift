@@ -32,6 +32,8 @@ public struct FormMapping: Sendable, Equatable {
     public var roleFields: [String: [String]]
     /// The file the mapping was read from, if any.
     public var file: String?
+    /// `paths`, compiled once.
+    private var compiled: CompiledPatterns
 
     /// Creates a mapping in code (tests, defaults).
     public init(
@@ -49,6 +51,7 @@ public struct FormMapping: Sendable, Equatable {
         self.fieldValues = fieldValues
         self.roleFields = roleFields
         self.file = file
+        self.compiled = CompiledPatterns(paths)
     }
 
     /// The YAML shape of a mapping file.
@@ -173,7 +176,8 @@ public struct FormMapping: Sendable, Equatable {
         var score = 0
         if let path, !paths.isEmpty {
             let range = NSRange(path.startIndex..., in: path)
-            if paths.contains(where: { (try? NSRegularExpression(pattern: $0))?.firstMatch(in: path, range: range) != nil }) {
+            let regexes = compiled.patterns == paths ? compiled.regexes : CompiledPatterns(paths).regexes
+            if regexes.contains(where: { $0.firstMatch(in: path, range: range) != nil }) {
                 score += 1
             }
         }
@@ -187,6 +191,20 @@ public struct FormMapping: Sendable, Equatable {
     }
 }
 
+/// Compiled path patterns. NSRegularExpression is immutable and safe to
+/// share between threads once built.
+private struct CompiledPatterns: @unchecked Sendable, Equatable {
+    let patterns: [String]
+    let regexes: [NSRegularExpression]
+
+    init(_ patterns: [String]) {
+        self.patterns = patterns
+        self.regexes = patterns.compactMap { try? NSRegularExpression(pattern: $0) }
+    }
+
+    static func == (a: CompiledPatterns, b: CompiledPatterns) -> Bool { a.patterns == b.patterns }
+}
+
 /// Serialises use of Yams.
 private let yamlLock = NSLock()
 
@@ -197,6 +215,7 @@ public struct FormMappingError: Error, CustomStringConvertible, Sendable, Equata
     /// What is wrong.
     public var problem: String
 
+    /// Creates an error naming the file and the problem.
     public init(file: String, problem: String) {
         self.file = file
         self.problem = problem

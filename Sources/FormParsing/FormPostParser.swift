@@ -31,6 +31,9 @@ public struct FormPostParser: Sendable {
     ///   (bad JSON, multipart without boundary, empty file, unknown type).
     public func parse(_ item: RawItem) throws -> Correspondence {
         guard !item.bytes.isEmpty else { throw IngestError(item: item.label, problem: "empty file") }
+        // Empty lines before a request line are ignored (RFC 9112 §2.2).
+        let leading = item.bytes.prefix { $0 == 0x0D || $0 == 0x0A }.count
+        let requestBytes = leading > 0 && leading < item.bytes.count ? Array(item.bytes[leading...]) : item.bytes
         var defects: [String] = []
         var headers: [HeaderField] = []
         var path: String? = nil
@@ -39,8 +42,8 @@ public struct FormPostParser: Sendable {
         var kind: FormBodyKind
 
         do {
-            if HTTPRequest.looksLikeRequest(item.bytes) {
-                let request = try HTTPRequest.parse(item.bytes)
+            if HTTPRequest.looksLikeRequest(requestBytes) {
+                let request = try HTTPRequest.parse(requestBytes)
                 defects += request.defects
                 path = request.path
                 httpDate = request.header("Date")
@@ -97,6 +100,14 @@ public struct FormPostParser: Sendable {
         } catch let error as FormSyntaxError {
             throw IngestError(item: item.label, problem: error.message)
         }
+    }
+
+    /// True when the bytes start (after any empty lines) with an HTTP/1.x
+    /// request line such as `POST /contact/complaint HTTP/1.1` — a hint for
+    /// callers deciding which parser gets a file.
+    public static func isHTTPRequest(_ bytes: [UInt8]) -> Bool {
+        let leading = bytes.prefix { $0 == 0x0D || $0 == 0x0A }.count
+        return HTTPRequest.looksLikeRequest(Array(bytes.dropFirst(leading).prefix(8192)))
     }
 
     /// The kind of a bare body, from the hint, the extension, or the bytes.
@@ -216,7 +227,7 @@ public struct FormPostParser: Sendable {
         }
         text = FormBodyDecoder.normaliseNewlines(text).trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let digest = SHA256.hash(data: item.bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(item.bytes)
         return Correspondence(
             channel: .webForm,
             sender: sender.isEmpty ? nil : sender,

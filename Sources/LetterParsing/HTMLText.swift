@@ -27,7 +27,10 @@ public enum HTMLText {
     static func document(fromHTML html: [UInt8], charset: String?, paragraphs: Bool = false) -> Page? {
         guard !html.isEmpty else { return nil }
         let encoding = charset.flatMap { $0.isEmpty ? nil : $0 } ?? sniffCharset(html)
-        guard let doc = LibXML.readHTML(html, encoding: encoding) else { return nil }
+        // An encoding libxml2 does not know gives no document: try the usual ones.
+        guard let doc = LibXML.readHTML(html, encoding: encoding)
+            ?? LibXML.readHTML(html, encoding: String(validating: html, as: UTF8.self) != nil ? "UTF-8" : "windows-1252")
+        else { return nil }
         defer { xmlFreeDoc(doc) }
         var out = TextCollector(paragraphs: paragraphs)
         var title: String? = nil

@@ -49,6 +49,11 @@ enum LetterHeuristics {
         return words.count <= 6 && s.contains(where: \.isLetter)
     }
 
+    /// A line naming the police or the commissioner's office (an addressee, not a sender).
+    static func isPoliceAddressLine(_ line: String) -> Bool {
+        line.range(of: #"(?i)\b(police|constabulary|commissioner|opcc|pcc)\b"#, options: .regularExpression) != nil
+    }
+
     static func isSignOff(_ line: String) -> Bool {
         let l = line.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ",.!; "))
         return signOffs.contains(l)
@@ -86,15 +91,30 @@ enum LetterHeuristics {
             }
         }
 
-        // Sender's block at the top: the short lines before the date line.
+        // Sender's block at the top: the short lines before the date line
+        // (unless it is plainly the police's or the office's own address).
         var postal: [String] = []
         if let dateIndex, dateIndex > 0 {
             let block = lines[0..<dateIndex].filter { !$0.isEmpty }
-            if block.count <= 8, block.allSatisfy({ $0.count <= 60 }) {
+            if block.count <= 8, block.allSatisfy({ $0.count <= 60 }), !block.contains(where: isPoliceAddressLine) {
                 for line in block {
                     if let e = email(in: line), r.sender.address == nil { r.sender.address = e; continue }
                     if let p = phone(in: line), r.sender.phone == nil { r.sender.phone = p; continue }
                     postal.append(line)
+                }
+            }
+        }
+
+        // Addressee's block: the short lines between the date and "Dear …".
+        if let dateIndex, let dearIndex, dearIndex > dateIndex + 1 {
+            let block = lines[(dateIndex + 1)..<dearIndex].filter { line in
+                !line.isEmpty && line.range(of: #"^(?i)(re|subject|(our |your )?ref(erence)?(\.|\s*no\.?)?)\s*:"#, options: .regularExpression) == nil
+            }
+            if !block.isEmpty, block.count <= 8, block.allSatisfy({ $0.count <= 80 }) {
+                if r.recipients.isEmpty {
+                    r.recipients.append(Party(name: block[0], postalAddress: block.count > 1 ? block.dropFirst().joined(separator: "\n") : nil))
+                } else {
+                    r.recipients[0].postalAddress = block.joined(separator: "\n")
                 }
             }
         }

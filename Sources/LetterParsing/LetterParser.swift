@@ -5,7 +5,7 @@ import TextSegmentation
 import TriageCore
 
 /// Reads letters — HTML pages and XML files in the letter schema
-/// (`docs/letter-schema.md`) — into ``Correspondence`` (channel `.letter`).
+/// (`Sources/LetterParsing/LETTER-SCHEMA.md`) — into ``Correspondence`` (channel `.letter`).
 ///
 /// XML is read without network access, without loading DTDs and without
 /// substituting entities, so entity bombs and external entities do nothing.
@@ -85,7 +85,7 @@ public struct LetterParser: Sendable {
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(bytes)
     }
 
     static func provenance(_ item: RawItem, format: String) -> Provenance {
@@ -164,8 +164,15 @@ public struct LetterParser: Sendable {
     func parseXML(_ item: RawItem) throws -> Correspondence {
         var defects: [String] = []
         var doc = LibXML.readXML(item.bytes, recover: false)
+        // Bytes that are not UTF-8 (and no UTF-16 BOM): most likely Windows-1252 typed without a declaration.
+        let fallbackEncoding: String? = String(validating: item.bytes, as: UTF8.self) == nil
+            && !item.bytes.starts(with: [0xFF, 0xFE]) && !item.bytes.starts(with: [0xFE, 0xFF]) ? "windows-1252" : nil
+        if doc == nil, let fallbackEncoding {
+            doc = LibXML.readXML(item.bytes, recover: false, encoding: fallbackEncoding)
+            if doc != nil { defects.append("XML bytes do not match the declared encoding (UTF-8 by default); read as Windows-1252") }
+        }
         if doc == nil {
-            doc = LibXML.readXML(item.bytes, recover: true)
+            doc = LibXML.readXML(item.bytes, recover: true, encoding: fallbackEncoding)
             if doc != nil { defects.append("XML is not well-formed; read in recovery mode, some text may be missing") }
         }
         guard let doc else { throw IngestError(item: item.label, problem: "XML cannot be read (not well-formed, nothing recoverable)") }

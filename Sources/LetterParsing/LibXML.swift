@@ -28,13 +28,14 @@ enum LibXML {
     }
 
     /// Parses XML bytes; nil when libxml2 gives no document.
-    static func readXML(_ bytes: [UInt8], recover: Bool) -> xmlDocPtr? {
+    /// - Parameter encoding: overrides the document's own declaration when given.
+    static func readXML(_ bytes: [UInt8], recover: Bool, encoding: String? = nil) -> xmlDocPtr? {
         prepare()
         guard !bytes.isEmpty else { return nil }
         return bytes.withUnsafeBufferPointer { buffer -> xmlDocPtr? in
             guard let base = buffer.baseAddress else { return nil }
             return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
-                xmlReadMemory(pointer, Int32(clamping: buffer.count), nil, nil, xmlOptions(recover: recover))
+                xmlReadMemory(pointer, Int32(clamping: buffer.count), nil, encoding, xmlOptions(recover: recover))
             }
         }
     }

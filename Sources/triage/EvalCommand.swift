@@ -107,6 +107,8 @@ struct EvalThresholds: Decodable {
 /// The labelled corpus: every folder's expected.yaml.
 struct LabelledCorpus {
     var items: [(String, ExpectedDecision)] = []
+    /// History sequences: folders whose items are ingested in name order into a fresh store.
+    var sequences: [(String, [ExpectedDecision])] = []
     var thresholds = EvalThresholds()
     var root: String
 
@@ -126,14 +128,20 @@ struct LabelledCorpus {
         for relative in files.sorted() {
             let path = root + "/" + relative
             let folder = (path as NSString).deletingLastPathComponent
-            struct File: Decodable { var force: String; var items: [String: ExpectedDecision] }
+            struct File: Decodable { var force: String; var sequence: Bool?; var items: [String: ExpectedDecision] }
             let text = String(decoding: fm.contents(atPath: path) ?? Data(), as: UTF8.self)
             let file: File
             do { file = try YAMLDecoder().decode(File.self, from: text) } catch { throw ValidationError("\(path): \(error)") }
-            for (name, var label) in file.items.sorted(by: { $0.key < $1.key }) {
+            let labelled = file.items.sorted(by: { $0.key < $1.key }).map { name, label -> ExpectedDecision in
+                var label = label
                 label.file = name
                 label.force = file.force
-                corpus.items.append((folder, label))
+                return label
+            }
+            if file.sequence == true {
+                corpus.sequences.append((folder, labelled))
+            } else {
+                for label in labelled { corpus.items.append((folder, label)) }
             }
         }
         return corpus

@@ -33,7 +33,7 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(c.provenance.format == "letter_html")
         #expect(c.date == DatedBy(value: try #require(day(2026, 10, 3)), source: .letter))
         #expect(c.sender == Party(name: "Gwen Fictitious", address: "gwen.fictitious@example.org", phone: "01632 960789", postalAddress: "14 Imaginary Close\nNowheresville\nZZ9 9ZZ"))
-        #expect(c.recipients == [Party(name: "Commissioner")])
+        #expect(c.recipients == [Party(name: "Commissioner", postalAddress: "Office of the Police and Crime Commissioner\nExample House")])
         // The "Re:" line beats the <title>.
         #expect(c.subject == "Conduct at the public meeting on 1 October")
         #expect(c.body.text.contains("I am writing to complain about the Chief Constable\u{2019}s behaviour at the public meeting."))
@@ -86,7 +86,21 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(LetterDates.line("3 Smarch 2026") == nil)
     }
 
-    @Test func plainTextFileIsReadAsHTML() throws {
+    @Test func officeAddressFirstIsNotTheSender() throws {
+        let text = "Office of the Police and Crime Commissioner\nExample House\n\n9 June 2026\n\nDear Sir or Madam,\n\nThe police never came.\n\nYours faithfully\n\nPat Unreal\n"
+        let c = try LetterParser().parse(RawItem(bytes: Array(text.utf8), source: "letter.txt"))
+        #expect(c.sender == Party(name: "Pat Unreal"))
+        #expect(c.date?.value == day(2026, 6, 9))
+        #expect(c.recipients.isEmpty)
+    }
+
+    @Test func unknownMetaCharsetStillReads() throws {
+        let html = "<html><head><meta charset=\"x-no-such-charset\"></head><body><p>1 June 2026</p><p>Hello there</p></body></html>"
+        let c = try LetterParser().parse(RawItem(bytes: Array(html.utf8), source: "odd.html"))
+        #expect(c.body.text == "1 June 2026\n\nHello there")
+    }
+
+    @Test func plainTextFileIsReadAsText() throws {
         let c = try LetterParser().parse(RawItem(bytes: Array("12 March 2026\n\nDear PCC\n\nThe police never came.\n".utf8), source: "note.txt"))
         #expect(c.provenance.format == "letter_text")
         #expect(c.body.text == "12 March 2026\n\nDear PCC\n\nThe police never came.")
@@ -115,6 +129,26 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(c.defects.contains("<date> cannot be read as a date"))
         #expect(c.body.text == "The PCSO helped me a lot. Thank you.")
         #expect(c.recipients.isEmpty)
+    }
+
+    @Test func encodings() throws {
+        // Windows-1252 bytes with no declaration.
+        let latin: [UInt8] = Array("<letter><body><p>caf".utf8) + [0xE9, 0x20, 0x93, 0x6F, 0x6B, 0x94] + Array("</p></body></letter>".utf8)
+        let a = try LetterParser().parse(RawItem(bytes: latin, source: "a.xml"))
+        #expect(a.body.text == "caf\u{E9} \u{201C}ok\u{201D}")
+        #expect(a.defects.contains("XML bytes do not match the declared encoding (UTF-8 by default); read as Windows-1252"))
+        // UTF-16 with a BOM and a declaration.
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for u in "<?xml version=\"1.0\" encoding=\"UTF-16\"?><letter><subject>Caf\u{E9}</subject><body><p>Hi</p></body></letter>".utf16 {
+            utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)]
+        }
+        let b = try LetterParser().parse(RawItem(bytes: utf16, source: "b.xml"))
+        #expect(b.subject == "Caf\u{E9}")
+        #expect(b.body.text == "Hi")
+        // A namespace prefix does not matter.
+        let c = try LetterParser().parse(RawItem(bytes: Array("<l:letter xmlns:l=\"urn:x\"><l:subject>S</l:subject><l:body><l:p>B</l:p></l:body></l:letter>".utf8), source: "c.xml"))
+        #expect(c.provenance.format == "letter_xml")
+        #expect(c.subject == "S")
     }
 
     @Test func otherXMLIsPlainText() throws {
@@ -245,21 +279,25 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
     }
 
     @Test func fuzzNeverCrashes() throws {
-        let seeds = try ["complaint-letter.html", "schema-letter.xml", "other.xml", "xxe.xml"].map { try LetterPaths.item($0) }
+        let seeds = try ["complaint-letter.html", "schema-letter.xml", "other.xml", "xxe.xml", "billion-laughs.xml", "uk-date-letter.htm", "malformed.xml"].map { try LetterPaths.item($0) }
         var x: UInt64 = 7
-        var outcomes = 0
-        for round in 0..<300 {
+        func next() -> Int { x = x &* 6364136223846793005 &+ 1442695040888963407; return Int(x >> 33) }
+        var parsed = 0, refused = 0
+        for round in 0..<1000 {
             var item = seeds[round % seeds.count]
-            x = x &* 6364136223846793005 &+ 1442695040888963407
-            if round % 2 == 0 { item.bytes = Array(item.bytes.prefix(Int(x >> 33) % item.bytes.count)) } else {
-                for _ in 0..<5 {
-                    x = x &* 6364136223846793005 &+ 1442695040888963407
-                    item.bytes[Int(x >> 33) % item.bytes.count] = UInt8(truncatingIfNeeded: x >> 17)
+            if round % 5 == 0 { item.bytes = Array(item.bytes.prefix(next() % item.bytes.count)) }
+            for _ in 0..<(1 + next() % 8) where !item.bytes.isEmpty {
+                let pos = next() % item.bytes.count
+                switch next() % 4 {
+                case 0: item.bytes[pos] = UInt8(truncatingIfNeeded: next())
+                case 1: item.bytes.insert(UInt8(truncatingIfNeeded: next()), at: pos)
+                case 2: if item.bytes.count > 10 { item.bytes.remove(at: pos) }
+                default: item.bytes[pos] = Array("<>&;/!\"'\n".utf8)[next() % 9]
                 }
             }
-            do { _ = try LetterParser().parse(item) } catch is IngestError {}
-            outcomes += 1
+            do { _ = try LetterParser().parse(item); parsed += 1 } catch is IngestError { refused += 1 }
         }
-        #expect(outcomes == 300)
+        #expect(parsed + refused == 1000)
+        #expect(parsed > 300)
     }
 }
