@@ -98,10 +98,14 @@ public enum Bench {
 
     /// Runs a child process and decodes the one JSON sample it prints last on standard output.
     /// - Throws: ``GeneratorError`` when it cannot start, fails, or prints no sample.
-    public static func runChild(_ executable: String, _ arguments: [String]) throws -> BenchSample {
+    /// - Parameter environment: variables added to this process's environment.
+    public static func runChild(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> BenchSample {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

@@ -18,7 +18,7 @@ public final class StoredItems: Sequence, IteratorProtocol {
     ///   - pageSize: items read at a time.
     public init(store: Store, pageSize: Int = 200) {
         self.store = store
-        self.pageSize = max(1, pageSize)
+        self.pageSize = Swift.max(1, pageSize)
     }
 
     public func next() -> SourceEntry? {

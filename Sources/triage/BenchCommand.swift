@@ -35,6 +35,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Write the archive here (default: a temporary folder, removed after).") var archive: String?
     @Flag(help: "Use --archive as it is if it exists.") var reuse = false
     @Flag(help: "Skip the Python baseline.") var noBaseline = false
+    @Flag(help: "Run the Python baseline on the small archive only (it is slow; the ratios are then taken there).") var baselineSmallOnly = false
     @Option(help: "The baseline script (default: Benchmarks/python_baseline.py beside Rules/).") var pythonScript: String?
     @Option(help: "The force profile.") var force: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
@@ -81,7 +82,7 @@ struct BenchCommand: ParsableCommand {
         }
         let phrasesPath = workDir + "/phrases.json"
         let phrases = try JSONSerialization.data(withJSONObject: PhraseExport.regexes(compiled.ruleSet), options: [.sortedKeys])
-        fm.createFile(atPath: phrasesPath, contents: phrases)
+        _ = fm.createFile(atPath: phrasesPath, contents: phrases)
 
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         var base = ["bench", "--force", forceId]
@@ -97,15 +98,15 @@ struct BenchCommand: ParsableCommand {
                 var samples: [BenchSample] = []
                 for r in 0..<runs {
                     note("triage \(mode), \(jobs) jobs, \(name), run \(r + 1)/\(runs)")
-                    samples.append(try Bench.runChild(me, base + ["--child", mode, "--archive", path, "--jobs", String(jobs)]))
+                    samples.append(try Bench.runChild(me, base + ["--child", mode, "--archive", path, "--jobs", String(jobs)], environment: Self.childEnvironment))
                 }
                 lines.append(BenchLine(archive: name, samples: samples))
             }
             if jobs > 1 {
                 note("triage classify, 1 job, \(name)")
-                lines.append(BenchLine(archive: name, samples: [try Bench.runChild(me, base + ["--child", "classify", "--archive", path, "--jobs", "1"])]))
+                lines.append(BenchLine(archive: name, samples: [try Bench.runChild(me, base + ["--child", "classify", "--archive", path, "--jobs", "1"], environment: Self.childEnvironment)]))
             }
-            if let python {
+            if let python, !(baselineSmallOnly && archives.count > 1 && path == large) {
                 for mode in ["parse", "classify"] {
                     var samples: [BenchSample] = []
                     for r in 0..<baselineRuns {
@@ -126,6 +127,11 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func note(_ s: String) { Diagnostics.note("bench: " + s) }
+
+    /// Our children hash with a fixed seed: the classifier picks some explanation
+    /// quotes in dictionary order, which otherwise varies from process to
+    /// process, and the 1-job and N-job outputs are compared across processes.
+    static let childEnvironment = ["SWIFT_DETERMINISTIC_HASHING": "1"]
 
     static func which(_ name: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {

@@ -6,8 +6,8 @@ import TriageIngest
 import TriageReclassify
 import TriageStore
 
-extension DecisionFormat: @retroactive ExpressibleByArgument {}
-extension ReportFormat: @retroactive ExpressibleByArgument {}
+extension DecisionFormat: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
 
 struct ReclassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

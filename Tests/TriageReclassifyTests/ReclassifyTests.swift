@@ -79,7 +79,7 @@ enum Fixture {
     static func run(_ paths: [String], rules: URL = rules, jobs: Int, previous: PreviousDecisions? = nil) throws -> (String, ReclassifyJob.Summary, [IngestError]) {
         let folder = try scratch()
         let out = folder.appendingPathComponent("out.jsonl")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         let handle = try FileHandle(forWritingTo: out)
         var failures: [IngestError] = []
         var job = ReclassifyJob(reclassifier: try reclassifier(rules: rules, jobs: jobs),
