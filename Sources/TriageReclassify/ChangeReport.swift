@@ -270,7 +270,7 @@ public struct ChangeReport: Codable, Sendable {
         let fromRules = e.rulesGained.map { "+" + $0 } + e.rulesLost.map { "-" + $0 }
         if !fromRules.isEmpty { return fromRules }
         if e.rowBefore != e.rowAfter { return ["row: \(e.rowBefore) → \(e.rowAfter)"] }
-        return ["decision table (same rules, same row)"]
+        return ["route (same rules, same row \(e.rowAfter)): force profile or decision table"]
     }
 
     /// True when anything differs from the baseline.

@@ -11,27 +11,30 @@ public enum PhraseExport {
         for rule in ruleSet.rules {
             let phrases = (rule.match.phrases ?? []) + (rule.match.datesAfter ?? [])
             let parts = phrases.compactMap { regex(forPattern: $0) }
-            if !parts.isEmpty { out[rule.id] = "(?i)\\b(?:" + parts.joined(separator: "|") + ")" }
+            if !parts.isEmpty { out[rule.id] = "(?i)(?:" + parts.joined(separator: "|") + ")\\b" }
         }
         return out
     }
 
     /// One phrase pattern (see ``PhrasePattern``) as a regular expression:
-    /// words in order, separated by non-word characters; `(a|b)` a choice,
-    /// `[a]` optional, `#number` digits, `#word`/`#any` a word, `#cap` a capitalised word.
+    /// every word is preceded by `\W+` (the baseline searches the text with a
+    /// space in front), `(a|b)` is a choice, `[a]` optional, `#number` digits,
+    /// `#word`/`#any` a word, `#cap` a capitalised word; the phrase ends at a
+    /// word boundary (applied by ``regexes(_:)``).
     public static func regex(forPattern source: String) -> String? {
         var scalars = Array(source.unicodeScalars)[...]
         let body = sequence(&scalars, closers: [])
         return body.isEmpty ? nil : body
     }
 
-    /// Each token is emitted followed by `(?:\W+|$)` so that optional parts compose.
+    private static let separator = "\\W+"
+
     private static func sequence(_ s: inout ArraySlice<Unicode.Scalar>, closers: Set<Unicode.Scalar>) -> String {
         var out = ""
         var word = ""
         func flushWord() {
             for token in word.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" && $0 != "’" }) {
-                out += NSRegularExpression.escapedPattern(for: String(token)) + "(?:\\W+|$)"
+                out += separator + NSRegularExpression.escapedPattern(for: String(token))
             }
             word = ""
         }
@@ -56,9 +59,9 @@ public enum PhraseExport {
                 var name = ""
                 while let n = s.first, n.properties.isAlphabetic { name.unicodeScalars.append(n); s.removeFirst() }
                 switch name {
-                case "number": out += "\\d+(?:\\W+|$)"
-                case "cap": out += "(?-i:[A-Z])\\w*(?:\\W+|$)"
-                default: out += "\\w+(?:\\W+|$)"
+                case "number": out += separator + "\\d+"
+                case "cap": out += separator + "(?-i:[A-Z])\\w*"
+                default: out += separator + "\\w+"
                 }
             default:
                 word.unicodeScalars.append(c)

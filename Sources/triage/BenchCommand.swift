@@ -40,6 +40,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The force profile.") var force: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
     @Option(help: .hidden) var child: String?
+    @Option(help: "Write the rules' phrases as Python regular expressions (JSON) to this file and stop.") var phrasesOut: String?
 
     func validate() throws {
         if messages < 1 { throw ValidationError("--messages must be at least 1.") }
@@ -51,6 +52,11 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let (directory, compiled) = try ruleOptions.load()
         let forceId = force ?? directory.defaultForce()
+        if let phrasesOut {
+            let data = try JSONSerialization.data(withJSONObject: PhraseExport.regexes(compiled.ruleSet), options: [.sortedKeys, .prettyPrinted])
+            guard FileManager.default.createFile(atPath: phrasesOut, contents: data) else { throw ValidationError("Cannot write \(phrasesOut).") }
+            return
+        }
         if let child {
             guard let mode = WorkMode(rawValue: child) else { throw ValidationError("--child parse|classify") }
             let reclassifier = Reclassifier(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled), force: forceId, jobs: jobs)
