@@ -7,8 +7,7 @@ their size) plus `re` patterns for the rules' phrases.
     python3 Benchmarks/python_baseline.py classify ARCHIVE.mbox PHRASES.json
 
 PHRASES.json maps rule id -> regular expression (written by `triage bench`
-from the compiled rules; each word is preceded by \W+, so the text is searched
-with a space in front). Prints one JSON object: messages, bytes, seconds,
+from the compiled rules, words separated by \W+). Prints one JSON object: messages, bytes, seconds,
 peak_rss_kb (VmHWM from /proc/self/status), errors, and for classify the
 number of rule hits.
 """
@@ -93,8 +92,7 @@ def main():
             errors += 1
             continue
         if patterns:
-            # Every phrase expression starts with \W+ (see PhraseExport.swift).
-            text = " " + "\n".join(parts)
+            text = "\n".join(parts)
             for _, rx in patterns:
                 for _ in rx.finditer(text):
                     hits += 1

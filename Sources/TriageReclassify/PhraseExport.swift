@@ -11,16 +11,14 @@ public enum PhraseExport {
         for rule in ruleSet.rules {
             let phrases = (rule.match.phrases ?? []) + (rule.match.datesAfter ?? [])
             let parts = phrases.compactMap { regex(forPattern: $0) }
-            if !parts.isEmpty { out[rule.id] = "(?i)(?:" + parts.joined(separator: "|") + ")\\b" }
+            if !parts.isEmpty { out[rule.id] = "(?i)\\b(?:" + parts.joined(separator: "|") + ")\\b" }
         }
         return out
     }
 
     /// One phrase pattern (see ``PhrasePattern``) as a regular expression:
-    /// every word is preceded by `\W+` (the baseline searches the text with a
-    /// space in front), `(a|b)` is a choice, `[a]` optional, `#number` digits,
-    /// `#word`/`#any` a word, `#cap` a capitalised word; the phrase ends at a
-    /// word boundary (applied by ``regexes(_:)``).
+    /// words separated by `\W+`, `(a|b)` a choice, `[a]` optional,
+    /// `#number` digits, `#word`/`#any` a word, `#cap` a capitalised word.
     public static func regex(forPattern source: String) -> String? {
         var scalars = Array(source.unicodeScalars)[...]
         let body = sequence(&scalars, closers: [])
@@ -29,12 +27,33 @@ public enum PhraseExport {
 
     private static let separator = "\\W+"
 
-    private static func sequence(_ s: inout ArraySlice<Unicode.Scalar>, closers: Set<Unicode.Scalar>) -> String {
+    /// A parsed element: its expression and whether it may be left out.
+    private typealias Element = (regex: String, optional: Bool)
+
+    /// Joins elements with separators that are left out with the optional ones.
+    private static func join(_ elements: [Element]) -> String {
+        guard let first = elements.firstIndex(where: { !$0.optional }) else {
+            return elements.map { "(?:\($0.regex)\(separator))?" }.joined()
+        }
         var out = ""
+        for (i, e) in elements.enumerated() {
+            if i < first {
+                out += "(?:\(e.regex)\(separator))?"
+            } else if i == first {
+                out += e.regex
+            } else {
+                out += e.optional ? "(?:\(separator)\(e.regex))?" : separator + e.regex
+            }
+        }
+        return out
+    }
+
+    private static func sequence(_ s: inout ArraySlice<Unicode.Scalar>, closers: Set<Unicode.Scalar>) -> String {
+        var elements: [Element] = []
         var word = ""
         func flushWord() {
             for token in word.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "'" && $0 != "’" }) {
-                out += separator + NSRegularExpression.escapedPattern(for: String(token))
+                elements.append((NSRegularExpression.escapedPattern(for: String(token)), false))
             }
             word = ""
         }
@@ -52,22 +71,23 @@ public enum PhraseExport {
                     s.removeFirst()
                     if d == close { break }
                 }
-                let group = "(?:" + alternatives.joined(separator: "|") + ")"
-                out += c == "[" ? group + "?" : group
+                let nonEmpty = alternatives.filter { !$0.isEmpty }
+                guard !nonEmpty.isEmpty else { continue }
+                elements.append(("(?:" + nonEmpty.joined(separator: "|") + ")", c == "[" || nonEmpty.count < alternatives.count))
             case "#":
                 flushWord()
                 var name = ""
                 while let n = s.first, n.properties.isAlphabetic { name.unicodeScalars.append(n); s.removeFirst() }
                 switch name {
-                case "number": out += separator + "\\d+"
-                case "cap": out += separator + "(?-i:[A-Z])\\w*"
-                default: out += separator + "\\w+"
+                case "number": elements.append(("\\d+", false))
+                case "cap": elements.append(("(?-i:[A-Z])\\w*", false))
+                default: elements.append(("\\w+", false))
                 }
             default:
                 word.unicodeScalars.append(c)
             }
         }
         flushWord()
-        return out
+        return join(elements)
     }
 }

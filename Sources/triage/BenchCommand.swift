@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Write the archive here (default: a temporary folder, removed after).") var archive: String?
     @Flag(help: "Use --archive as it is if it exists.") var reuse = false
     @Flag(help: "Skip the Python baseline.") var noBaseline = false
-    @Flag(help: "Run the Python baseline on the small archive only (it is slow; the ratios are then taken there).") var baselineSmallOnly = false
+    @Flag(help: "On the large archive measure only ours on every core (no Python, no 1-job run): the ratios and the identity check are then taken on the small archive.") var largeOursOnly = false
     @Option(help: "The baseline script (default: Benchmarks/python_baseline.py beside Rules/).") var pythonScript: String?
     @Option(help: "The force profile.") var force: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
@@ -108,11 +108,12 @@ struct BenchCommand: ParsableCommand {
                 }
                 lines.append(BenchLine(archive: name, samples: samples))
             }
-            if jobs > 1 {
+            let quick = largeOursOnly && archives.count > 1 && path == large
+            if jobs > 1 && !quick {
                 note("triage classify, 1 job, \(name)")
                 lines.append(BenchLine(archive: name, samples: [try Bench.runChild(me, base + ["--child", "classify", "--archive", path, "--jobs", "1"], environment: Self.childEnvironment)]))
             }
-            if let python, !(baselineSmallOnly && archives.count > 1 && path == large) {
+            if let python, !quick {
                 for mode in ["parse", "classify"] {
                     var samples: [BenchSample] = []
                     for r in 0..<baselineRuns {
