@@ -130,7 +130,8 @@ let package = Package(
         .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
-        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore"]),
+        // Includes the poller's crash-safety tests, which run the built `triage` binary.
+        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "triage"]),
         .testTarget(
             name: "TriageReclassifyTests",
             dependencies: ["TriageReclassify", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", .product(name: "Yams", package: "Yams")]

@@ -82,6 +82,9 @@ struct TextCollector {
     /// Separate paragraph-like blocks by an empty line.
     var paragraphs = false
     private var text = ""
+    /// How many `<blockquote>`s enclose the current text: its lines get that many `> `
+    /// marks, so quoted replies in HTML mail are recognised like plain-text ones.
+    private var quoteDepth = 0
     private static let paragraphBlocks: Set<String> = [
         "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol", "address", "section", "article", "pre",
     ]
@@ -109,9 +112,11 @@ struct TextCollector {
                     let isBlock = Self.blocks.contains(name)
                     let isParagraph = paragraphs && Self.paragraphBlocks.contains(name)
                     if isParagraph { paragraphBreak() } else if isBlock { newline() }
+                    if name == "blockquote" { quoteDepth += 1 }
                     if depth < 256, let child = n.pointee.children {
                         walk(child, depth: depth + 1)
                     }
+                    if name == "blockquote" { quoteDepth -= 1 }
                     if isParagraph { paragraphBreak() } else if isBlock { newline() }
                 }
             default:
@@ -128,6 +133,9 @@ struct TextCollector {
             return
         }
         if let first = s.first, first.isWhitespace, let last = text.last, last != " ", last != "\n" { text.append(" ") }
+        if quoteDepth > 0, text.isEmpty || text.hasSuffix("\n") {
+            text.append(String(repeating: "> ", count: min(quoteDepth, 16)))
+        }
         text.append(collapsed)
         if let lastChar = s.last, lastChar.isWhitespace { text.append(" ") }
     }

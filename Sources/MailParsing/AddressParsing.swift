@@ -85,11 +85,12 @@ public enum AddressParsing {
                 tokens.append(.special(c)); i += 1
             default:
                 var v = String.UnicodeScalarView()
+                // An encoded word may contain ':' and '.'; an atom may not.
+                let encodedWord = c == "=" && i + 1 < n && s[i + 1] == "?"
                 while i < n {
                     let d = s[i]
                     if d == " " || d == "\t" || d == "\r" || d == "\n" || d == "\"" || d == "(" || d == "<" || d == "," || d == ";" || d == "@" || d == ">" { break }
-                    if d == ":" && !(String(v).hasPrefix("=?")) { break }
-                    if d == "." && !(String(v).hasPrefix("=?")) { break }
+                    if (d == ":" || d == ".") && !encodedWord { break }
                     v.append(d); i += 1
                 }
                 if v.isEmpty { i += 1; continue }
@@ -112,8 +113,8 @@ public enum AddressParsing {
             for (k, w) in phrase.enumerated() {
                 let isEncoded = !w.1 && w.0.hasPrefix("=?") && w.0.hasSuffix("?=")
                 var dummy: [String] = []
-                let text = w.1 ? (w.0.contains("=?") ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
-                    : (w.0.contains("=?") ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
+                let text = w.1 ? (HeaderDecoding.mayContainEncodedWord(w.0) ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
+                    : (HeaderDecoding.mayContainEncodedWord(w.0) ? HeaderDecoding.decodeEncodedWords(w.0, defects: &dummy) : w.0)
                 if k > 0 && !(isEncoded && lastEncoded) && w.2 { out += " " }
                 out += text
                 lastEncoded = isEncoded
@@ -134,6 +135,12 @@ public enum AddressParsing {
                 } else {
                     result.append(MailAddress(name: name.isEmpty ? nil : name, address: address))
                 }
+                return
+            }
+            if !addrSpec.isEmpty, !sawAt, phrase.count > 1 {
+                // Only a display name, no address: keep the decoded phrase.
+                defects.append("address: no address in \"\(String(decodedPhrase().prefix(40)))\"")
+                result.append(MailAddress(name: nil, address: decodedPhrase()))
                 return
             }
             if !addrSpec.isEmpty {
@@ -285,7 +292,7 @@ public enum DateParsing {
         let tzu = tz.uppercased()
         if let z = zones[tzu] {
             offset = z
-        } else if let v = Int(tzu), tzu.first == "+" || tzu.first == "-" || tzu.first?.isNumber == true {
+        } else if tzu.count <= 5, let v = Int(tzu), abs(v) <= 9999, tzu.first == "+" || tzu.first == "-" || tzu.first?.isNumber == true {
             offset = v
             if v == 0 && tzu.hasPrefix("-") { offset = nil }
         }

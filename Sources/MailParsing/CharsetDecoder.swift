@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -52,23 +53,24 @@ public enum CharsetDecoder {
             return nil
         default: break
         }
-        let aliases: [String: String] = [
-            "ks_c_5601-1987": "CP949", "ks_c_5601": "CP949", "ksc5601": "CP949", "euc-kr": "CP949", "euckr": "CP949",
-            "x-sjis": "SHIFT_JIS", "sjis": "SHIFT_JIS", "shift-jis": "SHIFT_JIS", "x-shift_jis": "SHIFT_JIS", "ms_kanji": "SHIFT_JIS",
-            "windows-31j": "CP932", "cp932": "CP932",
-            "iso-8859-8-i": "ISO-8859-8", "iso-8859-6-i": "ISO-8859-6", "iso-8859-8-e": "ISO-8859-8",
-            "windows-874": "CP874", "x-euc-jp": "EUC-JP", "x-euc": "EUC-JP",
-            "gb2312": "GB2312", "x-gbk": "GBK", "cn-gb": "GB2312", "euc-cn": "GB2312",
-            "big5-hkscs": "BIG5-HKSCS", "x-big5": "BIG5", "cn-big5": "BIG5",
-            "koi8r": "KOI8-R", "koi8u": "KOI8-U", "x-mac-roman": "MACINTOSH", "macintosh": "MACINTOSH",
-            "iso-2022-jp-2": "ISO-2022-JP-2", "utf-7": "UTF-7", "utf7": "UTF-7",
-        ]
-        var iconvName = aliases[name] ?? name.uppercased()
+        var iconvName = Self.aliases[name] ?? name.uppercased()
         if iconvName.hasPrefix("WIN-") { iconvName = "WINDOWS-" + iconvName.dropFirst(4) }
         if iconvName.hasPrefix("X-") { iconvName = String(iconvName.dropFirst(2)) }
         guard canOpen(iconvName) else { return nil }
         return .iconv(iconvName)
     }
+
+    static let aliases: [String: String] = [
+        "ks_c_5601-1987": "CP949", "ks_c_5601": "CP949", "ksc5601": "CP949", "euc-kr": "CP949", "euckr": "CP949",
+        "x-sjis": "SHIFT_JIS", "sjis": "SHIFT_JIS", "shift-jis": "SHIFT_JIS", "x-shift_jis": "SHIFT_JIS", "ms_kanji": "SHIFT_JIS",
+        "windows-31j": "CP932", "cp932": "CP932",
+        "iso-8859-8-i": "ISO-8859-8", "iso-8859-6-i": "ISO-8859-6", "iso-8859-8-e": "ISO-8859-8",
+        "windows-874": "CP874", "x-euc-jp": "EUC-JP", "x-euc": "EUC-JP",
+        "gb2312": "GB2312", "x-gbk": "GBK", "cn-gb": "GB2312", "euc-cn": "GB2312",
+        "big5-hkscs": "BIG5-HKSCS", "x-big5": "BIG5", "cn-big5": "BIG5",
+        "koi8r": "KOI8-R", "koi8u": "KOI8-U", "x-mac-roman": "MACINTOSH", "macintosh": "MACINTOSH",
+        "iso-2022-jp-2": "ISO-2022-JP-2", "utf-7": "UTF-7", "utf7": "UTF-7",
+    ]
 
     /// True when the charset label names something this decoder can read.
     public static func isKnown(_ label: String) -> Bool { resolve(label) != nil }
@@ -101,9 +103,12 @@ public enum CharsetDecoder {
             // Declared ASCII that is not: read like undeclared text.
             return decodeUndeclared(bytes)
         case .latin1:
-            var s = String.UnicodeScalarView()
-            for b in bytes { s.append(Unicode.Scalar(b)) }
-            return String(s)
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + bytes.count / 4)
+            for b in bytes {
+                if b < 0x80 { out.append(b) } else { out.append(0xC0 | (b >> 6)); out.append(0x80 | (b & 0x3F)) }
+            }
+            return String(decoding: out, as: UTF8.self)
         case .windows1252:
             return decodeWindows1252(bytes)
         case .utf16(let be):
@@ -161,6 +166,9 @@ public enum CharsetDecoder {
         var allASCII = true
         for b in bytes where b >= 0x80 { allASCII = false; break }
         if allASCII { return String(decoding: bytes, as: UTF8.self) }
+        // Fast path: decoding with repair; if nothing was repaired, the bytes were valid.
+        let repaired = String(decoding: bytes, as: UTF8.self)
+        if !repaired.unicodeScalars.contains("\u{FFFD}") { return repaired }
         var it = bytes.makeIterator()
         var decoder = UTF8()
         var s = String.UnicodeScalarView()
@@ -179,18 +187,47 @@ public enum CharsetDecoder {
     ]
 
     static func decodeWindows1252<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        var s = String.UnicodeScalarView()
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 4)
         for b in bytes {
-            if b >= 0x80 && b < 0xA0 {
-                s.append(Unicode.Scalar(cp1252High[Int(b - 0x80)]) ?? "\u{FFFD}")
+            if b < 0x80 {
+                out.append(b)
+            } else if b < 0xA0 {
+                let v = cp1252High[Int(b - 0x80)] // all in U+0152...U+FFFD: two or three UTF-8 bytes
+                if v < 0x800 {
+                    out.append(UInt8(0xC0 | (v >> 6))); out.append(UInt8(0x80 | (v & 0x3F)))
+                } else {
+                    out.append(UInt8(0xE0 | (v >> 12))); out.append(UInt8(0x80 | ((v >> 6) & 0x3F))); out.append(UInt8(0x80 | (v & 0x3F)))
+                }
             } else {
-                s.append(Unicode.Scalar(b))
+                out.append(0xC0 | (b >> 6)); out.append(0x80 | (b & 0x3F))
             }
         }
-        return String(s)
+        return String(decoding: out, as: UTF8.self)
     }
 
+    /// Which iconv names open, remembered (the set of names met is small).
+    private final class OpenCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var known: [String: Bool] = [:]
+        func value(_ name: String, compute: (String) -> Bool) -> Bool {
+            lock.lock()
+            if let v = known[name] { lock.unlock(); return v }
+            lock.unlock()
+            let v = compute(name)
+            lock.lock()
+            if known.count < 4096 { known[name] = v }
+            lock.unlock()
+            return v
+        }
+    }
+    private static let openCache = OpenCache()
+
     private static func canOpen(_ name: String) -> Bool {
+        openCache.value(name, compute: tryOpen)
+    }
+
+    private static func tryOpen(_ name: String) -> Bool {
         let cd = iconv_open("UTF-8", name)
         if cd == UnsafeMutableRawPointer(bitPattern: -1) || cd == nil { return false }
         iconv_close(cd)
@@ -205,7 +242,7 @@ public enum CharsetDecoder {
         if input.isEmpty { return "" }
         var out: [UInt8] = []
         out.reserveCapacity(input.count * 2 + 16)
-        var chunk = [UInt8](repeating: 0, count: max(256, input.count * 3 + 16))
+        var chunk = [UInt8](repeating: 0, count: min(1 << 20, max(256, input.count * 3 + 16)))
         var src = input
         src.withUnsafeMutableBufferPointer { inBuf in
             guard let inBase = inBuf.baseAddress else { return }

@@ -9,6 +9,8 @@ import Darwin
 /// Streams the messages of an mbox file (mboxo or mboxrd) as ``RawItem``s,
 /// reading it in chunks so memory stays flat whatever the file size.
 ///
+/// A separator is a line starting with `From ` after an empty line (or at the
+/// top of the file), so unquoted `From ` lines inside a body (mboxo) stay in it.
 /// Each item's `offset` is the byte offset of its `From ` separator line; the
 /// separator line itself is not part of the item, and `>From ` lines are
 /// un-quoted (one `>` removed). Use it as a `Sequence`; after the loop, check
@@ -46,6 +48,9 @@ public final class MboxReader: Sequence, IteratorProtocol {
     deinit {
         if fd >= 0 { close(fd) }
     }
+
+    /// Bytes currently held in memory (for tests: stays near one chunk plus one message).
+    var bufferedBytes: Int { buffer.count }
 
     /// The next message, or nil at the end or after an I/O error (see ``error``).
     public func next() -> RawItem? {
@@ -93,7 +98,7 @@ public final class MboxReader: Sequence, IteratorProtocol {
                     scan = lf
                     break
                 }
-                if hasFromPrefix(at: lf + 1) { sepLineStart = lf + 1; break }
+                if hasFromPrefix(at: lf + 1), followsBlankLine(lf) { sepLineStart = lf + 1; break }
                 scan = lf + 1
             }
             if sepLineStart != nil { break }
@@ -105,8 +110,8 @@ public final class MboxReader: Sequence, IteratorProtocol {
             if scan < bodyStart { scan = bodyStart }
         }
         var end = sepLineStart ?? buffer.count
-        // Drop the blank line that separates messages.
-        if sepLineStart != nil {
+        // Drop the blank line that separates messages (or ends the file).
+        if end > bodyStart {
             if end - bodyStart >= 2, buffer[end - 1] == 0x0A, buffer[end - 2] == 0x0A { end -= 1 }
             else if end - bodyStart >= 4, buffer[end - 1] == 0x0A, buffer[end - 2] == 0x0D, buffer[end - 3] == 0x0A, buffer[end - 4] == 0x0D { end -= 2 }
         }
@@ -114,6 +119,13 @@ public final class MboxReader: Sequence, IteratorProtocol {
         start = sepLineStart ?? buffer.count
         if sepLineStart == nil { finished = eof }
         return RawItem(bytes: bytes, source: path, offset: messageOffset, formatHint: "mbox")
+    }
+
+    /// True when the line ended by the LF at `lf` is empty (messages are separated by a blank line).
+    private func followsBlankLine(_ lf: Int) -> Bool {
+        if lf - 1 >= start, buffer[lf - 1] == 0x0A { return true }
+        if lf - 2 >= start, buffer[lf - 1] == 0x0D, buffer[lf - 2] == 0x0A { return true }
+        return false
     }
 
     private func hasFromPrefix(at i: Int) -> Bool {
@@ -175,6 +187,9 @@ public final class MboxReader: Sequence, IteratorProtocol {
 
 /// Lists the messages of a Maildir (`new/` then `cur/`, each sorted by name;
 /// `tmp/` ignored) as ``RawItem``s with locator `new/<name>` or `cur/<name>`.
+///
+/// Files that cannot be read are skipped and listed in ``errors``; a `for`
+/// loop iterates over a copy, so call ``next()`` in a `while let` loop to see them.
 public struct MaildirReader: Sequence, IteratorProtocol {
     /// The Maildir root.
     public let path: String

@@ -27,20 +27,45 @@ public struct EmailParser: Sendable {
     public func parse(_ item: RawItem) throws -> Correspondence {
         let bytes = item.bytes
         guard !bytes.isEmpty else { throw IngestError(item: item.label, problem: "empty file: not an email message") }
+        var headerless = false
         if !Self.looksLikeMessage(bytes) {
-            throw IngestError(item: item.label, problem: "not an email message: no header field in the first 64 KiB")
+            guard Self.looksLikeText(bytes) else {
+                throw IngestError(item: item.label, problem: "not an email message: no header field and not text in the first 64 KiB")
+            }
+            headerless = true
         }
-        let root = mimeParser.parse(bytes)
+        var root = mimeParser.parse(bytes)
+        if headerless { root.defects.insert("no header fields: the whole item read as body text", at: 0) }
         let provenance = Provenance(
             source: item.source, offset: item.offset, locator: item.locator,
             sha256: Self.sha256Hex(bytes), size: bytes.count, format: item.formatHint ?? "eml")
         return Self.correspondence(from: root, raw: bytes, provenance: provenance)
     }
 
+    /// True when the first 64 KiB are text with something to read: no NUL bytes,
+    /// few control characters, not only whitespace.
+    static func looksLikeText(_ bytes: [UInt8]) -> Bool {
+        let limit = min(bytes.count, 64 * 1024)
+        var controls = 0
+        var visible = 0
+        for k in 0..<limit {
+            let b = bytes[k]
+            if b == 0 { return false }
+            if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
+            else if b > 0x20 { visible += 1 }
+        }
+        if visible == 0 || controls * 20 > limit { return false }
+        // Mostly printable ASCII or valid UTF-8.
+        if CharsetDecoder.validUTF8(bytes[0..<limit]) != nil { return true }
+        var high = 0
+        for k in 0..<limit where bytes[k] >= 0x80 { high += 1 }
+        return high * 3 < limit
+    }
+
     /// True when the bytes begin with something header-like within the first 64 KiB.
     static func looksLikeMessage(_ bytes: [UInt8]) -> Bool {
         let limit = min(bytes.count, 64 * 1024)
-        var i = 0
+        var i = (bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) ? 3 : 0
         // Skip leading blank lines and an mbox "From " line.
         while i < limit {
             var lineEnd = i
@@ -65,7 +90,14 @@ public struct EmailParser: Sendable {
     static func sha256Hex<C: Sequence>(_ bytes: C) -> String where C.Element == UInt8 {
         var hasher = SHA256()
         hasher.update(data: Array(bytes))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in hasher.finalize() {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Builds a Correspondence from a parsed message (used recursively for message/rfc822 parts).
@@ -103,9 +135,8 @@ public struct EmailParser: Sendable {
         }
         // Kept headers
         for field in root.headers {
-            let lname = field.name.lowercased()
-            if keptHeaders.contains(lname) {
-                c.headers.append(HeaderField(name: lname, value: field.decodedValue))
+            if keptHeaders.contains(field.key) {
+                c.headers.append(HeaderField(name: field.key, value: field.decodedValue))
             }
         }
         // Body, attachments, embedded messages
@@ -123,7 +154,7 @@ public struct EmailParser: Sendable {
 
     /// CRLF and lone CR to LF; trailing whitespace at the end trimmed.
     static func normaliseNewlines(_ s: String) -> String {
-        guard s.contains("\r") else { return trimEnd(s) }
+        guard s.utf8.contains(0x0D) else { return trimEnd(s) }
         var out = String.UnicodeScalarView()
         var prevCR = false
         for u in s.unicodeScalars {
@@ -176,11 +207,12 @@ struct BodyCollector {
                 return
             }
             if ["message/rfc822", "message/global", "message/news"].contains(e.contentType) {
+                let buffer = e.messageBytes ?? raw
                 let r = inner.rawRange
-                let innerRaw = (r.lowerBound >= 0 && r.upperBound <= raw.count) ? Array(raw[r]) : []
+                let innerRaw = (r.lowerBound >= 0 && r.upperBound <= buffer.count) ? Array(buffer[r]) : []
                 let prov = Provenance(source: source.source, offset: source.offset, locator: (source.locator.map { $0 + "/" } ?? "") + "part " + path,
                                       sha256: EmailParser.sha256Hex(innerRaw), size: innerRaw.count, format: "rfc822")
-                embedded.append(EmailParser.correspondence(from: inner, raw: raw, provenance: prov))
+                embedded.append(EmailParser.correspondence(from: inner, raw: buffer, provenance: prov))
             } else {
                 let innerRaw = Array(raw[e.rawRange.clamped(to: 0..<raw.count)])
                 attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: innerRaw.count, sha256: EmailParser.sha256Hex(innerRaw)))
@@ -190,8 +222,13 @@ struct BodyCollector {
         if e.isMultipart {
             if e.contentType == "multipart/alternative" {
                 // Prefer text/plain; else the first part that yields text; the rest are attachments.
-                var chosen: Int? = e.children.firstIndex { Self.isInlineText($0) && $0.contentType == "text/plain" }
+                // A blank text/plain (some senders add one to HTML mail) does not count.
+                var chosen: Int? = e.children.firstIndex {
+                    Self.isInlineText($0) && $0.contentType == "text/plain"
+                        && !$0.decodedText.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+                }
                 if chosen == nil { chosen = e.children.firstIndex { $0.isMultipart && Self.containsText($0) } }
+                if chosen == nil { chosen = e.children.firstIndex { Self.isInlineText($0) && $0.contentType == "text/html" } }
                 if chosen == nil { chosen = e.children.firstIndex { Self.isInlineText($0) } }
                 for (k, child) in e.children.enumerated() {
                     let childPath = "\(path).\(k + 1)"
@@ -210,17 +247,54 @@ struct BodyCollector {
         }
         // Leaf
         if Self.isInlineText(e) {
+            if let cs = e.charset, !CharsetDecoder.isKnown(cs) {
+                defects.append("part \(path): unknown charset \"\(cs.prefix(40))\", read as undeclared")
+            }
             if e.contentType == "text/html" {
-                texts.append(HTMLText.plainText(fromHTML: e.body, charset: e.charset.flatMap { CharsetDecoder.isKnown($0) ? $0 : nil }))
+                // Decode with our charset rules, then hand libxml2 UTF-8.
+                texts.append(HTMLText.plainText(fromHTML: Array(e.decodedText.utf8), charset: "UTF-8"))
+            } else if e.contentTypeParameter("format")?.lowercased() == "flowed" {
+                texts.append(Self.unflow(e.decodedText, delsp: e.contentTypeParameter("delsp")?.lowercased() == "yes"))
             } else {
-                if let cs = e.charset, !CharsetDecoder.isKnown(cs) {
-                    defects.append("part \(path): unknown charset \"\(cs.prefix(40))\", read as undeclared")
-                }
                 texts.append(e.decodedText)
             }
             return
         }
         attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count, sha256: EmailParser.sha256Hex(e.body)))
+    }
+
+    /// Joins the soft-broken lines of `format=flowed` text (RFC 3676): a line
+    /// ending in a space continues on the next line of the same quote depth.
+    static func unflow(_ text: String, delsp: Bool) -> String {
+        let normalised = EmailParser.normaliseNewlines(text)
+        var out: [String] = []
+        var current: String? = nil
+        var currentDepth = 0
+        for raw in normalised.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = Substring(raw)
+            var depth = 0
+            while line.first == ">" { depth += 1; line = line.dropFirst() }
+            if depth > 0 || line.hasPrefix("From ") { if line.first == " " { line = line.dropFirst() } } // space-stuffing
+            else if line.first == " " { line = line.dropFirst() }
+            let isSignatureSeparator = line == "-- "
+            var content = String(line)
+            let soft = content.hasSuffix(" ") && !isSignatureSeparator
+            if soft && delsp { content.removeLast() }
+            if var c = current, depth == currentDepth {
+                c += content
+                current = c
+            } else {
+                if let c = current { out.append(String(repeating: ">", count: currentDepth) + (currentDepth > 0 ? " " : "") + c) }
+                current = content
+                currentDepth = depth
+            }
+            if !soft {
+                out.append(String(repeating: ">", count: currentDepth) + (currentDepth > 0 ? " " : "") + (current ?? ""))
+                current = nil
+            }
+        }
+        if let c = current { out.append(String(repeating: ">", count: currentDepth) + (currentDepth > 0 ? " " : "") + c) }
+        return out.joined(separator: "\n")
     }
 
     /// Records every leaf of a non-chosen alternative as an attachment (nothing is dropped).

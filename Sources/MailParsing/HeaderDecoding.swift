@@ -7,6 +7,17 @@ public enum HeaderDecoding {
         CharsetDecoder.decodeUndeclared(bytes)
     }
 
+    /// True when `text` contains `=?` (a byte scan, no Foundation string search).
+    @inline(__always)
+    static func mayContainEncodedWord(_ text: String) -> Bool {
+        var previousEquals = false
+        for b in text.utf8 {
+            if b == 0x3F && previousEquals { return true }
+            previousEquals = b == 0x3D
+        }
+        return false
+    }
+
     /// Decodes RFC 2047 encoded words in unstructured text (Subject and the like),
     /// leniently: encoded words inside words are decoded too, and whitespace
     /// between adjacent encoded words is dropped.
@@ -15,7 +26,7 @@ public enum HeaderDecoding {
     ///   - defects: problems met are appended here.
     /// - Returns: the decoded text.
     public static func decodeEncodedWords(_ text: String, defects: inout [String]) -> String {
-        guard text.utf8.count >= 8, text.contains("=?") else { return text }
+        guard text.utf8.count >= 8, mayContainEncodedWord(text) else { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var pendingWhitespace = String.UnicodeScalarView()
@@ -33,9 +44,11 @@ public enum HeaderDecoding {
         }
         var i = 0
         let n = scalars.count
+        var noTerminatorFrom = Int.max
         while i < n {
             let c = scalars[i]
-            if c == "=", i + 1 < n, scalars[i + 1] == "?", let (charset, bytes, next) = encodedWord(scalars, at: i, defects: &defects) {
+            if c == "=", i + 1 < n, scalars[i + 1] == "?", i < noTerminatorFrom,
+               let (charset, bytes, next) = encodedWord(scalars, at: i, noTerminatorFrom: &noTerminatorFrom, defects: &defects) {
                 if let pc = pendingCharset, pc.lowercased() == charset.lowercased() {
                     pendingBytes += bytes
                 } else {
@@ -76,7 +89,7 @@ public enum HeaderDecoding {
 
     /// Parses one encoded word starting at `start` (`=?charset?X?text?=`).
     /// Returns its charset, decoded bytes and the index after it, or nil if it is not one.
-    static func encodedWord(_ s: [Unicode.Scalar], at start: Int, defects: inout [String]) -> (String, [UInt8], Int)? {
+    static func encodedWord(_ s: [Unicode.Scalar], at start: Int, noTerminatorFrom: inout Int, defects: inout [String]) -> (String, [UInt8], Int)? {
         let n = s.count
         var i = start + 2
         var charset = String.UnicodeScalarView()
@@ -89,13 +102,14 @@ public enum HeaderDecoding {
         guard enc == "B" || enc == "b" || enc == "Q" || enc == "q" else { return nil }
         i += 3
         let textStart = i
+        // The encoded text ends at "?=" (no "?=" after a point already searched: stop, so this stays linear).
         var end = -1
         var j = i
-        while j + 1 < n {
+        while j + 1 < n, j < noTerminatorFrom {
             if s[j] == "?", s[j + 1] == "=" { end = j; break }
             j += 1
         }
-        guard end >= 0 else { return nil }
+        guard end >= 0 else { noTerminatorFrom = min(noTerminatorFrom, i); return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(end - textStart)
         for k in textStart..<end {
@@ -264,11 +278,11 @@ public enum HeaderDecoding {
                     if let charset { defects.append("RFC 2231 parameter in unknown charset \"\(charset.prefix(40))\"") }
                     value = CharsetDecoder.decodeUndeclared(bytes)
                 }
-                if value.contains("=?") { value = decodeEncodedWords(value, defects: &defects) }
+                if mayContainEncodedWord(value) { value = decodeEncodedWords(value, defects: &defects) }
                 result.append((name, value))
             } else if let v = simple[name] {
                 // Lenient: mail clients put RFC 2047 encoded words in parameters.
-                result.append((name, v.contains("=?") ? decodeEncodedWords(v, defects: &defects) : v))
+                result.append((name, mayContainEncodedWord(v) ? decodeEncodedWords(v, defects: &defects) : v))
             }
         }
         return result

@@ -6,10 +6,13 @@ public struct MIMEHeaderField: Sendable, Equatable {
     public var name: String
     /// The unfolded value as text (raw 8-bit bytes read as UTF-8, else Windows-1252), encoded words not decoded.
     public var rawValue: String
+    /// The name lower-cased, for look-ups.
+    public let key: String
 
     public init(name: String, rawValue: String) {
         self.name = name
         self.rawValue = rawValue
+        self.key = name.lowercased()
     }
 
     /// The value with RFC 2047 encoded words decoded and outer whitespace trimmed.
@@ -43,8 +46,13 @@ public struct MIMEEntity: Sendable {
     public var preamble: [UInt8]?
     /// The epilogue of a multipart, raw.
     public var epilogue: [UInt8]?
-    /// The raw bytes of this entity (headers and body), for nested messages.
+    /// Where this entity's bytes (headers and body) lie in the buffer it was
+    /// parsed from: the message's bytes, or the nearest enclosing ``messageBytes``.
     public var rawRange: Range<Int>
+    /// For a `message/*` part whose transfer encoding had to be undone first
+    /// (base64, quoted-printable): the decoded bytes the nested message was parsed
+    /// from; ranges inside that message refer to these bytes.
+    public var messageBytes: [UInt8]?
     /// Problems met while parsing this entity (not its children).
     public var defects: [String]
 
@@ -61,17 +69,20 @@ public struct MIMEEntity: Sendable {
         self.preamble = nil
         self.epilogue = nil
         self.rawRange = rawRange
+        self.messageBytes = nil
         self.defects = []
     }
 
     /// The first header field with this name (case-insensitive), raw.
     public func header(_ name: String) -> MIMEHeaderField? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        let key = name.lowercased()
+        return headers.first { $0.key == key }
     }
 
     /// All header fields with this name (case-insensitive).
     public func headers(named name: String) -> [MIMEHeaderField] {
-        headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        let key = name.lowercased()
+        return headers.filter { $0.key == key }
     }
 
     /// The decoded value of the first header with this name.

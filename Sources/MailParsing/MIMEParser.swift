@@ -26,7 +26,11 @@ public struct MIMEParser: Sendable {
     /// - Returns: the root entity.
     public func parse(_ bytes: [UInt8]) -> MIMEEntity {
         bytes.withUnsafeBufferPointer { p in
-            parseEntity(p, 0..<p.count, depth: 0, defaultType: "text/plain")
+            // A UTF-8 byte order mark before the first header is skipped.
+            let bom = p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF
+            var e = parseEntity(p, (bom ? 3 : 0)..<p.count, depth: 0, defaultType: "text/plain")
+            if bom { e.defects.insert("byte order mark before the header skipped", at: 0) }
+            return e
         }
     }
 
@@ -104,8 +108,9 @@ public struct MIMEParser: Sendable {
                 continue
             }
             // Not a header line.
-            if first, contentEnd - i >= 5, p[i] == 0x46, p[i + 1] == 0x72, p[i + 2] == 0x6F, p[i + 3] == 0x6D, p[i + 4] == 0x20 {
-                // An mbox "From " line left at the top: skip it.
+            let fromAt = (contentEnd - i >= 6 && p[i] == 0x3E) ? i + 1 : i
+            if first, contentEnd - fromAt >= 5, p[fromAt] == 0x46, p[fromAt + 1] == 0x72, p[fromAt + 2] == 0x6F, p[fromAt + 3] == 0x6D, p[fromAt + 4] == 0x20 {
+                // An mbox "From " (or quoted ">From ") line left at the top: skip it.
                 i = next; first = false
                 continue
             }
@@ -185,7 +190,7 @@ public struct MIMEParser: Sendable {
                 e.body = Array(UnsafeBufferPointer(rebasing: p[body]))
                 return e
             }
-            guard let boundary = e.contentTypeParameter("boundary"), !boundary.isEmpty else {
+            guard let boundary = e.contentTypeParameter("boundary") else {
                 e.defects.append("multipart without a boundary parameter: body kept as one part")
                 e.body = Array(UnsafeBufferPointer(rebasing: p[body]))
                 return e
@@ -203,11 +208,11 @@ public struct MIMEParser: Sendable {
             case "base64", "quoted-printable":
                 e.defects.append("message part with \(e.transferEncoding) transfer encoding (not allowed); decoded and parsed")
                 let decoded = decodeTransfer(p, body, entity: &e)
-                var inner = decoded.withUnsafeBufferPointer { q in
+                let inner = decoded.withUnsafeBufferPointer { q in
                     parseEntity(q, 0..<q.count, depth: depth + 1, defaultType: "text/plain")
                 }
-                inner.rawRange = body // approximate: points at the encoded form
                 e.message = [inner]
+                e.messageBytes = decoded
             default:
                 e.message = [parseEntity(p, body, depth: depth + 1, defaultType: "text/plain")]
             }
@@ -250,7 +255,7 @@ public struct MIMEParser: Sendable {
         var ls = body.lowerBound
         while ls < end {
             let lf = Self.nextLF(p, ls, end)
-            if lf - ls >= blen + 2, p[ls] == 0x2D, p[ls + 1] == 0x2D {
+            if lf - ls >= blen + 2, p[ls] == 0x2D, p[ls + 1] == 0x2D, ls + 2 + blen <= end {
                 var match = true
                 var k = 0
                 while k < blen { if p[ls + 2 + k] != boundary[k] { match = false; break }; k += 1 }
@@ -291,8 +296,9 @@ public struct MIMEParser: Sendable {
             } else {
                 partEnd = end
             }
-            if partEnd <= partStart {
-                e.defects.append("empty part between two boundaries dropped")
+            if k + 1 < delimiters.count, delimiters[k + 1].start == d.next, !delimiters[k + 1].close {
+                // Doubled delimiter lines: no part between them.
+                e.defects.append("doubled boundary line")
                 continue
             }
             children.append(parseEntity(p, partStart..<partEnd, depth: depth + 1, defaultType: childDefault))

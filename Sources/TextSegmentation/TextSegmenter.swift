@@ -197,34 +197,52 @@ public struct SegmenterVocabulary: Sendable {
 /// and disclaimer.
 ///
 /// How it decides, line by line (offsets are Unicode-scalar offsets):
-/// - **quoted**: lines starting with `>` (any depth) — inline replies keep the
-///   lines between quotes as new text; a reply attribution ("On … wrote:",
-///   "Le … a écrit :", "Am … schrieb …:") followed by `>` lines; and, from an
-///   "-----Original Message-----" / "Forwarded message" / "Begin forwarded
-///   message:" line, a "From: … Sent:/Date: … To:/Subject: …" header block, or
-///   an attribution not followed by `>` lines, everything to the end (a note
-///   written above a forward stays new text). A rule of underscores or dashes
-///   just above such a marker goes with it.
+/// - **quoted**:
+///   - lines starting with `>` (any depth, with or without a space); inline
+///     replies keep the lines between quotes as new text;
+///   - a reply attribution ("On … wrote:", also wrapped over two lines, "Le …
+///     a écrit :", "Am … schrieb …:") followed by `>` lines: just the
+///     attribution;
+///   - from a marker line ("-----Original Message-----", "---------- Forwarded
+///     message ---------", "Begin forwarded message:"), a header block ("From:
+///     … Sent:/Date: … To:/Subject: …", plain or `*bold*`), or a client
+///     attribution not followed by `>` lines (one naming an address, or a time
+///     and a year): everything to the end. A note written above a forward
+///     stays new text. A rule of underscores or dashes just above goes with it.
+///   - Guards for the sender's own words: a header block opening the text with
+///     no rule above and no "Sent:" field is a memo-style letter head (new
+///     text); "On 3 May PC Example wrote:" with no address, time and year,
+///     and no `>` lines after it, is prose (new text).
 /// - **disclaimer**: in each stretch of unquoted text, the trailing
-///   paragraphs from the first one that contains a footer phrase ("If you are
-///   not the intended recipient…"), when everything after it is footer too
-///   (footer paragraphs, rules, or short lines); a rule of underscores, dashes
-///   or asterisks just above goes with it. Footers inside a quote stay quoted.
-/// - **signature**: in the last stretch of new text, from an RFC 3676 `-- `
-///   line, a client line ("Sent from my iPhone"), or a sign-off line ("Kind
-///   regards") to the end of that stretch, when what follows is a short block of
-///   short lines (name, title, phone), and (for sign-offs) some new text comes
-///   before it. **The sign-off line itself belongs to the signature.** A
-///   sign-off followed by more prose is not a signature.
+///   paragraphs from the first one with a footer phrase ("If you are not the
+///   intended recipient…"), when everything after it is footer too (footer
+///   paragraphs, rules, short lines, at most two longer paragraphs that sit
+///   below a footer paragraph); a rule just above (underscores, dashes,
+///   asterisks), possibly with one short paragraph between, goes with it. A
+///   paragraph in the first person ("I", "my", "me") with only one footer
+///   phrase is the sender's own. Footers inside a quote stay quoted.
+/// - **signature**: in the last stretch of new text (before its footer), from
+///   an RFC 3676 `-- ` line or a bare `--`, a client line ("Sent from my
+///   iPhone"), or a sign-off line ("Kind regards", "Thanks Sam", "Regards,
+///   Sam Example") to the end of that stretch, when what follows is a short
+///   block (at most ``maxSignatureLines`` non-blank lines after a sign-off,
+///   ``maxSigDashLines`` after a dash line) of lines that are not prose, and,
+///   for sign-offs, some new text comes before it (a message that is only
+///   "Many thanks!" stays new text). **The sign-off line itself belongs to the
+///   signature.** A sign-off followed by more prose is not a signature.
 /// - Blank lines between segments belong to the earlier segment; leading blank
 ///   lines belong to the first segment. Adjacent segments of one kind merge.
 ///
 /// Line ends may be `\n`, `\r\n` or a lone `\r`. The work is linear in the
-/// length of the text (only the first ``maxAnalysedLineLength`` scalars of
-/// a line are examined).
+/// length of the text: one scan splits lines, and only the first
+/// ``maxAnalysedLineLength`` scalars of a line are examined.
 public struct TextSegmenter: Sendable {
     /// The phrase lists in use.
-    public var vocabulary: SegmenterVocabulary
+    public var vocabulary: SegmenterVocabulary {
+        get { compiled.vocabulary }
+        set { compiled = CompiledVocabulary(newValue) }
+    }
+    private var compiled: CompiledVocabulary
     /// Longest signature block after a sign-off, in non-blank lines.
     public var maxSignatureLines: Int
     /// Longest signature block after a `-- ` line, in non-blank lines.
@@ -232,7 +250,9 @@ public struct TextSegmenter: Sendable {
 
     /// A segmenter with the standard vocabulary.
     public init() {
-        self.init(vocabulary: .standard)
+        self.compiled = .standard
+        self.maxSignatureLines = 10
+        self.maxSigDashLines = 20
     }
 
     /// A segmenter with your own vocabulary and limits.
@@ -240,8 +260,8 @@ public struct TextSegmenter: Sendable {
     ///   - vocabulary: the phrase lists.
     ///   - maxSignatureLines: longest block after a sign-off (non-blank lines).
     ///   - maxSigDashLines: longest block after a `-- ` line (non-blank lines).
-    public init(vocabulary: SegmenterVocabulary, maxSignatureLines: Int = 8, maxSigDashLines: Int = 20) {
-        self.vocabulary = vocabulary
+    public init(vocabulary: SegmenterVocabulary, maxSignatureLines: Int = 10, maxSigDashLines: Int = 20) {
+        self.compiled = CompiledVocabulary(vocabulary)
         self.maxSignatureLines = maxSignatureLines
         self.maxSigDashLines = maxSigDashLines
     }
@@ -256,7 +276,7 @@ public struct TextSegmenter: Sendable {
     public func segment(_ text: String) -> [Segment] {
         let lines = Self.splitLines(text)
         if lines.isEmpty { return [] }
-        var analysis = Analysis(lines: lines, vocabulary: vocabulary)
+        var analysis = Analysis(lines: lines, compiled: compiled)
         let kinds = analysis.classify(maxSignatureLines: maxSignatureLines, maxSigDashLines: maxSigDashLines)
         return Self.segments(lines: lines, kinds: kinds)
     }
@@ -286,70 +306,124 @@ public struct TextSegmenter: Sendable {
         var quoteDepth: Int
         /// True when the content starts with white space.
         var indented: Bool
+        /// First and last non-space scalars of the analysed prefix.
+        var first: Unicode.Scalar?
+        var last: Unicode.Scalar?
+        /// True when a ":" comes within the first 30 scalars (header fields).
+        var earlyColon: Bool
+        /// Words (runs of non-space) in the analysed prefix.
+        var words: Int
+        /// True when the analysed prefix has a letter (ASCII or any non-ASCII scalar).
+        var hasLetter: Bool
     }
 
+    /// Scans the text once: line boundaries, scalar offsets and the features
+    /// of each line's analysed prefix.
     static func splitLines(_ text: String) -> [Line] {
+        var scanner = LineScanner(text.unicodeScalars)
+        scanner.run()
+        return scanner.lines
+    }
+
+    /// The state of the one scan over the text (a struct with mutating
+    /// methods, so that debug builds need no dynamic exclusivity checks).
+    struct LineScanner {
+        let scalars: String.UnicodeScalarView
         var lines: [Line] = []
-        let scalars = text.unicodeScalars
         var offset = 0
         var lineStart = 0
-        var raw = String.UnicodeScalarView()
         var length = 0
-        var pendingCR = false
-        func finish(_ end: Int) {
-            lines.append(makeLine(start: lineStart, end: end, raw: String(raw), length: length))
-            raw = String.UnicodeScalarView()
+        var rawStart: String.UnicodeScalarView.Index
+        var rawEnd: String.UnicodeScalarView.Index   // end of the analysed prefix
+        // features of the current line
+        var quoteDepth = 0
+        var leadingSpaces = 0
+        var inQuotePrefix = true
+        var first: Unicode.Scalar? = nil
+        var last: Unicode.Scalar? = nil
+        var earlyColon = false
+        var words = 0
+        var inWord = false
+        var hasLetter = false
+
+        init(_ scalars: String.UnicodeScalarView) {
+            self.scalars = scalars
+            rawStart = scalars.startIndex
+            rawEnd = scalars.startIndex
+        }
+
+        mutating func finish(_ end: Int, next: String.UnicodeScalarView.Index) {
+            let raw = String(scalars[rawStart..<rawEnd])
+            // An unexamined tail (very long line) counts as content.
+            let isBlank = first == nil && length <= maxAnalysedLineLength
+            lines.append(Line(start: lineStart, end: end, raw: raw, length: length, isBlank: isBlank,
+                              quoteDepth: quoteDepth, indented: first != nil && leadingSpaces > 0,
+                              first: first, last: last, earlyColon: earlyColon, words: words, hasLetter: hasLetter))
             length = 0
             lineStart = end
+            rawStart = next
+            rawEnd = next
+            quoteDepth = 0; leadingSpaces = 0; inQuotePrefix = true; first = nil; last = nil
+            earlyColon = false; words = 0; inWord = false; hasLetter = false
         }
-        for s in scalars {
-            if pendingCR {
-                pendingCR = false
-                if s == "\n" {
-                    offset += 1
-                    finish(offset)
-                    continue
+
+        mutating func content(_ s: Unicode.Scalar, next: String.UnicodeScalarView.Index) {
+            if length < maxAnalysedLineLength {
+                rawEnd = next
+                let space = isSpace(s)
+                if space {
+                    inWord = false
+                    if first == nil { leadingSpaces += 1 }
+                } else {
+                    if !inWord { words += 1; inWord = true }
+                    if first == nil { first = s }
+                    last = s
+                    if s == ":" && length < 30 { earlyColon = true }
+                    if !hasLetter && (s.value >= 0x80 || (s.value | 0x20) >= 0x61 && (s.value | 0x20) <= 0x7A) { hasLetter = true }
                 }
-                finish(offset)
+                if inQuotePrefix {
+                    if s == ">" {
+                        quoteDepth += 1
+                    } else if !(space && (quoteDepth > 0 || leadingSpaces <= 3)) {
+                        inQuotePrefix = false
+                    }
+                }
             }
-            offset += 1
-            if s == "\n" {
-                finish(offset)
-            } else if s == "\r" {
-                pendingCR = true
-            } else {
-                if length < maxAnalysedLineLength { raw.append(s) }
-                length += 1
-            }
+            length += 1
         }
-        if pendingCR || offset > lineStart { finish(offset) }
-        return lines
+
+        mutating func run() {
+            var pendingCR = false
+            var index = scalars.startIndex
+            let endIndex = scalars.endIndex
+            while index < endIndex {
+                let s = scalars[index]
+                let next = scalars.index(after: index)
+                if pendingCR {
+                    pendingCR = false
+                    if s == "\n" {
+                        offset += 1
+                        finish(offset, next: next)
+                        index = next
+                        continue
+                    }
+                    finish(offset, next: index)
+                }
+                offset += 1
+                if s == "\n" {
+                    finish(offset, next: next)
+                } else if s == "\r" {
+                    pendingCR = true
+                } else {
+                    content(s, next: next)
+                }
+                index = next
+            }
+            if pendingCR || offset > lineStart { finish(offset, next: endIndex) }
+        }
     }
 
-    static func makeLine(start: Int, end: Int, raw: String, length: Int) -> Line {
-        var isBlank = true
-        var quoteDepth = 0
-        var indented = false
-        var leadingSpaces = 0
-        var sawNonSpace = false
-        var inQuotePrefix = true
-        for s in raw.unicodeScalars {
-            let space = isSpace(s)
-            if !space { isBlank = false }
-            if !sawNonSpace {
-                if space { leadingSpaces += 1 } else { sawNonSpace = true; indented = leadingSpaces > 0 }
-            }
-            if inQuotePrefix {
-                if s == ">" { quoteDepth += 1 } else if space && (quoteDepth > 0 || leadingSpaces <= 3) {
-                    // spaces between or before quote marks
-                } else { inQuotePrefix = false }
-            }
-            if !isBlank && !inQuotePrefix { break }
-        }
-        if isBlank && length > raw.unicodeScalars.count { isBlank = false } // unexamined tail: assume content
-        return Line(start: start, end: end, raw: raw, length: length, isBlank: isBlank, quoteDepth: quoteDepth, indented: indented)
-    }
-
+    @inline(__always)
     static func isSpace(_ s: Unicode.Scalar) -> Bool {
         switch s.value {
         case 0x09, 0x0B, 0x0C, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF:
@@ -396,6 +470,30 @@ public struct TextSegmenter: Sendable {
 /// Normalises text for phrase matching: lower case, white space folded,
 /// curly quotes straightened, trimmed.
 func normalise(_ s: String) -> String {
+    // Fast path: ASCII text, byte by byte over contiguous storage.
+    var copy = s
+    let ascii: String? = copy.withUTF8 { buf -> String? in
+        var out = [UInt8](repeating: 0, count: buf.count)
+        var n = 0
+        var pendingSpace = false
+        var k = 0
+        let count = buf.count
+        while k < count {
+            let b = buf[k]
+            k += 1
+            if b >= 0x80 { return nil }
+            if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
+                pendingSpace = n > 0
+                continue
+            }
+            if b == 0 { continue }
+            if pendingSpace { out[n] = 0x20; n += 1; pendingSpace = false }
+            out[n] = (b >= 0x41 && b <= 0x5A) ? b + 0x20 : b
+            n += 1
+        }
+        return out.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<n]), as: UTF8.self) }
+    }
+    if let ascii { return ascii }
     var out = String.UnicodeScalarView()
     var pendingSpace = false
     for s in s.lowercased().unicodeScalars {
@@ -415,28 +513,60 @@ func normalise(_ s: String) -> String {
     return String(out)
 }
 
-struct Analysis {
-    let lines: [TextSegmenter.Line]
+/// A vocabulary turned into lookup tables, built once per segmenter (the
+/// standard one once per process).
+final class CompiledVocabulary: Sendable {
     let vocabulary: SegmenterVocabulary
-    /// Normalised analysed prefix of each line, computed on first use.
-    private var normCache: [String?]
-    private let headerLookup: [String: HeaderRole]
-    private let signOffSet: Set<String>
-    private let disclaimerLineSet: Set<String>
-    /// Lines longer than this are never markers, attributions, headers or sign-offs.
-    static let maxMarkerLength = 400
+    let headerLookup: [String: HeaderRole]
+    let signOffSet: Set<String>
+    let disclaimerLineSet: Set<String>
+    let disclaimerMatcher: PhraseMatcher
+    /// First scalars (both cases) that can open an attribution, a sign-off or
+    /// client line, or a plain marker line: cheap tests before the real ones.
+    let attributionInitials: Set<Unicode.Scalar>
+    let signatureInitials: Set<Unicode.Scalar>
+    let plainMarkerInitials: Set<Unicode.Scalar>
 
-    init(lines: [TextSegmenter.Line], vocabulary: SegmenterVocabulary) {
-        self.lines = lines
+    static let standard = CompiledVocabulary(.standard)
+
+    init(_ vocabulary: SegmenterVocabulary) {
         self.vocabulary = vocabulary
-        self.normCache = Array(repeating: nil, count: lines.count)
         var lookup: [String: HeaderRole] = [:]
         for (role, names) in vocabulary.headerFieldNames {
             for name in names { lookup[name] = role }
         }
-        self.headerLookup = lookup
-        self.signOffSet = Set(vocabulary.signOffs)
-        self.disclaimerLineSet = Set(vocabulary.disclaimerLines)
+        headerLookup = lookup
+        signOffSet = Set(vocabulary.signOffs)
+        disclaimerLineSet = Set(vocabulary.disclaimerLines)
+        disclaimerMatcher = PhraseMatcher(vocabulary.disclaimerPhrases)
+        func initials(_ words: [String]) -> Set<Unicode.Scalar> {
+            var out = Set<Unicode.Scalar>()
+            for w in words {
+                guard let f = w.unicodeScalars.first else { continue }
+                out.insert(f)
+                out.formUnion(String(f).uppercased().unicodeScalars)
+            }
+            return out
+        }
+        attributionInitials = initials(vocabulary.attributions.map(\.prefix))
+        signatureInitials = initials(vocabulary.signOffs + vocabulary.deviceSignatures)
+        plainMarkerInitials = initials(vocabulary.plainMarkers).union(["*"])
+    }
+}
+
+struct Analysis {
+    let lines: [TextSegmenter.Line]
+    let compiled: CompiledVocabulary
+    var vocabulary: SegmenterVocabulary { compiled.vocabulary }
+    /// Normalised analysed prefix of each line, computed on first use.
+    private var normCache: [String?]
+    /// Lines longer than this are never markers, attributions, headers or sign-offs.
+    static let maxMarkerLength = 400
+
+    init(lines: [TextSegmenter.Line], compiled: CompiledVocabulary) {
+        self.lines = lines
+        self.compiled = compiled
+        self.normCache = Array(repeating: nil, count: lines.count)
     }
 
     mutating func norm(_ i: Int) -> String {
@@ -560,6 +690,11 @@ struct Analysis {
 
     /// Reply attribution at line `i`: the number of lines it takes (1 or 2).
     mutating func attribution(at i: Int) -> Int? {
+        // Cheap test first: an attribution ends with ":" on this or the next line.
+        let endsHere = lines[i].last == ":"
+        let endsNext = i + 1 < lines.count && lines[i + 1].last == ":"
+            && lines[i].first.map { compiled.attributionInitials.contains($0) } == true
+        guard endsHere || endsNext else { return nil }
         let n = norm(i)
         if n.count > 300 { return nil }
         if matchesAttribution(n) { return 1 }
@@ -591,14 +726,25 @@ struct Analysis {
         var text = norm(i)
         if used > 1 { text += " " + norm(i + 1) }
         if text.contains("@") { return true }
-        // a time of day: digit ':' digit digit
+        // Otherwise both a time of day (d:dd) and a four-digit year (19xx, 20xx),
+        // as in Thunderbird's "On 03/11/2026 10:15, Sam Example wrote:".
         let s = Array(text.unicodeScalars)
+        var time = false
+        var year = false
         if s.count >= 4 {
             for k in 1..<(s.count - 2) where s[k] == ":" {
-                if isDigit(s[k - 1]) && isDigit(s[k + 1]) && isDigit(s[k + 2]) { return true }
+                if isDigit(s[k - 1]) && isDigit(s[k + 1]) && isDigit(s[k + 2]) { time = true }
+            }
+            var k = 0
+            while k + 3 < s.count {
+                if (s[k] == "1" && s[k + 1] == "9" || s[k] == "2" && s[k + 1] == "0") && isDigit(s[k + 2]) && isDigit(s[k + 3])
+                    && (k == 0 || !isDigit(s[k - 1])) && (k + 4 == s.count || !isDigit(s[k + 4])) {
+                    year = true
+                }
+                k += 1
             }
         }
-        return false
+        return time && year
     }
 
     func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 0x30 && s.value <= 0x39 }
@@ -606,11 +752,16 @@ struct Analysis {
     /// "-----Original Message-----", "---------- Forwarded message ---------",
     /// "Begin forwarded message:".
     mutating func isMarker(_ i: Int) -> Bool {
+        guard let first = lines[i].first, lines[i].length <= 200 else { return false }
+        let ruled = Self.markerRuleChars.contains(first)
+        guard ruled ? lines[i].hasLetter : lines[i].length <= 60 && compiled.plainMarkerInitials.contains(first) else {
+            return false
+        }
         let n = norm(i)
-        if n.count > 200 { return false }
         let plain = n.replacingStars()
         if vocabulary.plainMarkers.contains(plain) { return true }
-        let ruleChars: Set<Unicode.Scalar> = ["-", "_", "=", "*", "~", " ", "<", ">"]
+        guard ruled else { return false }
+        let ruleChars = Self.markerRuleChars
         let scalars = Array(n.unicodeScalars)
         var lo = 0
         var leadingRules = 0
@@ -629,20 +780,48 @@ struct Analysis {
         return vocabulary.ruledMarkerPrefixes.contains { core.hasPrefix($0) }
     }
 
+    static let markerRuleChars: Set<Unicode.Scalar> = ["-", "_", "=", "*", "~", " ", "<", ">"]
+
     /// The role of a header line ("From: …", "*Sent:* …"), if it is one.
     mutating func headerRole(_ i: Int) -> HeaderRole? {
-        guard isShortLine(i), lines[i].quoteDepth == 0, !lines[i].isBlank else { return nil }
+        guard lines[i].earlyColon, isShortLine(i), lines[i].quoteDepth == 0, !lines[i].isBlank else { return nil }
         let n = norm(i).replacingStars()
         guard let colon = n.firstIndex(of: ":") else { return nil }
         let name = n[..<colon].trimmingSpaces()
         guard !name.isEmpty, name.count <= 20 else { return nil }
-        return headerLookup[String(name)]
+        return compiled.headerLookup[String(name)]
     }
 
+    /// Field names only a mail client writes in a quoted header block
+    /// (Outlook's "Sent:"), unlike a memo-style letter head ("Date:").
+    static let clientDateFieldNames: Set<String> = [
+        "sent", "envoyé", "gesendet", "enviado", "verzonden", "skickat", "inviato", "wysłano",
+    ]
+
     /// A quoted header block starting at line `i` with a From line.
+    ///
+    /// At the very start of the text, with no rule above it, a block counts
+    /// only with a "Sent:" field: "From: / To: / Date: / Subject:" opening a
+    /// text is the head of a memo-style letter, and the letter is new text.
     mutating func isHeaderBlock(at i: Int) -> Bool {
         guard headerRole(i) == .from else { return false }
+        if let roles = headerBlockRoles(at: i) {
+            if previousContent(before: i) != nil { return true }
+            return roles.sawClientDate
+        }
+        return false
+    }
+
+    mutating func headerFieldName(_ i: Int) -> String {
+        let n = norm(i).replacingStars()
+        guard let colon = n.firstIndex(of: ":") else { return "" }
+        return String(n[..<colon].trimmingSpaces())
+    }
+
+    /// The roles of the block's fields, when they make a header block.
+    mutating func headerBlockRoles(at i: Int) -> (roles: Set<HeaderRole>, sawClientDate: Bool)? {
         var roles: Set<HeaderRole> = [.from]
+        var sawClientDate = false
         var j = i + 1
         var blanks = 0
         var continuations = 0
@@ -657,6 +836,7 @@ struct Analysis {
             if let role = headerRole(j) {
                 if role == .from { break }
                 roles.insert(role)
+                if role == .date && Self.clientDateFieldNames.contains(headerFieldName(j)) { sawClientDate = true }
             } else if lines[j].indented || continuations < 2 && lastLineContinues(j - 1) {
                 continuations += 1
             } else {
@@ -664,8 +844,9 @@ struct Analysis {
             }
             j += 1
         }
-        if roles.contains(.date) && (roles.contains(.to) || roles.contains(.subject)) { return true }
-        return roles.contains(.to) && roles.contains(.subject)
+        let enough = roles.contains(.date) && (roles.contains(.to) || roles.contains(.subject))
+            || roles.contains(.to) && roles.contains(.subject)
+        return enough ? (roles, sawClientDate) : nil
     }
 
     /// True when a recipients line ends in a list separator and wraps.
@@ -705,52 +886,94 @@ struct Analysis {
     enum FooterKind { case footer, rule, short, other }
 
     mutating func footerKind(_ p: Range<Int>) -> FooterKind {
-        if p.count == 1 && isRule(p.lowerBound) { return .rule }
-        let text = paragraphText(p)
-        if disclaimerLineSet.contains(text.trimmingPunctuation()) { return .footer }
-        var hits = 0
-        for phrase in vocabulary.disclaimerPhrases where text.contains(phrase) {
-            hits += 1
-            if hits >= 2 { break }
+        if isRule(p.lowerBound) {
+            // Rule lines, alone or heading a paragraph.
+            var first = p.lowerBound
+            while first < p.upperBound && isRule(first) { first += 1 }
+            if first == p.upperBound { return .rule }
+            switch footerKind(first..<p.upperBound) {
+            case .footer: return .footer
+            case .rule, .short: return .rule
+            case .other: return .other
+            }
         }
+        let text = paragraphText(p)
+        if p.count <= 2 && text.utf8.count <= 40 && compiled.disclaimerLineSet.contains(text.trimmingPunctuation()) { return .footer }
+        let bytes = Array(text.utf8)
+        let hits = compiled.disclaimerMatcher.matches(in: bytes, upTo: 2)
         if hits > 0 {
             // A paragraph in the first person is the sender's own words unless
             // it carries two footer phrases.
-            if hits >= 2 || !isFirstPerson(text) { return .footer }
+            if hits >= 2 || !isFirstPerson(bytes) { return .footer }
         }
-        let chars = p.reduce(0) { $0 + lines[$1].length }
+        var chars = 0
+        for k in p { chars += lines[k].length }
         if p.count <= 3 && chars <= 200 { return .short }
         return .other
     }
 
-    func isFirstPerson(_ text: String) -> Bool {
-        let padded = " " + text + " "
-        for w in [" i ", " i'm ", " i've ", " i'd ", " my ", " me ", " me.", " me,", " i,"] where padded.contains(w) {
-            return true
+    /// True when the normalised text has the word "I", "I'm", "I've", "I'd", "my" or "me".
+    func isFirstPerson(_ bytes: [UInt8]) -> Bool {
+        var k = 0
+        let n = bytes.count
+        while k < n {
+            // skip to a word start
+            while k < n && !isWordByte(bytes[k]) { k += 1 }
+            let start = k
+            while k < n && (isWordByte(bytes[k]) || bytes[k] == UInt8(ascii: "'")) { k += 1 }
+            let len = k - start
+            if len == 0 { continue }
+            let b0 = bytes[start]
+            if b0 == UInt8(ascii: "i") && (len == 1 || (len == 3 && bytes[start + 1] == UInt8(ascii: "'"))) { return true }
+            if b0 == UInt8(ascii: "m") && len == 2 && (bytes[start + 1] == UInt8(ascii: "y") || bytes[start + 1] == UInt8(ascii: "e")) {
+                return true
+            }
         }
         return false
     }
 
     /// The first line of the trailing footer of a region, if it has one.
+    ///
+    /// Walks paragraphs back from the end while they are footer paragraphs,
+    /// rules or short lines; one longer paragraph is let through when the one
+    /// above it is footer too (a footer of several paragraphs, one of them
+    /// without a known phrase).
     mutating func disclaimerStart(in region: Range<Int>) -> Int? {
         let paras = paragraphs(in: region)
+        var kinds: [FooterKind?] = Array(repeating: nil, count: paras.count)
+        func kindOf(_ k: Int, _ me: inout Analysis) -> FooterKind {
+            if let known = kinds[k] { return known }
+            let kind = me.footerKind(paras[k])
+            kinds[k] = kind
+            return kind
+        }
         var earliestFooter: Int? = nil
+        var tolerated = 0
         var k = paras.count - 1
         while k >= 0 {
-            let kind = footerKind(paras[k])
-            if kind == .other { break }
+            let kind = kindOf(k, &self)
+            if kind == .other {
+                guard earliestFooter != nil, tolerated < 2, k > 0 else { break }
+                let above = kindOf(k - 1, &self)
+                guard above == .footer || above == .rule else { break }
+                tolerated += 1
+            }
             if kind == .footer { earliestFooter = k }
             k -= 1
         }
         guard var start = earliestFooter else { return nil }
-        // Take in a rule just above, possibly with a few short lines between
-        // ("________ / Cambridgeshire Constabulary / www…").
+        // Take in a rule just above, possibly with one short paragraph between
+        // ("________ / Cambridgeshire Constabulary / www…"), but not a sign-off.
         var back = start - 1
         var shortSeen = 0
         while back >= 0 {
-            let kind = footerKind(paras[back])
+            let kind = kindOf(back, &self)
             if kind == .rule { start = back; break }
-            if kind == .short && shortSeen < 1 && paras[back].count <= 3 { shortSeen += 1; back -= 1; continue }
+            if kind == .short && shortSeen < 1 && signatureOpener(paras[back].lowerBound) == nil {
+                shortSeen += 1
+                back -= 1
+                continue
+            }
             break
         }
         return paras[start].lowerBound
@@ -763,22 +986,32 @@ struct Analysis {
     mutating func signatureOpener(_ i: Int) -> SignatureOpener? {
         let line = lines[i]
         guard line.length <= 120, !line.isBlank else { return nil }
-        var trimmedRaw = line.raw
-        while let last = trimmedRaw.unicodeScalars.last, TextSegmenter.isSpace(last) { trimmedRaw.unicodeScalars.removeLast() }
-        if line.raw == "-- " || trimmedRaw == "--" { return .sigDash }
+        if line.first == "-" && line.last == "-" && line.words == 1 {
+            var trimmed = line.raw
+            while let last = trimmed.unicodeScalars.last, TextSegmenter.isSpace(last) { trimmed.unicodeScalars.removeLast() }
+            if trimmed == "--" { return .sigDash }
+        }
+        guard line.length <= 70, line.words <= 6, let first = line.first,
+              compiled.signatureInitials.contains(first) else { return nil }
         let n = norm(i)
         if vocabulary.deviceSignatures.contains(where: { n.hasPrefix($0) }) { return .device }
         let bare = n.trimmingPunctuation()
-        if signOffSet.contains(bare) { return .signOff }
-        // "Kind regards, Sam Example" / "Thanks Sam"
-        for phrase in vocabulary.signOffs where bare.hasPrefix(phrase + ",") || bare.hasPrefix(phrase + " ") {
-            let rest = bare.dropFirst(phrase.count + 1).trimmingSpaces()
-            let words = rest.split(separator: " ")
-            guard !words.isEmpty, words.count <= 4 else { continue }
-            if bare.hasPrefix(phrase + ",") { return .signOff }
-            // without a comma, the rest must be capitalised words (a name)
-            let rawWords = trimmedRaw.split(separator: " ").suffix(words.count)
-            if rawWords.allSatisfy({ $0.unicodeScalars.first.map { $0.properties.isUppercase } ?? false }) {
+        if compiled.signOffSet.contains(bare) { return .signOff }
+        // "Kind regards, Sam Example" / "Thanks Sam": a sign-off of one to four
+        // words, then a name of at most four words.
+        let rawWords = line.raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let bareWords = bare.split(separator: " ")
+        guard bareWords.count >= 2, rawWords.count == bareWords.count else { return nil }
+        for k in 1...min(4, bareWords.count - 1) {
+            var head = bareWords[0..<k].joined(separator: " ")
+            let comma = head.hasSuffix(",")
+            if comma { head.removeLast() }
+            guard compiled.signOffSet.contains(head) else { continue }
+            let nameCount = bareWords.count - k
+            guard nameCount <= 4 else { continue }
+            // the rest must read as a name: capitalised words (or a number)
+            let name = rawWords[k...]
+            if name.allSatisfy({ w in w.unicodeScalars.first.map { $0.properties.isUppercase || ("0"..."9").contains($0) } ?? false }) {
                 return .signOff
             }
         }
@@ -788,38 +1021,103 @@ struct Analysis {
     /// A line that reads as prose rather than a name, title, address or phone.
     func isSentenceLike(_ i: Int) -> Bool {
         let line = lines[i]
-        if line.length > 100 { return true }
-        let words = line.raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        if words.count >= 10 { return true }
-        if words.count >= 5, let last = line.raw.unicodeScalars.last(where: { !TextSegmenter.isSpace($0) }),
-           last == "." || last == "?" || last == "!" {
-            return true
-        }
+        if line.length > 100 || line.words >= 10 { return true }
+        if line.words >= 5, let last = line.last, last == "." || last == "?" || last == "!" { return true }
         return false
     }
 
     mutating func signatureStart(in range: Range<Int>, hasEarlierNewText: Bool,
                                  maxSignatureLines: Int, maxSigDashLines: Int) -> Int? {
+        // Suffix counts: non-blank lines and prose lines from each line to the end.
+        let count = range.count
+        var contentAfter = Array(repeating: 0, count: count + 1)
+        var proseAfter = Array(repeating: 0, count: count + 1)
+        var k = count - 1
+        while k >= 0 {
+            let i = range.lowerBound + k
+            let blank = lines[i].isBlank
+            contentAfter[k] = contentAfter[k + 1] + (blank ? 0 : 1)
+            proseAfter[k] = proseAfter[k + 1] + (!blank && isSentenceLike(i) ? 1 : 0)
+            k -= 1
+        }
         var contentBefore = hasEarlierNewText
         for i in range {
             if lines[i].isBlank { continue }
             defer { contentBefore = true }
             guard let opener = signatureOpener(i) else { continue }
-            let after = (i + 1)..<range.upperBound
-            let content = after.filter { !lines[$0].isBlank }
+            let next = i + 1 - range.lowerBound
+            let content = contentAfter[next]
+            let prose = proseAfter[next]
             switch opener {
             case .sigDash:
-                if lines[i].raw.hasPrefix("-- ") || content.count <= maxSigDashLines { return i }
+                // "-- " (RFC 3676) opens any short block; a bare "--" only one without prose.
+                if content <= maxSigDashLines && (lines[i].raw.hasPrefix("-- ") || prose == 0) { return i }
             case .device:
-                if content.count <= 3 && !content.contains(where: isSentenceLike) { return i }
+                if content <= 3 && prose == 0 { return i }
             case .signOff:
-                if contentBefore && content.count <= maxSignatureLines && !content.contains(where: isSentenceLike) {
-                    return i
-                }
+                if contentBefore && content <= maxSignatureLines && prose == 0 { return i }
             }
         }
         return nil
     }
+}
+
+/// Finds phrases in normalised UTF-8 text, at word starts, in one pass.
+struct PhraseMatcher {
+    /// Phrases grouped by their first two bytes.
+    private var buckets: [[[UInt8]]] = []
+    private var table: [Int32]
+
+    init(_ phrases: [String]) {
+        table = Array(repeating: -1, count: 65536)
+        for phrase in phrases {
+            let bytes = Array(phrase.utf8)
+            guard bytes.count >= 2 else { continue }
+            let key = Int(bytes[0]) << 8 | Int(bytes[1])
+            if table[key] < 0 {
+                table[key] = Int32(buckets.count)
+                buckets.append([])
+            }
+            buckets[Int(table[key])].append(bytes)
+        }
+        for b in buckets.indices { buckets[b].sort { $0.count > $1.count } }
+    }
+
+    /// Number of non-overlapping phrase matches, counting up to `limit`.
+    func matches(in text: [UInt8], upTo limit: Int) -> Int {
+        let n = text.count
+        var hits = 0
+        var k = 0
+        while k + 1 < n {
+            if k > 0 && isWordByte(text[k - 1]) { k += 1; continue }
+            let bucket = table[Int(text[k]) << 8 | Int(text[k + 1])]
+            if bucket >= 0 {
+                var matched = 0
+                for phrase in buckets[Int(bucket)] where phrase.count <= n - k {
+                    var equal = true
+                    var j = 2
+                    while j < phrase.count {
+                        if text[k + j] != phrase[j] { equal = false; break }
+                        j += 1
+                    }
+                    if equal { matched = phrase.count; break }
+                }
+                if matched > 0 {
+                    hits += 1
+                    if hits >= limit { return hits }
+                    k += matched
+                    continue
+                }
+            }
+            k += 1
+        }
+        return hits
+    }
+}
+
+/// ASCII letters and digits, and any byte of a multi-byte UTF-8 sequence.
+func isWordByte(_ b: UInt8) -> Bool {
+    (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b >= 0x80
 }
 
 // MARK: - Small string helpers
@@ -844,6 +1142,7 @@ extension StringProtocol {
 
     /// With every "*" removed (Outlook's plain-text bold: "*From:* …").
     func replacingStars() -> String {
-        String(self.filter { $0 != "*" })
+        if !self.utf8.contains(UInt8(ascii: "*")) { return String(self) }
+        return String(self.filter { $0 != "*" })
     }
 }

@@ -4,12 +4,13 @@
 /// Every field is optional in `Rules/forces/*.yaml` (snake_case keys); the
 /// defaults below apply to a missing field or a missing `history:` block.
 public struct HistoryThresholds: Codable, Sendable, Equatable {
-    /// Jaccard similarity of word 3-gram shingles of the new text at or above
-    /// which an earlier complaint counts as "the same substance" (with a shared
-    /// officer, incident date or reference). Default 0.5.
+    /// Similarity of the new texts (the larger of the Jaccard similarity of
+    /// word 3-gram shingles and the overlap coefficient of content words) at or
+    /// above which an earlier complaint counts as "the same substance", with a
+    /// shared officer, incident date or reference. Default 0.5.
     public var repetitionSimilarity: Double?
-    /// Similarity at or above which the text alone (no shared officer, date or
-    /// reference in either item) counts as the same substance. Default 0.8.
+    /// Jaccard similarity of word 3-gram shingles at or above which the text
+    /// alone (a near-verbatim resend) counts as the same substance. Default 0.8.
     public var repetitionStrongSimilarity: Double?
     /// How far back (days) earlier complaints are compared. Default 730.
     public var repetitionLookbackDays: Int?

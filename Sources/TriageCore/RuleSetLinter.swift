@@ -8,7 +8,7 @@ public struct RuleSetLinter: Sendable {
     /// Facts the engine derives itself.
     public static let derivedFacts: Set<String> = ["subject", "subject_conflict", "review_timing", "kind", "outcome", "decided_subject"]
     /// Facts that come from the store's history.
-    public static let historyFacts: Set<String> = ["repetitious", "reopening", "excessive_contact", "vexatious", "history_abusive_pattern"]
+    public static let historyFacts: Set<String> = ["repetitious", "reopening", "excessive_contact", "history_abusive_pattern"]
 
     public init(_ rules: CompiledRuleSet) {
         self.rules = rules
@@ -99,7 +99,7 @@ public struct RuleSetLinter: Sendable {
                 for f in flags where !Vocabulary.flags.contains(f) { problems.append("profile \(profile.id): flag '\(f)' is not a contract word") }
             }
         }
-        for fact in setFacts.subtracting(usedFacts).subtracting(["category", "outcome_letter_date", "abusive"]).sorted() {
+        for fact in setFacts.subtracting(usedFacts).subtracting(["category", "outcome_letter_date"]).sorted() {
             problems.append("fact '\(fact)' is set by rules but used by no decision row, flag or requirement")
         }
         return problems

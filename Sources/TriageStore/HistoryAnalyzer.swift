@@ -30,10 +30,12 @@ public struct PriorItem: Sendable {
 ///
 /// Facts (value `true`, rule id `history.<fact>`, cites `001 §7.1`), each
 /// quoting the earlier items it rests on (id prefix, date, subject line):
-/// - `repetitious`: an earlier complaint with the same substance — Jaccard
-///   similarity of word 3-gram shingles of the new text at or above the
-///   threshold together with a shared officer, incident date or reference
-///   (or, on text alone, at or above the strong threshold) — and nothing new:
+/// - `repetitious`: an earlier complaint with the same substance — a
+///   similarity of the new texts at or above `repetition_similarity` (the
+///   larger of the Jaccard similarity of word 3-gram shingles and the overlap
+///   coefficient of content words) together with a shared officer, incident
+///   date or reference, or a 3-gram Jaccard at or above
+///   `repetition_strong_similarity` on text alone — and nothing new:
 ///   no officer, date, reference or attachment absent from every earlier item.
 /// - `reopening`: the new text or subject cites a reference that appears in an
 ///   earlier item whose decision is final.
@@ -75,7 +77,15 @@ public struct HistoryAnalyzer: Sendable {
 
     /// The result of comparing the new item with one earlier complaint.
     public struct Comparison: Sendable, Equatable {
+        /// The larger of ``shingleJaccard`` and ``wordOverlap``: the measure
+        /// compared with `repetition_similarity`.
         public var similarity: Double
+        /// Jaccard similarity of word 3-gram shingles (near-verbatim text);
+        /// compared alone with `repetition_strong_similarity`.
+        public var shingleJaccard: Double
+        /// Overlap coefficient |A ∩ B| / min(|A|, |B|) of the content words
+        /// (stop words removed): the same matter told again in other words.
+        public var wordOverlap: Double
         public var sharedOfficers: [String]
         public var sharedDates: [String]
         public var sharedReferences: [String]
@@ -83,10 +93,12 @@ public struct HistoryAnalyzer: Sendable {
 
     /// Compares the new text of two items.
     public func compare(_ a: Correspondence, _ b: Correspondence) -> Comparison {
-        let sa = TextFeatures.shingles(TextFeatures.newText(a)), sb = TextFeatures.shingles(TextFeatures.newText(b))
+        let ta = TextFeatures.newText(a), tb = TextFeatures.newText(b)
+        let jaccard = TextFeatures.jaccard(TextFeatures.shingles(ta), TextFeatures.shingles(tb))
+        let overlap = TextFeatures.overlap(TextFeatures.contentWords(ta), TextFeatures.contentWords(tb))
         let aa = TextFeatures.anchors(a, wholeBody: false), ab = TextFeatures.anchors(b, wholeBody: true)
         return Comparison(
-            similarity: TextFeatures.jaccard(sa, sb),
+            similarity: max(jaccard, overlap), shingleJaccard: jaccard, wordOverlap: overlap,
             sharedOfficers: aa.officers.intersection(ab.officers).sorted(),
             sharedDates: aa.dates.intersection(ab.dates).sorted(),
             sharedReferences: aa.references.intersection(ab.references).sorted())
@@ -104,7 +116,7 @@ public struct HistoryAnalyzer: Sendable {
         for p in complaints {
             let c = compare(item, p.correspondence)
             let shared = !(c.sharedOfficers.isEmpty && c.sharedDates.isEmpty && c.sharedReferences.isEmpty)
-            if (c.similarity >= thresholds.similarity && shared) || c.similarity >= thresholds.strongSimilarity {
+            if (c.similarity >= thresholds.similarity && shared) || c.shingleJaccard >= thresholds.strongSimilarity {
                 same.append((p, c))
             }
         }
@@ -118,7 +130,7 @@ public struct HistoryAnalyzer: Sendable {
         guard fresh.isEmpty else { return nil }
 
         let parts = same.map { p, c -> String in
-            var why = [String(format: "similarity %.2f", c.similarity)]
+            var why = [String(format: "similarity %.2f (3-gram Jaccard %.2f, word overlap %.2f)", c.similarity, c.shingleJaccard, c.wordOverlap)]
             if !c.sharedOfficers.isEmpty { why.append("same officer " + c.sharedOfficers.joined(separator: ", ")) }
             if !c.sharedDates.isEmpty { why.append("same date " + c.sharedDates.joined(separator: ", ")) }
             if !c.sharedReferences.isEmpty { why.append("same reference " + c.sharedReferences.joined(separator: ", ")) }
@@ -251,6 +263,27 @@ public enum TextFeatures {
         var set = Set<String>()
         for i in 0...(w.count - size) { set.insert(w[i..<(i + size)].joined(separator: " ")) }
         return set
+    }
+
+    /// Words that say little about the matter (dropped before ``overlap(_:_:)``).
+    static let stopWords: Set<String> = Set("""
+        a an the and or but if so of to in on at by for from with about into over after before as than then \
+        i me my mine we us our you your he him his she her they them their it its this that these those there here \
+        is are was were be been being am do does did done have has had having will would can could should may might must \
+        not no nor very just also too again only all any some more most such what which who whom when where why how \
+        up down out off am pm dear hello hi regards thanks thank sincerely yours
+        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+
+    /// The distinct words of a text that are not stop words.
+    public static func contentWords(_ text: String) -> Set<String> {
+        Set(words(text).filter { !stopWords.contains($0) })
+    }
+
+    /// |A ∩ B| / min(|A|, |B|): 0 when either set has fewer than 5 members
+    /// (too little text to say it is the same matter).
+    public static func overlap(_ a: Set<String>, _ b: Set<String>) -> Double {
+        let small = min(a.count, b.count)
+        return small < 5 ? 0 : Double(a.intersection(b).count) / Double(small)
     }
 
     /// |A ∩ B| / |A ∪ B| (0 when both are empty).

@@ -87,3 +87,8 @@ extension HistoryFact {
         ["fact": .string(fact), "value": .string(value), "rule": .string(rule), "cites": .string(cites), "quote": .string(quote)]
     }
 }
+
+extension Store {
+    /// The id the store gives an item: the SHA-256 of its bytes, lower-case hex.
+    public static func contentID(of bytes: [UInt8]) -> String { Hash.hex(bytes) }
+}

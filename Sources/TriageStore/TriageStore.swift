@@ -1,4 +1,15 @@
 // Module TriageStore: the embedded SQLite store (GRDB, one file, WAL).
+//
+// Why GRDB.swift 7: it builds on Linux with Swift 6 (checked), wraps the system
+// SQLite with a small, well-kept API (DatabasePool = one writer + concurrent
+// readers in WAL mode, named migrations, busy timeouts, IMMEDIATE write
+// transactions), and keeps SQL visible. Cross-process safety is SQLite's own
+// locking; the tests run a second process (python3's sqlite3, and this test
+// binary re-run as a child) against the same file, and SIGKILL a child mid-ingest.
+//
+// Tables: items (raw bytes, sha256 id), decisions (every one ever), effective_decisions,
+// complainants / complainant_keys / complainant_merges, quarantine, poller_state,
+// audit_log (hash-chained, append-only by trigger) and meta (the audit head).
 import Foundation
 import GRDB
 import TriageCore

@@ -3,6 +3,7 @@ import Foundation
 import RuleFiles
 import TriageCore
 import TriageIngest
+import TriageStore
 import Yams
 
 struct EvalCommand: ParsableCommand {
@@ -45,6 +46,35 @@ struct EvalCommand: ParsableCommand {
                 report.add(path: path, expected: label, decision: trace.decision)
             } catch {
                 report.addUnreadable(path, problem: "\(error)")
+            }
+        }
+        // History sequences: each folder in name order through a fresh store.
+        for (folder, labels) in corpus.sequences {
+            let temp = FileManager.default.temporaryDirectory.appendingPathComponent("triage-eval-\(UUID().uuidString).sqlite").path
+            defer {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temp + suffix) }
+            }
+            let store = try Store(path: temp)
+            for label in labels {
+                let path = folder + "/" + label.file
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    report.addUnreadable(path, problem: "cannot read the file")
+                    continue
+                }
+                let thresholds = compiled.ruleSet.profile(label.force)?.history ?? .defaults
+                do {
+                    let result = try store.ingest(
+                        RawItem(bytes: [UInt8](data), source: path), actor: "triage eval", thresholds: thresholds,
+                        parse: { try ingester.parse($0) },
+                        classify: { item, facts in classifier.classify(item, force: label.force, history: facts) })
+                    if let decision = result.decision?.decision.decision {
+                        report.add(path: path, expected: label, decision: decision)
+                    } else {
+                        report.addUnreadable(path, problem: result.quarantine?.problem ?? "not stored")
+                    }
+                } catch {
+                    report.addUnreadable(path, problem: "\(error)")
+                }
             }
         }
         var out = OutputWriter()

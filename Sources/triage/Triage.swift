@@ -28,6 +28,11 @@ struct Triage: ParsableCommand {
             ClassifyCommand.self,
             RulesCommand.self,
             EvalCommand.self,
+            IngestCommand.self,
+            ShowCommand.self,
+            HistoryCommand.self,
+            AuditCommand.self,
+            PollCommand.self,
             ReclassifyCommand.self,
             BenchCommand.self,
         ]

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import TriageCore
+@testable import TriageStore
+
+/// Test fixtures: invented items (fictional people, example.org addresses,
+/// 01632 960xxx numbers) whose raw bytes are their JSON, a parser that decodes
+/// them, and a small hand-written classifier.
+enum Fixture {
+    /// A fresh temporary directory for one test's database.
+    static func tempDB(_ name: String = #function) throws -> String {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-store-tests-\(safe)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent("store.sqlite").path
+    }
+
+    static func date(_ iso: String) -> Date {
+        (try? Date.ISO8601FormatStyle().parse(iso + (iso.count == 10 ? "T10:00:00Z" : ""))) ?? Date(timeIntervalSince1970: 0)
+    }
+
+    /// An item of correspondence; its raw bytes are its JSON.
+    static func item(
+        _ text: String, subject: String? = nil, date: String, channel: Channel = .email,
+        sender: Party? = Party(name: "Jo Bloggs", address: "jo.bloggs@example.org"),
+        fields: [FormField] = [], attachments: [TriageCore.Attachment] = [], source: String = "test"
+    ) -> Correspondence {
+        Correspondence(
+            channel: channel, sender: sender, date: DatedBy(value: Fixture.date(date), source: .header), subject: subject,
+            body: Body(text: text, segments: [Segment(kind: .newText, start: 0, end: text.unicodeScalars.count)]),
+            formFields: fields, attachments: attachments,
+            provenance: Provenance(source: source, sha256: "", size: 0, format: "test_json"))
+    }
+
+    static func raw(_ c: Correspondence, source: String = "test") -> RawItem {
+        RawItem(bytes: Array(((try? StableJSON.line(c)) ?? "").utf8), source: source, formatHint: "test_json")
+    }
+
+    /// Decodes the JSON bytes; anything else is an ``IngestError``.
+    static func parse(_ raw: RawItem) throws -> Correspondence {
+        do {
+            return try StableJSON.decoder().decode(Correspondence.self, from: Data(raw.bytes))
+        } catch {
+            throw IngestError(item: raw.label, problem: "not a test item: \(error)")
+        }
+    }
+
+    /// A tiny classifier: complaint unless thanks; history facts decide
+    /// repetitious/reopening; abusive words set `abusive`; vexatious needs
+    /// abusive language here AND an abusive history or excessive contact.
+    static func classify(_ c: Correspondence, _ facts: [HistoryFact]) -> Decision {
+        let text = c.body.text.lowercased()
+        var evidence: [Evidence] = facts.map {
+            Evidence(rule: $0.rule, cites: $0.cites, segment: "history", start: 0, end: 0, quote: $0.quote, fact: "\($0.fact)=\($0.value)")
+        }
+        let has = Set(facts.map(\.fact))
+        let abusive = text.contains("idiot") || text.contains("useless morons")
+        if abusive {
+            evidence.append(Evidence(rule: "language.abusive", cites: "001 §7.1", segment: "new_text", start: 0, end: 5, quote: "idiot", fact: "abusive=true"))
+        }
+        var d = Decision(
+            source: c.provenance.source, id: c.provenance.sha256, force: "cambridgeshire", kind: "complaint", subject: "officer_or_staff",
+            outcome: "routed", handler: "crt", reasons: [], flags: [], categories: [], rules: evidence.map(\.rule),
+            justification: evidence, explanation: "test", decidedBy: DecisionRowReference(row: "test", cites: "001 §4"),
+            caseworkerNotes: [], rulesetVersion: "test-v1", received: c.date?.value)
+        if text.contains("thank") {
+            d.kind = "compliment"; d.outcome = "not_recorded"; d.handler = "opcc_enquiries"; d.reasons = ["not_a_complaint"]
+        } else if abusive && (has.contains("history_abusive_pattern") || has.contains("excessive_contact")) {
+            d.outcome = "not_recorded"; d.handler = "opcc"; d.reasons = ["vexatious"]
+        } else if has.contains("repetitious") || has.contains("reopening") {
+            d.outcome = "not_recorded"; d.handler = "opcc"; d.reasons = ["repetitious"]
+        }
+        if has.contains("excessive_contact") { d.flags.append("excessive_contact") }
+        return d
+    }
+
+    /// Ingests with the fixture parser and classifier.
+    @discardableResult
+    static func ingest(_ store: Store, _ c: Correspondence, thresholds: HistoryThresholds = .defaults, now: Date? = nil) throws -> IngestResult {
+        try store.ingest(raw(c), now: now ?? c.date?.value ?? Date(), thresholds: thresholds, parse: parse, classify: classify)
+    }
+
+    /// Runs a python3 script (through /usr/bin/env) with arguments.
+    static func python(_ script: String, _ args: [String]) throws -> (Int32, String) {
+        try run("/usr/bin/env", ["python3", "-c", script] + args)
+    }
+
+    /// Runs a process and returns its exit status and standard output.
+    static func run(_ exe: String, _ args: [String], env: [String: String] = [:]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
