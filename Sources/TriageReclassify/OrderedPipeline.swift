@@ -26,13 +26,14 @@ public enum OrderedPipeline {
         let jobs = max(1, jobs)
         let window = max(2, window ?? max(16, jobs * 64))
         let state = PipelineState<Source.Element, Output>(window: window)
-        let reader = UncheckedBox(source)
+        // Only the reader thread pulls from the source.
+        var source = source
+        let pull = UncheckedBox<() -> Source.Element?>({ source.next() })
 
         let readerThread = Thread {
-            var iterator = reader.value
             while true {
                 if state.isCancelled { break }
-                guard let input = iterator.next() else { break }
+                guard let input = pull.value() else { break }
                 guard state.put(input) else { break }
             }
             state.finishReading()
