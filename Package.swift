@@ -112,10 +112,17 @@ let package = Package(
             dependencies: ["TriageCore", "TriageStore"]
         ),
 
+        // Bulk reclassification: the bounded parallel pipeline, the change report
+        // (text, JSON, HTML) and the synthetic archive generator for the benchmark.
+        .target(
+            name: "TriageReclassify",
+            dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore"]
+        ),
+
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview",
+                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -138,6 +145,10 @@ let package = Package(
         .testTarget(
             name: "TriageReviewTests",
             dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
+        ),
+        .testTarget(
+            name: "TriageReclassifyTests",
+            dependencies: ["TriageReclassify", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )

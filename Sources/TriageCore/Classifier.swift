@@ -626,10 +626,6 @@ struct Evaluation {
     private func fill(_ template: String, profile: ForceProfile, handler: String, subject: String) -> String {
         let h = profile.handlers[handler]
         let subjectQuote = subjectHits.first.map { hits[$0].quote } ?? subject.replacingOccurrences(of: "_", with: " ")
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = DateReader.calendar.timeZone
-        formatter.dateFormat = "d MMMM yyyy"
         var values: [String: String] = [
             "handler_name": h?.name ?? handler,
             "handler_contact": h?.contact ?? "",
@@ -638,14 +634,21 @@ struct Evaluation {
             "subject_words": subjectQuote,
             "window": String(profile.reviewWindowDays),
         ]
-        if let letterDate { values["letter_date"] = formatter.string(from: letterDate) }
-        if let received { values["received"] = formatter.string(from: received) }
+        if let letterDate { values["letter_date"] = Self.letterDateStyle.format(letterDate) }
+        if let received { values["received"] = Self.letterDateStyle.format(received) }
         if let reviewDays { values["days"] = String(reviewDays) }
-        values["serious_words"] = facts["serious"].flatMap { $0.values.first?.first }.map { hits[$0].quote } ?? ""
+        // The earliest serious evidence in the text (not dictionary order, which varies run to run).
+        values["serious_words"] = (facts["serious"]?.values.flatMap { $0 } ?? []).min { (hits[$0].start, $0) < (hits[$1].start, $1) }
+            .map { hits[$0].quote } ?? ""
         var out = template
         for (key, value) in values { out = out.replacingOccurrences(of: "{\(key)}", with: value) }
         return out.split(whereSeparator: { $0 == "\n" }).joined(separator: " ").trimmingCharacters(in: .whitespaces)
     }
+
+    /// "5 October 2026", in the London calendar: a value type, safe on every thread.
+    static let letterDateStyle = Date.FormatStyle(
+        date: .long, time: .omitted, locale: Locale(identifier: "en_GB"),
+        calendar: DateReader.calendar, timeZone: DateReader.calendar.timeZone)
 
     func factSummary() -> [String: [String]] {
         var summary: [String: [String]] = [:]

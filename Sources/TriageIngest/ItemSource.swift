@@ -26,7 +26,7 @@ public final class ItemSource: Sequence, IteratorProtocol {
     private var maildirPath: String?
 
     /// Files skipped inside folders: labels and notes, not correspondence.
-    public static let ignoredNames: Set<String> = ["expected.yaml", "README.md", "README", "NOTE.md", "SOURCES.md", ".DS_Store"]
+    public static let ignoredNames: Set<String> = ["expected.yaml", "eval.yaml", "README.md", "README", "NOTE.md", "SOURCES.md", ".DS_Store"]
 
     public init(paths: [String]) {
         self.pending = paths.reversed()

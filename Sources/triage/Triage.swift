@@ -35,6 +35,8 @@ struct Triage: ParsableCommand {
             AuditCommand.self,
             PollCommand.self,
             ReviewCommand.self,
+            ReclassifyCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -1,0 +1,253 @@
+import ArgumentParser
+import Foundation
+import RuleFiles
+import TriageCore
+import TriageIngest
+import TriageReclassify
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Generate a synthetic mbox and measure parse and classify throughput and memory against Python's email.",
+        discussion: """
+            Writes a deterministic synthetic mbox (from Corpus/ and ../shared/mime-corpus, found through
+            $TRIAGE_SHARED or beside the repository) and a smaller one for the linearity check (the first
+            --small messages of the same archive), then runs, each as a child process on the same archive:
+            triage parse-only and parse-and-classify (median of --runs, every core, and once on one core to
+            check the output is identical), and the baseline Benchmarks/python_baseline.py (Python's email,
+            policy default, full decoding, plus `re` patterns exported from the rules). Prints messages/s,
+            MB/s, peak memory (VmHWM) and the ratios ours/Python.
+
+            Examples:
+              triage bench                              # 100,000 messages
+              triage bench --messages 10000 --runs 5 --format json
+              triage bench --archive /tmp/bench.mbox --reuse
+            """
+    )
+
+    @OptionGroup var ruleOptions: RuleOptions
+    @Option(help: "Messages in the archive.") var messages: Int = 100_000
+    @Option(help: "Messages in the small archive of the linearity check (0: none).") var small: Int = 10_000
+    @Option(help: "Seed of the generator.") var seed: UInt64 = 1
+    @Option(help: "Worker threads (default: every core).") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Runs of ours per measure (the median is reported).") var runs: Int = 3
+    @Option(help: "Runs of the Python baseline per measure.") var baselineRuns: Int = 1
+    @Option(help: "Write the archive here (default: a temporary folder, removed after).") var archive: String?
+    @Flag(help: "Use --archive as it is if it exists.") var reuse = false
+    @Flag(help: "Skip the Python baseline.") var noBaseline = false
+    @Flag(help: "On the large archive measure only ours on every core (no Python, no 1-job run): the ratios and the identity check are then taken on the small archive.") var largeOursOnly = false
+    @Option(help: "The baseline script (default: Benchmarks/python_baseline.py beside Rules/).") var pythonScript: String?
+    @Option(help: "The force profile.") var force: String?
+    @Option(help: "text or json.") var format: OutputFormat = .text
+    @Option(help: .hidden) var child: String?
+    @Option(help: "Write the rules' phrases as Python regular expressions (JSON) to this file and stop.") var phrasesOut: String?
+
+    func validate() throws {
+        if messages < 1 { throw ValidationError("--messages must be at least 1.") }
+        if runs < 1 || baselineRuns < 1 { throw ValidationError("--runs and --baseline-runs must be at least 1.") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if child != nil && archive == nil { throw ValidationError("--child needs --archive.") }
+    }
+
+    func run() throws {
+        let (directory, compiled) = try ruleOptions.load()
+        let forceId = force ?? directory.defaultForce()
+        if let phrasesOut {
+            let data = try JSONSerialization.data(withJSONObject: PhraseExport.regexes(compiled.ruleSet), options: [.sortedKeys, .prettyPrinted])
+            guard FileManager.default.createFile(atPath: phrasesOut, contents: data) else { throw ValidationError("Cannot write \(phrasesOut).") }
+            return
+        }
+        if let child {
+            guard let mode = WorkMode(rawValue: child) else { throw ValidationError("--child parse|classify") }
+            let reclassifier = Reclassifier(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled), force: forceId, jobs: jobs)
+            let sample = try Bench.measure(reclassifier: reclassifier, archive: archive ?? "", mode: mode)
+            print(try StableJSON.line(sample))
+            return
+        }
+        let repoRoot = directory.url.deletingLastPathComponent().path
+        let shared = ProcessInfo.processInfo.environment["TRIAGE_SHARED"] ?? (repoRoot as NSString).appendingPathComponent("../shared")
+        let mimeCorpus = (shared as NSString).appendingPathComponent("mime-corpus")
+        let fm = FileManager.default
+        let workDir = fm.temporaryDirectory.appendingPathComponent("triage-bench-\(getpid())").path
+        try fm.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: workDir) }
+
+        // The archives.
+        let generator = try ArchiveGenerator(corpus: (repoRoot as NSString).appendingPathComponent("Corpus"),
+                                             mimeCorpus: fm.fileExists(atPath: mimeCorpus) ? mimeCorpus : nil)
+        let large = archive ?? workDir + "/bench-\(messages).mbox"
+        var archives: [(path: String, count: Int)] = []
+        if small > 0 && small < messages { archives.append((workDir + "/bench-\(small).mbox", small)) }
+        archives.append((large, messages))
+        for (path, count) in archives {
+            if reuse && path == archive && fm.fileExists(atPath: path) { continue }
+            note("generating \(count) messages (seed \(seed)) → \(path)")
+            let t = Date()
+            let size = try generator.write(count: count, seed: seed, to: path)
+            note(String(format: "  %.1f MB in %.1f s", Double(size) / 1_048_576, Date().timeIntervalSince(t)))
+        }
+        let phrasesPath = workDir + "/phrases.json"
+        let phrases = try JSONSerialization.data(withJSONObject: PhraseExport.regexes(compiled.ruleSet), options: [.sortedKeys])
+        _ = fm.createFile(atPath: phrasesPath, contents: phrases)
+
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        var base = ["bench", "--force", forceId]
+        if let rules = ruleOptions.rules { base += ["--rules", rules] } else { base += ["--rules", directory.url.path] }
+        let script = pythonScript ?? (repoRoot as NSString).appendingPathComponent("Benchmarks/python_baseline.py")
+        let python = noBaseline ? nil : Self.which("python3")
+        if !noBaseline && python == nil { note("python3 not found: the baseline is skipped") }
+
+        var lines: [BenchLine] = []
+        for (path, count) in archives {
+            let name = "\(count) messages"
+            for mode in ["parse", "classify"] {
+                var samples: [BenchSample] = []
+                for r in 0..<runs {
+                    note("triage \(mode), \(jobs) jobs, \(name), run \(r + 1)/\(runs)")
+                    samples.append(try Bench.runChild(me, base + ["--child", mode, "--archive", path, "--jobs", String(jobs)], environment: Self.childEnvironment))
+                }
+                lines.append(BenchLine(archive: name, samples: samples))
+            }
+            let quick = largeOursOnly && archives.count > 1 && path == large
+            if jobs > 1 && !quick {
+                note("triage classify, 1 job, \(name)")
+                lines.append(BenchLine(archive: name, samples: [try Bench.runChild(me, base + ["--child", "classify", "--archive", path, "--jobs", "1"], environment: Self.childEnvironment)]))
+            }
+            if let python, !quick {
+                for mode in ["parse", "classify"] {
+                    var samples: [BenchSample] = []
+                    for r in 0..<baselineRuns {
+                        note("python \(mode), \(name), run \(r + 1)/\(baselineRuns)")
+                        samples.append(try Bench.runChild(python, [script, mode, path] + (mode == "classify" ? [phrasesPath] : [])))
+                    }
+                    lines.append(BenchLine(archive: name, samples: samples))
+                }
+            }
+        }
+        let result = BenchResult(lines: lines, jobs: jobs, seed: seed, large: "\(messages) messages",
+                                 small: archives.count > 1 ? "\(small) messages" : nil, load: Self.loadAverage(),
+                                 command: CommandLine.arguments.dropFirst().joined(separator: " "))
+        switch format {
+        case .json: print(try StableJSON.encoder(pretty: true).encode(result).utf8String)
+        case .text: print(result.text())
+        }
+    }
+
+    private func note(_ s: String) { Diagnostics.note("bench: " + s) }
+
+    /// Our children hash with a fixed seed: the classifier picks some explanation
+    /// quotes in dictionary order, which otherwise varies from process to
+    /// process, and the 1-job and N-job outputs are compared across processes.
+    static let childEnvironment = ["SWIFT_DETERMINISTIC_HASHING": "1"]
+
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    static func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+    }
+}
+
+extension Data {
+    var utf8String: String { String(decoding: self, as: UTF8.self) }
+}
+
+/// Everything one `triage bench` measured, with the checks the issue asks for.
+struct BenchResult: Encodable {
+    var lines: [BenchLine]
+    var jobs: Int
+    var seed: UInt64
+    var large: String
+    var small: String?
+    /// The 1-, 5- and 15-minute load averages at the end.
+    var load: String
+    var command: String
+
+    func line(_ archive: String, _ tool: String, _ mode: String, jobs: Int? = nil) -> BenchLine? {
+        lines.first { $0.archive == archive && $0.tool == tool && $0.mode == mode && (jobs == nil || $0.jobs == jobs) }
+    }
+
+    var ratios: [String: Double] {
+        var out: [String: Double] = [:]
+        for archive in [small, large].compactMap({ $0 }) {
+            for mode in ["parse", "classify"] {
+                if let ours = line(archive, "triage", mode, jobs: jobs), let py = line(archive, "python", mode), py.messagesPerSecond > 0 {
+                    out["\(archive): \(mode)"] = ours.messagesPerSecond / py.messagesPerSecond
+                }
+            }
+        }
+        return out
+    }
+
+    /// Classify rate on the large archive over the rate on the small one (1 = linear).
+    var linearity: Double? {
+        guard let small, let a = line(small, "triage", "classify", jobs: jobs), let b = line(large, "triage", "classify", jobs: jobs),
+              a.messagesPerSecond > 0 else { return nil }
+        return b.messagesPerSecond / a.messagesPerSecond
+    }
+
+    /// True when 1 job and all jobs gave the same decisions, per archive.
+    var identical: [String: Bool] {
+        var out: [String: Bool] = [:]
+        for archive in [small, large].compactMap({ $0 }) {
+            if let all = line(archive, "triage", "classify", jobs: jobs), let one = line(archive, "triage", "classify", jobs: 1), jobs > 1 {
+                out[archive] = all.outputHash != nil && all.outputHash == one.outputHash
+            }
+        }
+        return out
+    }
+
+    enum CodingKeys: String, CodingKey { case lines, jobs, seed, large, small, load, command, ratios, linearity, identical }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lines, forKey: .lines)
+        try c.encode(jobs, forKey: .jobs)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(large, forKey: .large)
+        try c.encodeIfPresent(small, forKey: .small)
+        try c.encode(load, forKey: .load)
+        try c.encode(command, forKey: .command)
+        try c.encode(ratios, forKey: .ratios)
+        try c.encodeIfPresent(linearity, forKey: .linearity)
+        try c.encode(identical, forKey: .identical)
+    }
+
+    func text() -> String {
+        var out: [String] = []
+        func pad(_ s: String, _ n: Int, left: Bool = false) -> String {
+            s.count >= n ? s : (left ? String(repeating: " ", count: n - s.count) + s : s + String(repeating: " ", count: n - s.count))
+        }
+        out.append(pad("archive", 18) + pad("tool", 8) + pad("mode", 10) + pad("jobs", 6, left: true) + pad("runs", 6, left: true)
+                   + pad("msg/s", 11, left: true) + pad("MB/s", 9, left: true) + pad("median s", 10, left: true) + pad("peak MB", 9, left: true) + pad("errors", 8, left: true))
+        for l in lines {
+            let size = String(format: " (%.0f MB)", Double(l.archiveBytes) / 1_048_576)
+            out.append(pad(l.archive + (l.tool == "triage" && l.mode == "parse" ? size : ""), 18) + pad(l.tool, 8) + pad(l.mode, 10)
+                       + pad(String(l.jobs), 6, left: true) + pad(String(l.runs), 6, left: true)
+                       + pad(String(format: "%.0f", l.messagesPerSecond), 11, left: true) + pad(String(format: "%.1f", l.megabytesPerSecond), 9, left: true)
+                       + pad(String(format: "%.2f", l.medianSeconds), 10, left: true) + pad(String(format: "%.0f", l.peakRSSMB), 9, left: true)
+                       + pad(String(l.errors), 8, left: true))
+        }
+        out.append("")
+        for (key, value) in ratios.sorted(by: { $0.key < $1.key }) {
+            out.append("ratio ours/python, \(key): " + String(format: "%.1f", value) + "×")
+        }
+        if let linearity {
+            out.append("linearity (classify msg/s at \(large) ÷ at \(small ?? "")): " + String(format: "%.2f", linearity))
+        }
+        for (archive, same) in identical.sorted(by: { $0.key < $1.key }) {
+            out.append("output identical with 1 job and \(jobs) jobs, \(archive): \(same ? "yes" : "NO")")
+        }
+        if let l = line(large, "triage", "classify", jobs: jobs) {
+            out.append("peak memory, classify, \(large): " + String(format: "%.0f", l.peakRSSMB) + " MB (target < 200 MB)")
+        }
+        out.append("load average at the end: \(load)")
+        out.append("command: triage \(command)")
+        return out.joined(separator: "\n")
+    }
+}
