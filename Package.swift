@@ -29,6 +29,9 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
 
+        // SHA-256 as lower-case hex: item ids, provenance and attachments.
+        .target(name: "ContentHashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // Splits a body of text into new text, quoted replies, signature and disclaimer.
         .target(name: "TextSegmentation", dependencies: ["TriageCore"]),
 
@@ -36,7 +39,7 @@ let package = Package(
         .target(
             name: "MailParsing",
             dependencies: [
-                "TriageCore", "TextSegmentation", "LetterParsing",
+                "TriageCore", "ContentHashing", "TextSegmentation", "LetterParsing",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -45,7 +48,7 @@ let package = Package(
         .target(
             name: "FormParsing",
             dependencies: [
-                "TriageCore", "TextSegmentation",
+                "TriageCore", "ContentHashing", "TextSegmentation",
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -56,7 +59,7 @@ let package = Package(
         .target(
             name: "LetterParsing",
             dependencies: [
-                "TriageCore", "TextSegmentation", "CLibXML2",
+                "TriageCore", "ContentHashing", "TextSegmentation", "CLibXML2",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -83,7 +86,7 @@ let package = Package(
         .target(
             name: "TriageStore",
             dependencies: [
-                "TriageCore",
+                "TriageCore", "ContentHashing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,5 +1,4 @@
 import Foundation
-import Crypto
 import MultipartKit
 import TriageCore
 

@@ -1,5 +1,4 @@
 import Foundation
-import Crypto
 import TextSegmentation
 import TriageCore
 

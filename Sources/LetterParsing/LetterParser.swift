@@ -1,5 +1,4 @@
 import CLibXML2
-import Crypto
 import Foundation
 import TextSegmentation
 import TriageCore

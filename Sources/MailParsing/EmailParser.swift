@@ -1,4 +1,5 @@
 import Crypto
+import ContentHashing
 import Foundation
 import LetterParsing
 import TextSegmentation
@@ -88,16 +89,7 @@ public struct EmailParser: Sendable {
     }
 
     static func sha256Hex<C: Sequence>(_ bytes: C) -> String where C.Element == UInt8 {
-        var hasher = SHA256()
-        hasher.update(data: Array(bytes))
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in hasher.finalize() {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        ContentHash.sha256Hex(bytes)
     }
 
     /// Builds a Correspondence from a parsed message (used recursively for message/rfc822 parts).

@@ -1,4 +1,4 @@
-import Crypto
+import ContentHashing
 import Foundation
 import TriageCore
 
@@ -53,19 +53,8 @@ public enum JSONValue: Encodable, Sendable, Equatable, ExpressibleByStringLitera
 
 enum Hash {
     /// SHA-256, lower-case hex.
-    static func hex(_ bytes: [UInt8]) -> String { hexString(SHA256.hash(data: bytes)) }
+    static func hex(_ bytes: [UInt8]) -> String { ContentHash.sha256Hex(bytes) }
     static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
-
-    static func hexString<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 
     static let genesis = String(repeating: "0", count: 64)
 }
