@@ -31,6 +31,8 @@ public struct TextIndex: Sendable {
     public let sentenceIsQuestion: [Bool]
     /// Scalar offset added to every token's offsets (when indexing a segment of a body).
     public let baseOffset: Int
+    /// The text's Unicode scalars, for quoting by offset in constant time.
+    private let scalars: [Unicode.Scalar]
 
     /// Indexes `text`.
     /// - Parameters:
@@ -45,7 +47,9 @@ public struct TextIndex: Sendable {
         var sentence = 0
         var paragraph = 0
         var sentenceStart = 0
-        var word = String.UnicodeScalarView()
+        // The current word, lower-cased, as UTF-8 (ASCII is the common case: no property lookups).
+        var word: [UInt8] = []
+        word.reserveCapacity(32)
         var wordStart = 0
         var wordCapitalised = false
         var wordHasLetter = false
@@ -63,50 +67,62 @@ public struct TextIndex: Sendable {
         func flushWord(at end: Int) {
             guard !word.isEmpty else { return }
             // Trailing apostrophes/hyphens are not part of the word.
-            var scalars = word
             var wordEnd = end
-            while let last = scalars.last, last == "'" || last == "-" {
-                scalars.removeLast()
+            var count = word.count
+            while count > 0, word[count - 1] == 0x27 || word[count - 1] == 0x2D {
+                count -= 1
                 wordEnd -= 1
             }
-            if !scalars.isEmpty {
-                let s = String(scalars)
+            if count > 0 {
+                let s = word.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<count]), as: UTF8.self) }
                 tokens.append(Token(
                     text: s, start: wordStart + baseOffset, end: wordEnd + baseOffset,
                     sentence: sentence, paragraph: paragraph, isWord: true,
                     isNumber: !wordHasLetter, isCapitalised: wordCapitalised))
             }
-            word = String.UnicodeScalarView()
+            word.removeAll(keepingCapacity: true)
             wordHasLetter = false
+        }
+        func appendUTF8(_ scalar: Unicode.Scalar) {
+            if scalar.value < 0x80 {
+                word.append(UInt8(scalar.value))
+            } else {
+                word.append(contentsOf: String(scalar).utf8)
+            }
         }
 
         let scalars = Array(text.unicodeScalars)
         var i = 0
         while i < scalars.count {
             let c = scalars[i]
-            let props = c.properties
-            if props.isAlphabetic || (c.value >= 48 && c.value <= 57) {
+            let isLetter = Self.isLetter(c)
+            if isLetter || (c.value >= 48 && c.value <= 57) {
+                let isUpper = c.value < 0x80 ? (c.value >= 65 && c.value <= 90) : c.properties.isUppercase
                 if word.isEmpty {
                     wordStart = offset
-                    wordCapitalised = props.isUppercase
+                    wordCapitalised = isUpper
                 }
                 if newlineRun >= 2 {
                     closeSentence(question: false)
                     if !tokens.isEmpty { paragraph += 1 }
                 }
                 newlineRun = 0
-                if props.isAlphabetic { wordHasLetter = true }
-                word.append(contentsOf: props.isUppercase ? c.properties.lowercaseMapping.unicodeScalars : String.UnicodeScalarView([c]))
+                if isLetter { wordHasLetter = true }
+                if c.value < 0x80 {
+                    word.append(UInt8(isUpper ? c.value + 32 : c.value))
+                } else if isUpper {
+                    for lower in c.properties.lowercaseMapping.unicodeScalars { appendUTF8(lower) }
+                } else {
+                    appendUTF8(c)
+                }
             } else if (c == "'" || c == "\u{2019}" || c == "\u{2018}" || c == "-") && !word.isEmpty
-                        && i + 1 < scalars.count && (scalars[i + 1].properties.isAlphabetic) {
-                word.append(c == "-" ? "-" : "'")
+                        && i + 1 < scalars.count && Self.isLetter(scalars[i + 1]) {
+                word.append(c == "-" ? 0x2D : 0x27)
             } else {
                 flushWord(at: offset)
                 if c == "\n" {
+                    // A blank line (two newlines) is a paragraph (and sentence) boundary, applied when the next token starts.
                     newlineRun += 1
-                    if newlineRun == 2 {
-                        // Blank line: paragraph (and sentence) boundary, applied when the next word starts.
-                    }
                 } else if c == " " || c == "\t" || c == "\r" || c == "\u{A0}" {
                     // whitespace inside a line
                 } else {
@@ -115,7 +131,7 @@ public struct TextIndex: Sendable {
                         if !tokens.isEmpty { paragraph += 1 }
                     }
                     newlineRun = 0
-                    if !props.isWhitespace {
+                    if !Self.isWhitespace(c) {
                         let mark: String
                         switch c {
                         case "\u{201C}", "\u{201D}", "\u{201E}": mark = "\""
@@ -130,7 +146,7 @@ public struct TextIndex: Sendable {
                             // A full stop inside a number or abbreviation like "P.C." does not end a sentence
                             // when the next scalar is not whitespace.
                             let next = i + 1 < scalars.count ? scalars[i + 1] : " "
-                            if next.properties.isWhitespace || c == "?" || c == "!" {
+                            if Self.isWhitespace(next) || c == "?" || c == "!" {
                                 closeSentence(question: c == "?")
                             }
                         }
@@ -145,15 +161,29 @@ public struct TextIndex: Sendable {
         self.tokens = tokens
         self.sentences = sentences
         self.sentenceIsQuestion = questions
+        self.scalars = scalars
+    }
+
+    /// Unicode `Alphabetic`, with ASCII answered without a property lookup.
+    @inline(__always)
+    static func isLetter(_ c: Unicode.Scalar) -> Bool {
+        if c.value < 0x80 { return (c.value | 0x20) >= 97 && (c.value | 0x20) <= 122 }
+        return c.properties.isAlphabetic
+    }
+
+    /// Unicode `White_Space`, with ASCII answered without a property lookup.
+    @inline(__always)
+    static func isWhitespace(_ c: Unicode.Scalar) -> Bool {
+        if c.value < 0x80 { return c.value == 0x20 || (c.value >= 0x09 && c.value <= 0x0D) }
+        return c.properties.isWhitespace
     }
 
     /// The original text between two scalar offsets (offsets include ``baseOffset``).
     public func quote(from start: Int, to end: Int) -> String {
-        let scalars = text.unicodeScalars
         let lo = max(0, min(start - baseOffset, scalars.count))
         let hi = max(lo, min(end - baseOffset, scalars.count))
-        let a = scalars.index(scalars.startIndex, offsetBy: lo)
-        let b = scalars.index(a, offsetBy: hi - lo)
-        return String(scalars[a..<b])
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[lo..<hi])
+        return String(view)
     }
 }
