@@ -286,7 +286,7 @@ struct Evaluation {
         case "no_identity":
             return item.sender.map(\.isEmpty) ?? true
         case "no_text":
-            return item.body.segments(.newText).allSatisfy { item.body.text(of: $0).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            return item.body.segments(.newText).allSatisfy { item.body.text(of: $0).unicodeScalars.allSatisfy(\.properties.isWhitespace) }
         default:
             return false
         }
@@ -623,26 +623,54 @@ struct Evaluation {
         return ids
     }
 
+    /// Fills a template's `{placeholders}` in one pass (a value is never scanned
+    /// again, so text quoted from a letter cannot expand), joins its lines and trims it.
+    /// An unknown placeholder is left as it is.
     private func fill(_ template: String, profile: ForceProfile, handler: String, subject: String) -> String {
-        let h = profile.handlers[handler]
-        let subjectQuote = subjectHits.first.map { hits[$0].quote } ?? subject.replacingOccurrences(of: "_", with: " ")
-        var values: [String: String] = [
-            "handler_name": h?.name ?? handler,
-            "handler_contact": h?.contact ?? "",
-            "handler_cites": h?.cites ?? "",
-            "force_name": profile.name,
-            "subject_words": subjectQuote,
-            "window": String(profile.reviewWindowDays),
-        ]
-        if let letterDate { values["letter_date"] = Self.letterDateStyle.format(letterDate) }
-        if let received { values["received"] = Self.letterDateStyle.format(received) }
-        if let reviewDays { values["days"] = String(reviewDays) }
-        // The earliest serious evidence in the text (not dictionary order, which varies run to run).
-        values["serious_words"] = (facts["serious"]?.values.flatMap { $0 } ?? []).min { (hits[$0].start, $0) < (hits[$1].start, $1) }
-            .map { hits[$0].quote } ?? ""
-        var out = template
-        for (key, value) in values { out = out.replacingOccurrences(of: "{\(key)}", with: value) }
-        return out.split(whereSeparator: { $0 == "\n" }).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        func value(_ key: Substring) -> String? {
+            switch key {
+            case "handler_name": return profile.handlers[handler]?.name ?? handler
+            case "handler_contact": return profile.handlers[handler]?.contact ?? ""
+            case "handler_cites": return profile.handlers[handler]?.cites ?? ""
+            case "force_name": return profile.name
+            case "subject_words":
+                return subjectHits.first.map { hits[$0].quote } ?? subject.replacingOccurrences(of: "_", with: " ")
+            case "window": return String(profile.reviewWindowDays)
+            case "letter_date": return letterDate.map { Self.letterDateStyle.format($0) }
+            case "received": return received.map { Self.letterDateStyle.format($0) }
+            case "days": return reviewDays.map { String($0) }
+            case "serious_words":
+                // The earliest serious evidence in the text (not dictionary order, which varies run to run).
+                return (facts["serious"]?.values.flatMap { $0 } ?? []).min { (hits[$0].start, $0) < (hits[$1].start, $1) }
+                    .map { hits[$0].quote } ?? ""
+            default: return nil
+            }
+        }
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}"), let filled = value(after[..<close]) {
+                out += filled
+                rest = after[after.index(after: close)...]
+            } else {
+                out.append("{")
+                rest = after
+            }
+        }
+        out += rest
+        return Self.trimmedOneLine(out)
+    }
+
+    /// Lines joined by single spaces where they break; spaces and tabs trimmed from both ends.
+    static func trimmedOneLine(_ text: String) -> String {
+        let joined = text.contains("\n") ? text.split(whereSeparator: { $0 == "\n" }).joined(separator: " ") : text
+        func isBlank(_ c: Character) -> Bool {
+            c.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+        }
+        guard let first = joined.firstIndex(where: { !isBlank($0) }), let last = joined.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(joined[first...last])
     }
 
     /// "5 October 2026", in the London calendar: a value type, safe on every thread.
