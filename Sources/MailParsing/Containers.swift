@@ -161,6 +161,18 @@ public final class MboxReader: Sequence, IteratorProtocol {
 
     /// Removes one `>` from lines that match `^>+From ` (mboxrd; also undoes mboxo quoting).
     static func unquote(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        // Every line to un-quote contains ">From "; most messages have none.
+        let quoted = bytes.withUnsafeBufferPointer { p -> Bool in
+            guard let base = p.baseAddress, p.count >= 6 else { return false }
+            var i = 0
+            while i + 6 <= p.count, let hit = memchr(base + i, 0x3E, p.count - 6 - i + 1) {
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if p[at + 1] == 0x46, p[at + 2] == 0x72, p[at + 3] == 0x6F, p[at + 4] == 0x6D, p[at + 5] == 0x20 { return true }
+                i = at + 1
+            }
+            return false
+        }
+        if !quoted { return Array(bytes) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = bytes.startIndex

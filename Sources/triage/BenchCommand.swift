@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Write the archive here (default: a temporary folder, removed after).") var archive: String?
     @Flag(help: "Use --archive as it is if it exists.") var reuse = false
     @Flag(help: "Skip the Python baseline.") var noBaseline = false
-    @Flag(help: "On the large archive measure only ours on every core (no Python, no 1-job run): the ratios and the identity check are then taken on the small archive.") var largeOursOnly = false
+    @Flag(help: "On the large archive measure only ours (no Python): the ratios are then taken on the small archive; the 1-job identity check still runs on both.") var largeOursOnly = false
     @Option(help: "The baseline script (default: Benchmarks/python_baseline.py beside Rules/).") var pythonScript: String?
     @Option(help: "The force profile.") var force: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
@@ -109,7 +109,7 @@ struct BenchCommand: ParsableCommand {
                 lines.append(BenchLine(archive: name, samples: samples))
             }
             let quick = largeOursOnly && archives.count > 1 && path == large
-            if jobs > 1 && !quick {
+            if jobs > 1 {
                 note("triage classify, 1 job, \(name)")
                 lines.append(BenchLine(archive: name, samples: [try Bench.runChild(me, base + ["--child", "classify", "--archive", path, "--jobs", "1"], environment: Self.childEnvironment)]))
             }
