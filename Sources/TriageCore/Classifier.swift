@@ -351,8 +351,10 @@ struct Evaluation {
             }
             let ok = hits.contains { other in
                 let otherRule = ruleSet.rules[other.rule]
-                guard other.view == h.view, otherRule.fact == req.fact else { return false }
+                guard otherRule.fact == req.fact else { return false }
                 if let wanted = req.values, !wanted.contains(otherRule.value) { return false }
+                if req.scope == "item" { return true }
+                guard other.view == h.view else { return false }
                 let a = tokens[other.first], b = tokens[h.first]
                 switch req.scope {
                 case "paragraph": return a.paragraph == b.paragraph

@@ -98,7 +98,7 @@ public struct RuleMatch: Codable, Sendable, Equatable {
 public struct Proximity: Codable, Sendable, Equatable {
     public var fact: String
     /// `sentence`, `nearby` (the same sentence or the one before it, in the
-    /// same paragraph), `paragraph`, or `actor`: the nearest mention of the
+    /// same paragraph), `paragraph`, `item` (anywhere in the item), or `actor`: the nearest mention of the
     /// fact before the match, in the same or the previous sentence, must have
     /// one of `values` ("PC 1234 punched me", not "my neighbour punched me").
     public var scope: String

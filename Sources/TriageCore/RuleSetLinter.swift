@@ -36,7 +36,7 @@ public struct RuleSetLinter: Sendable {
             }
             if let r = rule.requires {
                 usedFacts.insert(r.fact)
-                if !["sentence", "nearby", "paragraph", "actor"].contains(r.scope) {
+                if !["sentence", "nearby", "paragraph", "item", "actor"].contains(r.scope) {
                     problems.append("rule \(rule.id): unknown requires scope '\(r.scope)'")
                 }
             }
