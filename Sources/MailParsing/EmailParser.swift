@@ -289,7 +289,8 @@ struct BodyCollector {
         return out.joined(separator: "\n")
     }
 
-    /// Records every leaf of a non-chosen alternative as an attachment (nothing is dropped).
+    /// Records every leaf of a non-chosen alternative as an attachment (nothing is
+    /// dropped): inline text parts with the role `alternative`, the rest as files.
     mutating func addAsAttachments(_ e: MIMEEntity, path: String) {
         if e.isMessage { visit(e, path: path); return }
         addDefects(e, path: path)
@@ -297,7 +298,10 @@ struct BodyCollector {
             for (k, child) in e.children.enumerated() { addAsAttachments(child, path: "\(path).\(k + 1)") }
             return
         }
-        attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count, sha256: EmailParser.sha256Hex(e.body)))
+        // An inline text part of an alternative is another rendering of the body; anything else is a file.
+        let role: Attachment.Role = Self.isInlineText(e) ? .alternative : .file
+        attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count,
+                                      sha256: EmailParser.sha256Hex(e.body), role: role))
     }
 
     static func containsText(_ e: MIMEEntity) -> Bool {

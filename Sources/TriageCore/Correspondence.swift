@@ -168,16 +168,39 @@ public struct FormField: Codable, Sendable, Equatable {
 
 /// A part that is not body text.
 public struct Attachment: Codable, Sendable, Equatable {
+    /// What the part is to the reader.
+    public enum Role: String, Codable, Sendable {
+        /// A file the sender attached.
+        case file
+        /// Another rendering of the body (the HTML of a multipart/alternative
+        /// whose plain text was read): kept, since nothing is dropped, but not a file.
+        case alternative
+    }
+
     public var filename: String?
     public var contentType: String
     public var size: Int
     public var sha256: String
+    public var role: Role
 
-    public init(filename: String?, contentType: String, size: Int, sha256: String) {
+    public init(filename: String?, contentType: String, size: Int, sha256: String, role: Role = .file) {
         self.filename = filename
         self.contentType = contentType
         self.size = size
         self.sha256 = sha256
+        self.role = role
+    }
+
+    enum CodingKeys: String, CodingKey { case filename, contentType, size, sha256, role }
+
+    /// Items stored before roles existed decode as files.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        filename = try c.decodeIfPresent(String.self, forKey: .filename)
+        contentType = try c.decode(String.self, forKey: .contentType)
+        size = try c.decode(Int.self, forKey: .size)
+        sha256 = try c.decode(String.self, forKey: .sha256)
+        role = try c.decodeIfPresent(Role.self, forKey: .role) ?? .file
     }
 }
 

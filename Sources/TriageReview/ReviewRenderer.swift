@@ -227,9 +227,15 @@ public struct ReviewRenderer: Sendable {
             doc.append([])
             doc += wrap(cells("▸ folded: " + folded.joined(separator: ", ") + " — f shows the full text", .dim), width: width, indent: 2)
         }
-        if !c.attachments.isEmpty {
-            let names = c.attachments.map { "\($0.filename ?? "(unnamed)") (\($0.contentType), \($0.size) bytes)" }
+        let files = c.attachments.filter { $0.role == .file }
+        if !files.isEmpty {
+            let names = files.map { "\($0.filename ?? "(unnamed)") (\($0.contentType), \($0.size) bytes)" }
             field("Attached", cells(names.joined(separator: "; "), .plain))
+        }
+        let alternatives = c.attachments.filter { $0.role == .alternative }
+        if !alternatives.isEmpty {
+            let names = alternatives.map { "\($0.contentType) (\($0.size) bytes)" }
+            field("Also sent as", cells(names.joined(separator: "; "), .dim))
         }
         if !d.justification.isEmpty {
             doc.append([])

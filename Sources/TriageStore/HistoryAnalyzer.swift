@@ -302,7 +302,8 @@ public enum TextFeatures {
             text += "\n" + f.value
         }
         var a = anchors(in: text)
-        a.attachments = Set(c.attachments.map(\.sha256).filter { !$0.isEmpty })
+        // Files only: an HTML alternative repeats the body, which the text anchors already cover.
+        a.attachments = Set(c.attachments.filter { $0.role == .file }.map(\.sha256).filter { !$0.isEmpty })
         return a
     }
 

@@ -74,6 +74,8 @@ struct EmailParserTests {
         #expect(c.body.segments.first?.kind == .newText)
         // The HTML alternative and the PDF are attachments; nothing dropped.
         #expect(c.attachments.map(\.contentType) == ["text/html", "application/pdf"])
+        // The HTML is another rendering of the body, the PDF a file.
+        #expect(c.attachments.map(\.role) == [.alternative, .file])
         let pdf = c.attachments[1]
         #expect(pdf.filename == "letter.pdf")
         #expect(pdf.size == 9)

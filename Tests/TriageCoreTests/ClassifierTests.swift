@@ -26,6 +26,8 @@ enum MiniRules {
                 rule("s.housing", "subject_role=not_police", ["housing officer"]),
                 rule("s.pcc", "subject_role=pcc", ["the commissioner"]),
                 rule("x.assault", "serious=crime", ["punched me"], requires: Proximity(fact: "subject_role", scope: "actor", values: police)),
+                rule("a.pcc", "addressee=pcc", ["dear commissioner"]),
+                rule("s.you", "subject_role=pcc", ["against you"], requires: Proximity(fact: "addressee", scope: "item", values: ["pcc"])),
             ],
             guards: [Guard(id: "neg", description: "negation", before: ["not", "never"], window: 2, sentence: nil, after: nil, questionOnly: nil)],
             table: DecisionTable(
@@ -100,6 +102,16 @@ enum MiniRules {
         #expect(try MiniRules.decide("My neighbour punched me and the police were rude.").decidedBy.row == "officer")
     }
 
+    @Test func itemScopeRequirementLooksAnywhereInTheItem() throws {
+        // The addressee is named paragraphs away from the "you" it explains.
+        let toThePCC = try MiniRules.decide("Dear Commissioner,\n\nI have written before.\n\nI complain against you.")
+        #expect(toThePCC.subject == "pcc")
+        #expect(toThePCC.decidedBy.row == "pcc")
+        let toSomeoneElse = try MiniRules.decide("Dear Sir,\n\nI have written before.\n\nI complain against you.")
+        #expect(toSomeoneElse.subject != "pcc")
+        #expect(toSomeoneElse.decidedBy.row == "fallback")
+    }
+
     @Test func pointerWordsPickTheFollowingRole() throws {
         let d = try MiniRules.decide("I wrote to the commissioner to complain about PC 12.")
         #expect(d.subject == "officer_or_staff")
@@ -127,5 +139,16 @@ enum MiniRules {
         #expect(problems.contains { $0.contains("'no_such_fact' is never set") })
         #expect(problems.contains { $0.contains("no route 'nowhere'") })
         #expect(problems.contains { $0.contains("rule d.rude: no example that must match") })
+    }
+}
+
+@Suite struct AttachmentCodingTests {
+    @Test func attachmentStoredBeforeRolesDecodesAsAFile() throws {
+        let old = Data(#"{"filename":"a.pdf","contentType":"application/pdf","size":3,"sha256":"00"}"#.utf8)
+        let a = try JSONDecoder().decode(Attachment.self, from: old)
+        #expect(a.role == .file)
+        let again = try JSONDecoder().decode(Attachment.self, from: try JSONEncoder().encode(
+            Attachment(filename: nil, contentType: "text/html", size: 9, sha256: "01", role: .alternative)))
+        #expect(again.role == .alternative)
     }
 }
