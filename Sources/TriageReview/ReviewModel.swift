@@ -165,9 +165,11 @@ public protocol ReviewBackend: Sendable {
     /// - Returns: the item afterwards.
     func accept(_ id: String, note: String?, actor: String) throws -> ReviewItem
     /// Records that `actor` replaces the item's decision with `outcome` and
-    /// `handler` (and, for `not_recorded`, the contract's `reasons`), for `reason`.
+    /// `handler` (and, for `not_recorded`, the contract's `reasons`; and a new
+    /// `kind` or `subject` when given), for `reason`.
     /// - Returns: the item afterwards.
-    func override(_ id: String, outcome: String, handler: String, reasons: [String]?, reason: String, actor: String) throws -> ReviewItem
+    func override(_ id: String, outcome: String, handler: String, kind: String?, subject: String?,
+                  reasons: [String]?, reason: String, actor: String) throws -> ReviewItem
     /// Caseworker actions made in `[since, until)`, oldest first.
     func actions(since: Date?, until: Date?) throws -> [ReviewActionRecord]
 }
@@ -322,13 +324,22 @@ public struct ReviewService: Sendable {
     ///   - reasons: why not recorded (the contract's words); required for
     ///     `not_recorded` unless the item is already `not_recorded` with reasons
     ///     (they are kept), refused for other outcomes.
+    ///   - kind: a new kind (the contract's words), when the rules got it wrong.
+    ///   - subject: a new subject (the contract's words), when the rules got it wrong.
     ///   - reason: the caseworker's own words (required).
     /// - Throws: ``ReviewError`` for an unknown item, a code not in the lists,
     ///   an empty reason or actor; storage errors.
     ///   - shown: the item as the caseworker saw it; if its effective decision
     ///     has changed since, nothing is written.
-    public func override(_ id: String, outcome: String, handler: String, reasons: [String]? = nil, reason: String,
+    public func override(_ id: String, outcome: String, handler: String, kind: String? = nil, subject: String? = nil,
+                         reasons: [String]? = nil, reason: String,
                          actor: String, shown: ReviewItem? = nil) throws -> ReviewItem {
+        if let kind, !Vocabulary.kinds.contains(kind) {
+            throw ReviewError("unknown kind '\(kind)': one of \(Vocabulary.kinds.sorted().joined(separator: ", "))")
+        }
+        if let subject, !Vocabulary.subjects.contains(subject) {
+            throw ReviewError("unknown subject '\(subject)': one of \(Vocabulary.subjects.sorted().joined(separator: ", "))")
+        }
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ReviewError("no caseworker name: pass --as NAME") }
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -340,7 +351,8 @@ public struct ReviewService: Sendable {
         var because = reasons ?? []
         if because.isEmpty, outcome == "not_recorded", item.decision.outcome == "not_recorded" { because = item.decision.reasons }
         try lists.validate(outcome: outcome, reasons: because)
-        return try backend.override(item.id, outcome: outcome, handler: handler, reasons: because, reason: why, actor: name)
+        return try backend.override(item.id, outcome: outcome, handler: handler, kind: kind, subject: subject,
+                                    reasons: because, reason: why, actor: name)
     }
 
     /// Throws when the effective decision is no longer the one shown.

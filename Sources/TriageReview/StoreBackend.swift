@@ -41,8 +41,10 @@ public struct StoreReviewBackend: ReviewBackend {
         return item
     }
 
-    public func override(_ id: String, outcome: String, handler: String, reasons: [String]?, reason: String, actor: String) throws -> ReviewItem {
-        try store.recordOverride(itemID: id, actor: actor, outcome: outcome, handler: handler, reasons: reasons, reason: reason)
+    public func override(_ id: String, outcome: String, handler: String, kind: String?, subject: String?,
+                         reasons: [String]?, reason: String, actor: String) throws -> ReviewItem {
+        try store.recordOverride(itemID: id, actor: actor, outcome: outcome, handler: handler, kind: kind, subject: subject,
+                                 reasons: reasons, reason: reason)
         guard let item = try item(id) else { throw ReviewError("item \(id) vanished") }
         return item
     }

@@ -213,12 +213,15 @@ struct ReviewOverrideCommand: ParsableCommand {
             Example:
               triage review override 3f2a9c1b7d0e --outcome routed --handler psd --reason "assault"
               triage review override 3f2a9c1b7d0e --outcome not_recorded --handler opcc --because repetitious --reason "as item 41c2"
+              triage review override 3f2a9c1b7d0e --outcome routed --handler crt --subject officer_or_staff --reason "the warden is a PCSO"
             """
     )
 
     @Argument(help: "The item id (or a unique prefix of at least 6 hex digits).") var id: String
     @Option(help: "The new outcome (from the force profile's outcomes).") var outcome: String
     @Option(help: "The new handler (from the force profile's handlers).") var handler: String
+    @Option(help: "A new kind (the contract's words: complaint, review_request, request_for_service, enquiry, foi_or_sar, compliment, other); kept when absent.") var kind: String?
+    @Option(help: "A new subject (the contract's words, e.g. officer_or_staff, pcc, not_police, unknown); kept when absent.") var subject: String?
     @Option(help: "Why (required).") var reason: String
     @Option(name: .customLong("because"), help: ArgumentHelp("For --outcome not_recorded: why not recorded, one of the contract's reasons (not_a_complaint, anonymous, repetitious, vexatious, solely_review_outcome, difference_of_opinion, no_standing); repeatable.", valueName: "reason")) var because: [String] = []
     @OptionGroup var options: ReviewOptions
@@ -231,10 +234,10 @@ struct ReviewOverrideCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let item = try options.service().override(id, outcome: outcome, handler: handler, reasons: because, reason: reason,
-                                                      actor: options.caseworker)
+            let item = try options.service().override(id, outcome: outcome, handler: handler, kind: kind, subject: subject,
+                                                      reasons: because, reason: reason, actor: options.caseworker)
             let why = item.decision.reasons.isEmpty ? "" : " because \(item.decision.reasons.joined(separator: ", "))"
-            print("overridden \(item.shortID): now \(item.decision.outcome) → \(item.decision.handler)\(why) (by \(item.caseworker ?? options.caseworker))")
+            print("overridden \(item.shortID): now \(item.decision.outcome) → \(item.decision.handler)\(why), \(item.decision.kind) about \(item.decision.subject) (by \(item.caseworker ?? options.caseworker))")
         } catch let e as ValidationError {
             throw e
         } catch {

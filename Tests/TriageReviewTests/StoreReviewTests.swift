@@ -73,6 +73,25 @@ import TriageStore
         #expect(try service.queue(ReviewFilter(includeReviewed: true)).count == 4)
     }
 
+    @Test func overrideCanCorrectKindAndSubject() throws {
+        let dir = try TestEnv.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (store, _, ids) = try TestEnv.makeStore(in: dir)
+        let service = try TestEnv.service(store)
+        let cctvID = try #require(ids[TestEnv.caseworkerFile])
+        #expect(throws: ReviewError.self) {   // not a word of the contract: nothing written
+            try service.override(cctvID, outcome: "routed", handler: "crt", subject: "the council", reason: "x", actor: "Casey Worker")
+        }
+        #expect(try store.auditEntries().allSatisfy { $0.action != "decision.override" })
+        let overridden = try service.override(cctvID, outcome: "routed", handler: "crt", kind: "complaint", subject: "officer_or_staff",
+                                              reason: "the cameras are run by the police", actor: "Casey Worker")
+        #expect(overridden.decision.subject == "officer_or_staff")
+        #expect(overridden.decision.kind == "complaint")
+        let override = try #require(try store.auditEntries().first { $0.action == "decision.override" })
+        #expect(override.payload.contains("\"subject\":\"officer_or_staff\""))
+        #expect(try store.verifyAudit().ok)
+    }
+
     @Test func overrideChecksCodesAndReasonBeforeWriting() throws {
         let dir = try TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
