@@ -9,7 +9,7 @@ swift build -c release --product triage 2>&1 | grep -E "error|warning: unre|Comp
 bin="$(swift build -c release --show-bin-path)/triage"
 db="${1:-triage.sqlite}"
 for force in cambridgeshire northamptonshire; do
-  dirs=(Corpus/${force}-* Corpus/history-${force})
+  dirs=(Corpus/${force}-* Corpus/history-${force}*)
   "$bin" ingest --db "$db" --force "$force" "${dirs[@]}"
 done
 echo "demo: decisions stored in $db; try: $bin show --db $db ID · $bin history --db $db EMAIL · $bin audit verify --db $db" >&2
