@@ -200,6 +200,8 @@ public struct OverrideChoices: Sendable, Equatable {
     public var handlers: [Option]
     /// Why an item is not recorded (the contract's `reasons`), for a `not_recorded` override.
     public var reasons: [Option]
+    /// Whom it is about (the contract's subjects), to correct what the rules read.
+    public var subjects: [Option]
 
     /// The lists from a force profile: its `outcomes` (the contract's outcomes
     /// when the profile has none) and its `handlers`, sorted by id.
@@ -209,7 +211,21 @@ public struct OverrideChoices: Sendable, Equatable {
         outcomes = codes.map { Option(code: $0, label: Self.outcomeLabels[$0] ?? $0) }
         handlers = profile.handlers.keys.sorted().map { Option(code: $0, label: profile.handlers[$0]?.name ?? $0) }
         reasons = Self.reasonLabels.map { Option(code: $0.0, label: $0.1) }
+        subjects = Self.subjectLabels.map { Option(code: $0.0, label: $0.1) }
     }
+
+    static let subjectLabels: [(String, String)] = [
+        ("officer_or_staff", "a police officer or member of police staff"),
+        ("force", "the force in general"),
+        ("chief_constable", "the Chief Constable"),
+        ("chief_constable_delegated", "the Chief Constable, for a decision made under delegation"),
+        ("pcc", "the Police and Crime Commissioner"),
+        ("dpcc", "the Deputy Commissioner"),
+        ("opcc_chief_executive", "the OPCC's Chief Executive"),
+        ("opcc_staff", "a member of OPCC staff"),
+        ("not_police", "not the police (a council, another body, a person)"),
+        ("unknown", "unknown"),
+    ]
 
     static let reasonLabels: [(String, String)] = [
         ("not_a_complaint", "not a complaint about the police"),

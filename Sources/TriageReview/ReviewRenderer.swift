@@ -93,7 +93,7 @@ public struct ReviewRenderer: Sendable {
         case .help: return "any key: back"
         case .search: return "Enter find  Esc cancel"
         case .acceptNote: return "Enter accept  Esc cancel"
-        case .pickOutcome, .pickHandler, .pickReason: return "↑↓ choose  1-9 jump  Enter select  Esc back"
+        case .pickOutcome, .pickHandler, .pickReason, .pickSubject: return "↑↓ choose  1-9 jump  Enter select  Esc back"
         case .reason: return "Enter save the override  Esc back"
         }
     }
@@ -126,9 +126,16 @@ public struct ReviewRenderer: Sendable {
             let start = doc.count
             doc += optionLines(lists.reasons, selected: selected, current: item.decision.reasons.first ?? "", width: width)
             return (doc, start + selected)
-        case .reason(let outcome, let handler, let because, let text):
+        case .pickSubject(let outcome, let handler, _, let selected):
+            guard let lists = screen.currentChoices else { return ([], nil) }
+            var doc = headerLine("Override \(item.shortID): \(outcome.uppercased()) → \(handler). Whom is it about? (Enter keeps \(item.decision.subject))", width: width)
+            let start = doc.count
+            doc += optionLines(lists.subjects, selected: selected, current: item.decision.subject, width: width)
+            return (doc, start + selected)
+        case .reason(let outcome, let handler, let because, let subject, let text):
             var doc = headerLine("Override \(item.shortID): \(outcomeWords(item.decision)) becomes \(outcome.uppercased()) → \(handler)"
-                                 + (because.isEmpty ? "." : " because \(because.joined(separator: ", ")).") , width: width)
+                                 + (because.isEmpty ? "" : " because \(because.joined(separator: ", "))")
+                                 + (subject.map { ", about \($0)." } ?? "."), width: width)
             doc += wrap(cells("Reason (required; Enter saves, Esc goes back):", .plain), width: width)
             doc += wrap(cells("> " + text + "_", .strong), width: width)
             return (doc, nil)
@@ -280,7 +287,7 @@ public struct ReviewRenderer: Sendable {
     func helpDocument(width: Int) -> [[Cell]] {
         let lines: [(String, String)] = [
             ("a", "accept the decision (you may add a note; Enter saves)"),
-            ("o", "override: pick the outcome, then the handler, from the force's lists (for not_recorded, also why), then give a reason"),
+            ("o", "override: pick the outcome, then the handler, from the force's lists (for not_recorded, also why), then whom it is about (Enter keeps it), then give a reason"),
             ("n →", "next item"),
             ("p ←", "previous item"),
             ("s", "skip: put the item at the end of the queue"),

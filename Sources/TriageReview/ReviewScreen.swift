@@ -30,19 +30,22 @@ public enum ScreenMode: Equatable, Sendable {
     case pickHandler(outcome: String, selected: Int)
     /// Picking why it is not recorded (only for a `not_recorded` override).
     case pickReason(outcome: String, handler: String, selected: Int)
-    /// Typing the (required) reason for an override.
-    case reason(outcome: String, handler: String, because: [String], text: String)
+    /// Picking whom it is about (Enter on the current subject keeps it).
+    case pickSubject(outcome: String, handler: String, because: [String], selected: Int)
+    /// Typing the (required) reason for an override; `subject` is nil when unchanged.
+    case reason(outcome: String, handler: String, because: [String], subject: String?, text: String)
 }
 
 /// An action for the store, asked for by the screen.
 public enum ScreenRequest: Equatable, Sendable {
     case accept(id: String, note: String?)
-    case override(id: String, outcome: String, handler: String, because: [String], reason: String)
+    /// `subject` is nil when the caseworker kept the one the rules read.
+    case override(id: String, outcome: String, handler: String, because: [String], subject: String?, reason: String)
 
     /// The item the action is for.
     public var itemID: String {
         switch self {
-        case .accept(let id, _), .override(let id, _, _, _, _): return id
+        case .accept(let id, _), .override(let id, _, _, _, _, _): return id
         }
     }
 }
@@ -184,7 +187,8 @@ public struct ReviewScreen: Equatable, Sendable {
                     mode = .pickReason(outcome: outcome, handler: lists.handlers[s].code,
                                        selected: lists.reasons.firstIndex { $0.code == now } ?? 0)
                 } else {
-                    mode = .reason(outcome: outcome, handler: lists.handlers[s].code, because: [], text: "")
+                    mode = .pickSubject(outcome: outcome, handler: lists.handlers[s].code, because: [],
+                                        selected: subjectIndex(nil, in: lists))
                 }
             }
             return []
@@ -195,18 +199,34 @@ public struct ReviewScreen: Equatable, Sendable {
             case .cancelled:
                 mode = .pickHandler(outcome: outcome, selected: lists.handlers.firstIndex { $0.code == handler } ?? 0)
             case .chosen(let s):
-                mode = .reason(outcome: outcome, handler: handler, because: [lists.reasons[s].code], text: "")
+                mode = .pickSubject(outcome: outcome, handler: handler, because: [lists.reasons[s].code],
+                                    selected: subjectIndex(nil, in: lists))
             }
             return []
-        case .reason(let outcome, let handler, let because, let text):
-            switch editText(text, key) {
-            case .edited(let t): mode = .reason(outcome: outcome, handler: handler, because: because, text: t)
+        case .pickSubject(let outcome, let handler, let because, let selected):
+            guard let lists = currentChoices else { mode = .item; return [] }
+            switch pick(selected, count: lists.subjects.count, key) {
+            case .moved(let s): mode = .pickSubject(outcome: outcome, handler: handler, because: because, selected: s)
             case .cancelled:
-                let lists = currentChoices
                 if outcome == "not_recorded" {
-                    mode = .pickReason(outcome: outcome, handler: handler, selected: lists?.reasons.firstIndex { $0.code == because.first } ?? 0)
+                    mode = .pickReason(outcome: outcome, handler: handler, selected: lists.reasons.firstIndex { $0.code == because.first } ?? 0)
                 } else {
-                    mode = .pickHandler(outcome: outcome, selected: lists?.handlers.firstIndex { $0.code == handler } ?? 0)
+                    mode = .pickHandler(outcome: outcome, selected: lists.handlers.firstIndex { $0.code == handler } ?? 0)
+                }
+            case .chosen(let s):
+                let code = lists.subjects[s].code
+                mode = .reason(outcome: outcome, handler: handler, because: because,
+                               subject: code == current?.decision.subject ? nil : code, text: "")
+            }
+            return []
+        case .reason(let outcome, let handler, let because, let subject, let text):
+            switch editText(text, key) {
+            case .edited(let t): mode = .reason(outcome: outcome, handler: handler, because: because, subject: subject, text: t)
+            case .cancelled:
+                if let lists = currentChoices {
+                    mode = .pickSubject(outcome: outcome, handler: handler, because: because, selected: subjectIndex(subject, in: lists))
+                } else {
+                    mode = .item
                 }
             case .submitted(let t):
                 let why = t.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -215,7 +235,7 @@ public struct ReviewScreen: Equatable, Sendable {
                     return []
                 }
                 guard let item = current else { mode = .item; return [] }
-                return [.perform(.override(id: item.id, outcome: outcome, handler: handler, because: because, reason: why))]
+                return [.perform(.override(id: item.id, outcome: outcome, handler: handler, because: because, subject: subject, reason: why))]
             }
             return []
         }
@@ -237,9 +257,10 @@ public struct ReviewScreen: Equatable, Sendable {
             case .accept:
                 acceptedCount += 1
                 message = ScreenMessage(text: "Saved: accepted \(updated.shortID) (\(updated.decision.outcome) → \(updated.decision.handler)).", isError: false)
-            case .override(_, let outcome, let handler, _, _):
+            case .override(_, let outcome, let handler, _, let subject, _):
                 overriddenCount += 1
-                message = ScreenMessage(text: "Saved: overrode \(updated.shortID) to \(outcome) → \(handler).", isError: false)
+                let about = subject.map { ", about \($0)" } ?? ""
+                message = ScreenMessage(text: "Saved: overrode \(updated.shortID) to \(outcome) → \(handler)\(about).", isError: false)
             }
             mode = .item
             advanceToNextOpen()
@@ -386,6 +407,12 @@ public struct ReviewScreen: Equatable, Sendable {
     }
 
     enum PickResult { case moved(Int), cancelled, chosen(Int) }
+
+    /// Where the subject list starts: on `subject`, else on the one the item has now.
+    private func subjectIndex(_ subject: String?, in lists: OverrideChoices) -> Int {
+        let code = subject ?? current?.decision.subject ?? ""
+        return lists.subjects.firstIndex { $0.code == code } ?? 0
+    }
 
     private func pick(_ selected: Int, count: Int, _ key: Key) -> PickResult {
         guard count > 0 else { return .cancelled }

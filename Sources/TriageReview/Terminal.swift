@@ -142,9 +142,9 @@ public struct TerminalSession {
             switch request {
             case .accept(let id, let note):
                 return .success(try service.accept(id, note: note, actor: actor, shown: shown))
-            case .override(let id, let outcome, let handler, let because, let reason):
-                return .success(try service.override(id, outcome: outcome, handler: handler, reasons: because, reason: reason,
-                                                     actor: actor, shown: shown))
+            case .override(let id, let outcome, let handler, let because, let subject, let reason):
+                return .success(try service.override(id, outcome: outcome, handler: handler, subject: subject, reasons: because,
+                                                     reason: reason, actor: actor, shown: shown))
             }
         } catch let e as ReviewError {
             return .failure(e)

@@ -158,6 +158,8 @@ final class PseudoTerminal {
         pty.send("\u{1B}[H" + String(repeating: "\u{1B}[B", count: target) + "\r")
         #expect(pty.wait(for: "Why is it not recorded?"), "\(pty.recent)")
         pty.send("1\r")   // not_a_complaint
+        #expect(pty.wait(for: "Whom is it about?"), "\(pty.recent)")
+        pty.send("\r")     // keep the subject
         #expect(pty.wait(for: "Reason (required"), "\(pty.recent)")
         pty.send("\r")
         #expect(pty.wait(for: "A reason is required"))

@@ -75,13 +75,17 @@ struct ScreenTests {
             steps += 1
         }
         _ = s.handle(.enter)
-        #expect(s.mode == .reason(outcome: "recorded", handler: "opcc", because: [], text: ""))
+        // Whom it is about: starts on the subject the rules read; Enter keeps it.
+        let kept = try #require(lists.subjects.firstIndex { $0.code == s.items[0].decision.subject })
+        #expect(s.mode == .pickSubject(outcome: "recorded", handler: "opcc", because: [], selected: kept))
+        _ = s.handle(.enter)
+        #expect(s.mode == .reason(outcome: "recorded", handler: "opcc", because: [], subject: nil, text: ""))
         // No reason: refused, still asking.
         #expect(s.handle(.enter).isEmpty)
         #expect(s.message == ScreenMessage(text: "A reason is required for an override.", isError: true))
         #expect(type(&s, "about the Chief Constable").isEmpty)
         let commands = s.handle(.enter)
-        #expect(commands == [.perform(.override(id: s.items[0].id, outcome: "recorded", handler: "opcc", because: [], reason: "about the Chief Constable"))])
+        #expect(commands == [.perform(.override(id: s.items[0].id, outcome: "recorded", handler: "opcc", because: [], subject: nil, reason: "about the Chief Constable"))])
     }
 
     @Test func notRecordedAlsoAsksWhy() throws {
@@ -93,12 +97,32 @@ struct ScreenTests {
         #expect(s.mode == .pickReason(outcome: "not_recorded", handler: "crt", selected: 0))
         _ = s.handle(.char("3"))   // repetitious
         _ = s.handle(.enter)
-        #expect(s.mode == .reason(outcome: "not_recorded", handler: "crt", because: ["repetitious"], text: ""))
+        guard case .pickSubject(_, _, ["repetitious"], _) = s.mode else { Issue.record("expected the subject list, got \(s.mode)"); return }
+        _ = s.handle(.enter)       // keep the subject
+        #expect(s.mode == .reason(outcome: "not_recorded", handler: "crt", because: ["repetitious"], subject: nil, text: ""))
+        _ = s.handle(.escape)      // back to the subjects
         _ = s.handle(.escape)      // back to the reasons, on the one chosen
         #expect(s.mode == .pickReason(outcome: "not_recorded", handler: "crt", selected: 2))
         _ = s.handle(.enter)
+        _ = s.handle(.enter)
         _ = type(&s, "same as last month")
-        #expect(s.handle(.enter) == [.perform(.override(id: s.items[0].id, outcome: "not_recorded", handler: "crt", because: ["repetitious"], reason: "same as last month"))])
+        #expect(s.handle(.enter) == [.perform(.override(id: s.items[0].id, outcome: "not_recorded", handler: "crt", because: ["repetitious"], subject: nil, reason: "same as last month"))])
+    }
+
+    @Test func overrideCanChangeWhomItIsAbout() throws {
+        var s = try screen()
+        let lists = try #require(s.currentChoices)
+        _ = s.handle(.char("o"))
+        _ = s.handle(.enter)       // outcome kept
+        _ = s.handle(.enter)       // handler kept
+        let notPolice = try #require(lists.subjects.firstIndex { $0.code == "not_police" })
+        _ = s.handle(.char(Character(String(notPolice + 1))))
+        _ = s.handle(.enter)
+        guard case .reason(_, _, _, "not_police", _) = s.mode else { Issue.record("expected the reason with a new subject, got \(s.mode)"); return }
+        _ = type(&s, "a council warden")
+        guard case .perform(.override(_, _, _, _, "not_police", "a council warden"))? = s.handle(.enter).first else {
+            Issue.record("no override with the new subject"); return
+        }
     }
 
     @Test func escapeStepsBackThroughTheOverride() throws {
@@ -106,7 +130,10 @@ struct ScreenTests {
         _ = s.handle(.char("o"))
         _ = s.handle(.enter)
         _ = s.handle(.enter)
+        _ = s.handle(.enter)
         guard case .reason = s.mode else { Issue.record("expected reason mode, got \(s.mode)"); return }
+        _ = s.handle(.escape)
+        guard case .pickSubject = s.mode else { Issue.record("expected subject list, got \(s.mode)"); return }
         _ = s.handle(.escape)
         guard case .pickHandler = s.mode else { Issue.record("expected handler list, got \(s.mode)"); return }
         _ = s.handle(.escape)
