@@ -88,7 +88,7 @@ public struct ReviewRenderer: Sendable {
     func footerText(_ mode: ScreenMode, hasItem: Bool) -> String {
         guard hasItem else { return "? help  q quit" }
         switch mode {
-        case .item: return "a accept  o override  n next  p previous  s skip  f full text  / search  ↑↓ scroll  ? help  q quit"
+        case .item: return "a accept  o override  n next  p previous  s skip  f full text  / search  ↑↓ scroll  r reload  ? help  q quit"
         case .fullText: return "f back  ↑↓ space scroll  n next  p previous  ? help  q quit"
         case .help: return "any key: back"
         case .search: return "Enter find  Esc cancel"
@@ -288,6 +288,7 @@ public struct ReviewRenderer: Sendable {
         let lines: [(String, String)] = [
             ("a", "accept the decision (you may add a note; Enter saves)"),
             ("o", "override: pick the outcome, then the handler, from the force's lists (for not_recorded, also why), then whom it is about (Enter keeps it), then give a reason"),
+            ("r", "reload the queue: items that arrived since (from the poller) are added at the end"),
             ("n →", "next item"),
             ("p ←", "previous item"),
             ("s", "skip: put the item at the end of the queue"),

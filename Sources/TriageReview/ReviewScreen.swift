@@ -54,6 +54,9 @@ public enum ScreenRequest: Equatable, Sendable {
 public enum ScreenCommand: Equatable, Sendable {
     /// Commit this action now, then report it with ``ReviewScreen/completed(_:result:)``.
     case perform(ScreenRequest)
+    /// Fetch the queue again and hand it to ``ReviewScreen/reload(_:)`` (items that
+    /// arrived since the screen opened, or changed elsewhere).
+    case reload
     /// Leave the screen.
     case quit
 }
@@ -117,6 +120,25 @@ public struct ReviewScreen: Equatable, Sendable {
     /// The terminal changed size.
     public mutating func resize(_ newSize: TerminalSize) {
         size = newSize
+    }
+
+    /// Takes a freshly fetched queue: items already listed are updated in place
+    /// (the one shown stays shown), new ones are added at the end.
+    public mutating func reload(_ queue: [ReviewItem]) {
+        let known = Set(items.map(\.id))
+        var fresh: [String: ReviewItem] = [:]
+        for item in queue { fresh[item.id] = item }
+        for k in items.indices { if let f = fresh[items[k].id] { items[k] = f } }
+        let added = queue.filter { !known.contains($0.id) }
+        items += added
+        if current == nil && !items.isEmpty { index = 0 }
+        message = ScreenMessage(text: added.isEmpty ? "Queue reloaded: nothing new."
+                                : "Queue reloaded: \(added.count) new item\(added.count == 1 ? "" : "s") at the end.", isError: false)
+    }
+
+    /// Says that the queue could not be fetched again (the screen keeps what it has).
+    public mutating func reloadFailed(_ problem: String) {
+        message = ScreenMessage(text: "Could not reload the queue: \(problem)", isError: true)
     }
 
     /// Puts a fresh copy of an item in the queue (after it changed elsewhere).
@@ -273,10 +295,12 @@ public struct ReviewScreen: Equatable, Sendable {
         guard current != nil else {
             if key == .char("q") || key == .endOfInput { return [.quit] }
             if key == .char("?") { mode = .help }
+            if key == .char("r") { return [.reload] }
             return []
         }
         switch key {
         case .char("q"), .endOfInput: return [.quit]
+        case .char("r"): return [.reload]
         case .char("?"): mode = .help; scroll = 0
         case .char("a"):
             if current?.decision.outcome == "needs_caseworker" {

@@ -121,6 +121,8 @@ public struct TerminalSession {
                 for command in screen.handle(key) {
                     switch command {
                     case .quit: break loop
+                    case .reload:
+                        do { screen.reload(try service.queue(filter)) } catch { screen.reloadFailed("\(error)") }
                     case .perform(let request):
                         let shown = screen.items.first { $0.id == request.itemID }
                         let result = perform(request, shown: shown)

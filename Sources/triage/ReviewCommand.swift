@@ -127,7 +127,7 @@ struct ReviewScreenCommand: ParsableCommand {
         commandName: "screen",
         abstract: "The interactive queue (the default): one item at a time with its evidence highlighted.",
         discussion: """
-            Keys: a accept, o override (outcome and handler from the force's lists, why not recorded if so, whom it is about, then a reason), n next, p previous, s skip, f full text, / search, ? help, q quit (Ctrl-C too). Colour on a terminal; with --color never (or NO_COLOR set) evidence is marked [[like this]].
+            Keys: a accept, o override (outcome and handler from the force's lists, why not recorded if so, whom it is about, then a reason), n next, p previous, s skip, r reload the queue, f full text, / search, ? help, q quit (Ctrl-C too). Colour on a terminal; with --color never (or NO_COLOR set) evidence is marked [[like this]].
             """
     )
 

@@ -190,6 +190,12 @@ final class PseudoTerminal {
         pty.send("checked\r")
         #expect(pty.wait(for: "Saved: accepted"), "\(pty.recent)")
 
+        // An item arrives while the screen is open (as from the poller); r fetches it.
+        _ = try TestEnv.ingest(TestEnv.notComplaintFile, into: store)
+        pty.send("r")
+        #expect(pty.wait(for: "of 3"), "\(pty.recent)")   // the header, then the message
+        #expect(pty.wait(for: "Queue reloaded: 1 new item"), "\(pty.recent)")   // wrapped at 34 columns
+
         // Ctrl-C: the program ends, the terminal is restored, nothing is lost.
         pty.send("\u{03}")
         let status = pty.waitForExit()

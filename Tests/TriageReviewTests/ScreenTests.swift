@@ -33,6 +33,24 @@ struct ScreenTests {
         #expect(s.message?.text.hasPrefix("Saved: accepted") == true)
     }
 
+    @Test func reloadAddsNewItemsAtTheEndAndKeepsTheOneShown() throws {
+        var s = try screen(2)
+        _ = s.handle(.char("n"))
+        let shown = try #require(s.current).id
+        #expect(s.handle(.char("r")) == [.reload])
+        var changed = s.items[0]
+        changed.decision.handler = "psd"
+        let arrived = Sample.item(id: String(repeating: "9", count: 64), seq: 9)
+        s.reload([changed, s.items[1], arrived])
+        #expect(s.items.map(\.id) == [changed.id, shown, arrived.id])
+        #expect(s.current?.id == shown)
+        #expect(s.items[0].decision.handler == "psd")
+        #expect(s.message == ScreenMessage(text: "Queue reloaded: 1 new item at the end.", isError: false))
+        s.reload([])
+        #expect(s.items.count == 3)   // nothing is dropped from the session's list
+        #expect(s.message?.text == "Queue reloaded: nothing new.")
+    }
+
     @Test func acceptWithEmptyNoteSendsNil() throws {
         var s = try screen()
         _ = s.handle(.char("a"))

@@ -58,6 +58,16 @@ enum TestEnv {
         return (store, path, ids)
     }
 
+    /// Ingests one more corpus file into a store (as the poller would); returns its item id.
+    static func ingest(_ file: String, into store: Store) throws -> String {
+        let classifier = Classifier(try CompiledRuleSet(try ruleSet()))
+        let ingester = try Ingester(rulesDirectory: rulesURL)
+        let url = corpus.appendingPathComponent(file)
+        let raw = RawItem(bytes: [UInt8](try Data(contentsOf: url)), source: url.path)
+        return try store.ingest(raw, actor: "test", parse: { try ingester.parse($0) },
+                                classify: { c, h in classifier.classify(c, force: "cambridgeshire", history: h) }).itemID
+    }
+
     static func service(_ store: Store) throws -> ReviewService {
         ReviewService(backend: StoreReviewBackend(store: store), profiles: try ruleSet().profiles)
     }
