@@ -92,6 +92,12 @@ import TriageStore
         #expect(try store.verifyAudit().ok)
     }
 
+    @Test func theScreensSubjectListIsTheContractsSubjects() throws {
+        let lists = OverrideChoices(profile: try TestEnv.cambridgeshire())
+        #expect(Set(lists.subjects.map(\.code)) == Vocabulary.subjects)
+        #expect(lists.subjects.count == Vocabulary.subjects.count)
+    }
+
     @Test func overrideChecksCodesAndReasonBeforeWriting() throws {
         let dir = try TestEnv.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

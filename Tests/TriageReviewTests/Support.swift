@@ -38,34 +38,41 @@ enum TestEnv {
                           extra: [(name: String, text: String)] = []) throws -> (Store, String, [String: String]) {
         let path = dir.appendingPathComponent("triage.sqlite").path
         let store = try Store(path: path)
-        let set = try ruleSet()
-        let classifier = Classifier(try CompiledRuleSet(set))
-        let ingester = try Ingester(rulesDirectory: rulesURL)
+        let pipeline = try Pipeline()
         var ids: [String: String] = [:]
-        var raws: [(String, RawItem)] = []
         for f in files {
-            let url = corpus.appendingPathComponent(f)
-            raws.append((f, RawItem(bytes: [UInt8](try Data(contentsOf: url)), source: url.path)))
+            ids[f] = try pipeline.ingest(try corpusItem(f), into: store)
         }
         for (name, text) in extra {
-            raws.append((name, RawItem(bytes: Array(text.utf8), source: name)))
-        }
-        for (name, raw) in raws {
-            let result = try store.ingest(raw, actor: "test", parse: { try ingester.parse($0) },
-                                          classify: { c, h in classifier.classify(c, force: "cambridgeshire", history: h) })
-            ids[name] = result.itemID
+            ids[name] = try pipeline.ingest(RawItem(bytes: Array(text.utf8), source: name), into: store)
         }
         return (store, path, ids)
     }
 
     /// Ingests one more corpus file into a store (as the poller would); returns its item id.
     static func ingest(_ file: String, into store: Store) throws -> String {
-        let classifier = Classifier(try CompiledRuleSet(try ruleSet()))
-        let ingester = try Ingester(rulesDirectory: rulesURL)
+        try Pipeline().ingest(try corpusItem(file), into: store)
+    }
+
+    static func corpusItem(_ file: String) throws -> RawItem {
         let url = corpus.appendingPathComponent(file)
-        let raw = RawItem(bytes: [UInt8](try Data(contentsOf: url)), source: url.path)
-        return try store.ingest(raw, actor: "test", parse: { try ingester.parse($0) },
-                                classify: { c, h in classifier.classify(c, force: "cambridgeshire", history: h) }).itemID
+        return RawItem(bytes: [UInt8](try Data(contentsOf: url)), source: url.path)
+    }
+
+    /// The real parser and classifier, as `triage ingest` uses them (Cambridgeshire).
+    struct Pipeline {
+        let classifier: Classifier
+        let ingester: Ingester
+
+        init() throws {
+            classifier = Classifier(try CompiledRuleSet(try TestEnv.ruleSet()))
+            ingester = try Ingester(rulesDirectory: TestEnv.rulesURL)
+        }
+
+        func ingest(_ raw: RawItem, into store: Store) throws -> String {
+            try store.ingest(raw, actor: "test", parse: { try ingester.parse($0) },
+                             classify: { c, h in classifier.classify(c, force: "cambridgeshire", history: h) }).itemID
+        }
     }
 
     static func service(_ store: Store) throws -> ReviewService {
