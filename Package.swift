@@ -29,6 +29,11 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
 
+        // The Snowball stemmer library (Debian: libstemmer-dev), and its Swift
+        // wrapper: the core's WordStemmer, so the core imports no C library.
+        .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
+        .target(name: "SnowballStemming", dependencies: ["TriageCore", "CStemmer"]),
+
         // SHA-256 as lower-case hex: item ids, provenance and attachments.
         .target(name: "ContentHashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
@@ -68,14 +73,14 @@ let package = Package(
         // container and yields Correspondence items (or quarantine records).
         .target(
             name: "TriageIngest",
-            dependencies: ["TriageCore", "MailParsing", "FormParsing", "LetterParsing"]
+            dependencies: ["TriageCore", "TextSegmentation", "MailParsing", "FormParsing", "LetterParsing"]
         ),
 
         // Loads Rules/ (YAML) into the core's rule-set types.
         .target(
             name: "RuleFiles",
             dependencies: [
-                "TriageCore",
+                "TriageCore", "SnowballStemming",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -132,7 +137,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore"]),
+        .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "SnowballStemming"]),
         .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation"]),
         .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "TriageIngest"]),
         .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libxml2-dev libcurl4-openssl-dev pkg-config sqlite3; do
+for pkg in libxml2-dev libcurl4-openssl-dev libstemmer-dev pkg-config sqlite3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${TRIAGE_WITH_DOVECOT:-0}" = 1 ]; then
@@ -21,7 +21,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   # The Debian package starts a system-wide Dovecot; the tests run their own on loopback.
   if printf '%s\n' "${need[@]}" | grep -q dovecot; then
-    (systemctl stop dovecot 2>/dev/null || service dovecot stop 2>/dev/null || pkill -x dovecot 2>/dev/null) || true
+    (systemctl stop dovecot 2>/dev/null || service dovecot stop 2>/dev/null \
+      || { [ -f /run/dovecot/master.pid ] && kill "$(cat /run/dovecot/master.pid)"; }) 2>/dev/null || true
   fi
 fi
 command -v swift >/dev/null 2>&1 || { echo "setup: swift is not on PATH (Swift 6.1 or later is needed)" >&2; exit 2; }

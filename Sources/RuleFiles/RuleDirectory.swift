@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import TriageCore
+import SnowballStemming
 import Yams
 
 /// Reads a `Rules/` directory into a ``RuleSet``.
@@ -64,8 +65,30 @@ public struct RuleDirectory: Sendable {
         for file in files where file.path.hasPrefix(url.appendingPathComponent("forces").path + "/") && file.pathExtension == "yaml" {
             profiles.append(try decode(ForceProfile.self, file))
         }
-        return RuleSet(rules: rules, guards: guards, table: table, profiles: profiles, version: String(version))
+        var lexicons: [Lexicon] = []
+        for file in files where file.path.hasPrefix(url.appendingPathComponent("lexicons").path + "/") && file.pathExtension == "yaml" {
+            lexicons += try decode(LexiconFile.self, file).lexicons
+        }
+        let normalizationFile = url.appendingPathComponent("normalisation.yaml")
+        let normalization = FileManager.default.fileExists(atPath: normalizationFile.path)
+            ? try decode(NormalizationTable.self, normalizationFile) : NormalizationTable()
+        return RuleSet(rules: rules, guards: guards, table: table, profiles: profiles, lexicons: lexicons,
+                       normalization: normalization, version: String(version))
     }
+
+    /// Loads the rule set and compiles it with the Snowball English stemmer.
+    /// - Throws: ``RuleFileError`` for an unreadable file, ``RuleSetError`` for bad patterns.
+    public func compile() throws -> CompiledRuleSet {
+        try CompiledRuleSet(load(), stemmer: Self.stemmer())
+    }
+
+    /// The stemmer rules are compiled with (one per process: it caches stems).
+    public static func stemmer() throws -> any WordStemmer {
+        if let shared = sharedStemmer { return shared }
+        throw StemmerError()
+    }
+
+    private static let sharedStemmer: SnowballStemmer? = try? SnowballStemmer()
 
     /// The configured default force (`config.yaml`), else `cambridgeshire`.
     public func defaultForce() -> String {
@@ -135,6 +158,7 @@ public struct RuleDirectory: Sendable {
 
     private struct RuleFile: Decodable { var rules: [Rule] }
     private struct GuardFile: Decodable { var guards: [Guard] }
+    private struct LexiconFile: Decodable { var lexicons: [Lexicon] }
     private struct Config: Decodable {
         var defaultForce: String?
         enum CodingKeys: String, CodingKey { case defaultForce = "default_force" }

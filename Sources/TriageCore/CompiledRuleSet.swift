@@ -3,7 +3,13 @@
 /// Build it once and classify many items with it.
 public struct CompiledRuleSet: Sendable {
     public let ruleSet: RuleSet
+    /// Normalises text and phrases alike (contractions, spellings, stems).
+    public let normalizer: TextNormalizer
     let matcher: PhraseMatcher
+    /// Word classes: owners are indices into ``RuleSet/lexicons``.
+    let classMatcher: PhraseMatcher
+    /// Word class index by name.
+    let lexiconIndex: [String: Int]
     /// Owner ids at or above this are guard phrases; below are rule phrases.
     let guardOwnerBase: Int
     /// Owner ids at or above this are `dates_after` anchor phrases.
@@ -21,11 +27,31 @@ public struct CompiledRuleSet: Sendable {
     enum GuardPart: Int { case before = 0, sentence = 1, after = 2 }
 
     /// Compiles `ruleSet`.
+    /// - Parameter stemmer: the stemmer for text and phrases (Snowball English in
+    ///   production, from the `SnowballStemming` module).
     /// - Throws: ``RuleSetError`` listing every bad pattern or reference.
-    public init(_ ruleSet: RuleSet) throws {
+    public init(_ ruleSet: RuleSet, stemmer: any WordStemmer) throws {
         self.ruleSet = ruleSet
+        let normalizer = TextNormalizer(table: ruleSet.normalization, stemmer: stemmer)
+        self.normalizer = normalizer
         var problems: [String] = []
+        var classMatcher = PhraseMatcher()
+        var lexiconIndex: [String: Int] = [:]
+        for (l, lexicon) in ruleSet.lexicons.enumerated() {
+            if lexiconIndex[lexicon.id] != nil { problems.append("word class \(lexicon.id): duplicate id") }
+            lexiconIndex[lexicon.id] = l
+            for entry in lexicon.entries {
+                do { try classMatcher.add(try PhrasePattern(entry), owner: l, normalizer: normalizer) } catch {
+                    problems.append("word class \(lexicon.id): \(error)")
+                }
+            }
+        }
         var matcher = PhraseMatcher()
+        func add(_ phrase: String, owner: Int, _ what: String) {
+            do { try matcher.add(try PhrasePattern(phrase), owner: owner, normalizer: normalizer, lexicons: lexiconIndex) } catch {
+                problems.append("\(what): \(error)")
+            }
+        }
         var ruleIndex: [String: Int] = [:]
         var segments: Set<String> = []
         var fieldMatchers: [Int: [String: Set<String>]] = [:]
@@ -33,9 +59,7 @@ public struct CompiledRuleSet: Sendable {
             if ruleIndex[rule.id] != nil { problems.append("rule \(rule.id): duplicate id") }
             ruleIndex[rule.id] = r
             segments.formUnion(rule.segments)
-            for phrase in rule.match.phrases ?? [] {
-                do { matcher.add(try PhrasePattern(phrase), owner: r) } catch { problems.append("rule \(rule.id): \(error)") }
-            }
+            for phrase in rule.match.phrases ?? [] { add(phrase, owner: r, "rule \(rule.id)") }
             if let fields = rule.match.fields {
                 fieldMatchers[r] = fields.mapValues { Set($0.map { $0.lowercased() }) }
             }
@@ -47,24 +71,21 @@ public struct CompiledRuleSet: Sendable {
             guardIndex[guardRule.id] = g
             let parts: [(GuardPart, [String]?)] = [(.before, guardRule.before), (.sentence, guardRule.sentence), (.after, guardRule.after)]
             for (part, phrases) in parts {
-                for phrase in phrases ?? [] {
-                    do { matcher.add(try PhrasePattern(phrase), owner: guardBase + g * 3 + part.rawValue) } catch {
-                        problems.append("guard \(guardRule.id): \(error)")
-                    }
-                }
+                for phrase in phrases ?? [] { add(phrase, owner: guardBase + g * 3 + part.rawValue, "guard \(guardRule.id)") }
             }
         }
         let dateBase = guardBase + ruleSet.guards.count * 3
         for (r, rule) in ruleSet.rules.enumerated() {
-            for phrase in rule.match.datesAfter ?? [] {
-                do { matcher.add(try PhrasePattern(phrase), owner: dateBase + r) } catch { problems.append("rule \(rule.id): \(error)") }
-            }
+            for phrase in rule.match.datesAfter ?? [] { add(phrase, owner: dateBase + r, "rule \(rule.id)") }
+            if let widen = rule.widen, lexiconIndex[widen] == nil { problems.append("rule \(rule.id): unknown word class \(widen) in widen") }
             for g in rule.guards ?? [] where guardIndex[g] == nil {
                 problems.append("rule \(rule.id): unknown guard \(g)")
             }
         }
         if !problems.isEmpty { throw RuleSetError(problems: problems) }
         self.matcher = matcher
+        self.classMatcher = classMatcher
+        self.lexiconIndex = lexiconIndex
         self.guardOwnerBase = guardBase
         self.dateOwnerBase = dateBase
         self.ruleIndex = ruleIndex
@@ -75,6 +96,27 @@ public struct CompiledRuleSet: Sendable {
 
     /// Number of nodes in the phrase automaton.
     public var automatonSize: Int { matcher.nodeCount }
+
+    /// Distinct normalised phrases of rules and guards (what the files spell
+    /// out once contractions, spellings and stems are folded together).
+    public var phraseCount: Int { matcher.phraseCount }
+
+    /// Phrase alternatives as the files write them: every expansion of every
+    /// rule, guard and word-class pattern (a word class used by name counts once).
+    public var writtenAlternatives: Int {
+        var phrases: [String] = []
+        for rule in ruleSet.rules { phrases += (rule.match.phrases ?? []) + (rule.match.datesAfter ?? []) }
+        for g in ruleSet.guards { phrases += (g.before ?? []) + (g.sentence ?? []) + (g.after ?? []) }
+        for l in ruleSet.lexicons { phrases += l.entries }
+        return phrases.reduce(0) { $0 + ((try? PhrasePattern($1).expansions.count) ?? 0) }
+    }
+
+    /// Indexes a stretch of text the way rules read it.
+    public func index(_ text: String, baseOffset: Int = 0) -> TextIndex {
+        TextIndex(text, baseOffset: baseOffset, normalizer: normalizer)
+    }
+
+
 }
 
 /// Problems that make a rule set unusable.

@@ -15,12 +15,21 @@ public struct PhraseMatcher: Sendable {
     }
 
     private struct Node: Sendable {
+        /// Children by word stem.
         var literal: [String: Int] = [:]
+        /// Children by exact word (``PhrasePattern/Element/exact(_:)``).
+        var exact: [String: Int] = [:]
+        /// Children by word class id.
+        var lexicon: [Int: Int] = [:]
         var number: Int?
         var word: Int?
         var capitalised: Int?
         var any: Int?
         var owners: [Int] = []
+
+        var hasChildren: Bool {
+            !literal.isEmpty || !exact.isEmpty || !lexicon.isEmpty || number != nil || word != nil || capitalised != nil || any != nil
+        }
     }
 
     private var nodes: [Node] = [Node()]
@@ -28,15 +37,43 @@ public struct PhraseMatcher: Sendable {
     public init() {}
 
     /// Adds every expansion of `pattern` for `owner`.
-    public mutating func add(_ pattern: PhrasePattern, owner: Int) {
+    /// - Parameters:
+    ///   - normalizer: normalises and stems literal words as the text is (contractions expand to several words).
+    ///   - lexicons: word class ids by name, for `@name` elements.
+    /// - Throws: ``PatternError`` for an unknown word class.
+    public mutating func add(_ pattern: PhrasePattern, owner: Int, normalizer: TextNormalizer? = nil, lexicons: [String: Int] = [:]) throws {
         for expansion in pattern.expansions {
             var node = 0
             for element in expansion {
-                node = child(of: node, for: element)
+                switch element {
+                case .literal(let word):
+                    let words = normalizer?.words(for: word) ?? [NormalizedWord(text: word, stem: word)]
+                    for w in words { node = child(of: node, for: .literal(w.stem)) }
+                case .exact(let word):
+                    for w in normalizer?.expand(word) ?? [word] { node = child(of: node, for: .exact(w)) }
+                case .lexicon(let name):
+                    guard let id = lexicons[name] else {
+                        throw PatternError(pattern: pattern.source, problem: "unknown word class @\(name)")
+                    }
+                    node = lexiconChild(of: node, id: id)
+                default:
+                    node = child(of: node, for: element)
+                }
             }
             if !nodes[node].owners.contains(owner) { nodes[node].owners.append(owner) }
         }
     }
+
+    private mutating func lexiconChild(of node: Int, id: Int) -> Int {
+        if let next = nodes[node].lexicon[id] { return next }
+        nodes.append(Node())
+        nodes[node].lexicon[id] = nodes.count - 1
+        return nodes.count - 1
+    }
+
+    /// Number of distinct phrases (trie leaves with an owner) — what the rule
+    /// files spell out once normalised.
+    public var phraseCount: Int { nodes.reduce(0) { $0 + $1.owners.count } }
 
     private mutating func child(of node: Int, for element: PhrasePattern.Element) -> Int {
         func make() -> Int {
@@ -47,6 +84,11 @@ public struct PhraseMatcher: Sendable {
         case .literal(let s):
             if let next = nodes[node].literal[s] { return next }
             let next = make(); nodes[node].literal[s] = next; return next
+        case .exact(let s):
+            if let next = nodes[node].exact[s] { return next }
+            let next = make(); nodes[node].exact[s] = next; return next
+        case .lexicon:
+            preconditionFailure("word classes are added through add(_:owner:normalizer:lexicons:)")
         case .number:
             if let next = nodes[node].number { return next }
             let next = make(); nodes[node].number = next; return next
@@ -64,7 +106,9 @@ public struct PhraseMatcher: Sendable {
 
     /// All matches in `tokens`, in order of first token then length.
     /// A phrase never spans two sentences.
-    public func matches(in tokens: [TextIndex.Token]) -> [Match] {
+    /// - Parameter classes: for each token, the word classes whose entries start
+    ///   there and the last token of each (from the word-class matcher).
+    public func matches(in tokens: [TextIndex.Token], classes: [[Match]] = []) -> [Match] {
         var found: [Match] = []
         var stack: [(node: Int, position: Int)] = []
         for start in tokens.indices {
@@ -76,7 +120,15 @@ public struct PhraseMatcher: Sendable {
                 let token = tokens[position]
                 let n = nodes[node]
                 var nexts: [Int] = []
-                if let next = n.literal[token.text] { nexts.append(next) }
+                if let next = n.literal[token.stem] { nexts.append(next) }
+                if !n.exact.isEmpty, let next = n.exact[token.text] { nexts.append(next) }
+                if !n.lexicon.isEmpty, position < classes.count {
+                    for m in classes[position] {
+                        guard let next = n.lexicon[m.owner] else { continue }
+                        for owner in nodes[next].owners { found.append(Match(owner: owner, first: start, last: m.last)) }
+                        if nodes[next].hasChildren { stack.append((next, m.last + 1)) }
+                    }
+                }
                 if token.isWord {
                     if token.isNumber, let next = n.number { nexts.append(next) }
                     if !token.isNumber, let next = n.word { nexts.append(next) }
@@ -87,14 +139,20 @@ public struct PhraseMatcher: Sendable {
                     for owner in nodes[next].owners {
                         found.append(Match(owner: owner, first: start, last: position))
                     }
-                    if !nodes[next].literal.isEmpty || nodes[next].number != nil || nodes[next].word != nil
-                        || nodes[next].capitalised != nil || nodes[next].any != nil {
-                        stack.append((next, position + 1))
-                    }
+                    if nodes[next].hasChildren { stack.append((next, position + 1)) }
                 }
             }
         }
         return found
+    }
+
+    /// The matches of `classes` (a matcher whose owners are word-class ids)
+    /// grouped by first token, for ``matches(in:classes:)``.
+    public func classMatches(in tokens: [TextIndex.Token]) -> [[Match]] {
+        guard nodes.count > 1 else { return [] }
+        var byStart = [[Match]](repeating: [], count: tokens.count)
+        for m in matches(in: tokens) { byStart[m.first].append(m) }
+        return byStart
     }
 
     /// Number of trie nodes (for diagnostics and benchmarks).

@@ -6,7 +6,13 @@
 /// - `(want|wish|would like) to complain` — one of the alternatives;
 /// - `[formal] complaint` — optional words (`[a|an]` works too);
 /// - `#number` any number ("1234"), `#word` any one word, `#cap` a word written
-///   with a capital letter in the original (names), `#any` any token.
+///   with a capital letter in the original (names), `#any` any token;
+/// - `@police_role` — any entry of a named word class (`Rules/lexicons/`);
+/// - `=dismissive` — this word exactly, not any word with the same stem.
+///
+/// Literal words are matched by stem after contractions and spelling variants
+/// are normalised (``TextNormalizer``), so `complain` matches "complained" and
+/// "complaining", and `i would` matches "I'd".
 public struct PhrasePattern: Sendable, Equatable {
     /// One element of an expanded phrase.
     public enum Element: Sendable, Hashable {
@@ -15,6 +21,10 @@ public struct PhrasePattern: Sendable, Equatable {
         case word
         case capitalised
         case any
+        /// An entry of the named word class.
+        case lexicon(String)
+        /// The word exactly (after contractions and spelling), not by stem.
+        case exact(String)
     }
 
     /// The pattern as written.
@@ -116,6 +126,20 @@ private struct Parser {
                 continue
             } else if c == ")" || c == "]" || c == "|" {
                 throw PatternError(pattern: String(String.UnicodeScalarView(scalars)), problem: "unexpected '\(c)'")
+            } else if c == "@" || c == "=" {
+                flush()
+                var name = ""
+                position += 1
+                while position < scalars.count, scalars[position].properties.isAlphabetic || scalars[position] == "_"
+                        || scalars[position] == "'" || scalars[position] == "-" || (c == "@" && scalars[position].properties.numericType != nil) {
+                    name.unicodeScalars.append(scalars[position])
+                    position += 1
+                }
+                if name.isEmpty {
+                    throw PatternError(pattern: String(String.UnicodeScalarView(scalars)), problem: "'\(c)' needs a name after it")
+                }
+                parts.append(.element(c == "@" ? .lexicon(name) : .exact(name.lowercased())))
+                continue
             } else if c == "#" {
                 flush()
                 var name = ""

@@ -8,14 +8,21 @@ public struct RuleSet: Sendable {
     public var guards: [Guard]
     public var table: DecisionTable
     public var profiles: [ForceProfile]
+    /// Named word classes that phrases use as `@name`.
+    public var lexicons: [Lexicon]
+    /// Contractions and spelling variants, applied to text and phrases alike.
+    public var normalization: NormalizationTable
     /// Version of the rule set: a hash of the files it was read from.
     public var version: String
 
-    public init(rules: [Rule], guards: [Guard], table: DecisionTable, profiles: [ForceProfile], version: String) {
+    public init(rules: [Rule], guards: [Guard], table: DecisionTable, profiles: [ForceProfile],
+                lexicons: [Lexicon] = [], normalization: NormalizationTable = NormalizationTable(), version: String) {
         self.rules = rules
         self.guards = guards
         self.table = table
         self.profiles = profiles
+        self.lexicons = lexicons
+        self.normalization = normalization
         self.version = version
     }
 
@@ -43,6 +50,9 @@ public struct Rule: Codable, Sendable, Equatable {
     public var requires: Proximity?
     /// A sub-rule that only feeds others: not listed in decisions' `rules`.
     public var `internal`: Bool?
+    /// A word class whose words before a match widen its evidence to the whole
+    /// noun phrase (e.g. `mention_modifier`: "several uniformed officers").
+    public var widen: String?
     public var examples: RuleExamples?
 
     /// The fact name (before `=`).
@@ -92,6 +102,20 @@ public struct RuleMatch: Codable, Sendable, Equatable {
         self.item = item
         self.datesAfter = datesAfter
     }
+}
+
+/// A named word class: the ways the public names one kind of thing ("police
+/// role", "injury"), written once and used by rules as `@name`, as
+/// SpamAssassin reuses sub-rules and spaCy's Matcher matches on classes.
+public struct Lexicon: Codable, Sendable, Equatable {
+    public var id: String
+    public var description: String
+    /// Where the words come from, when a published list seeded them (with its licence).
+    public var source: String?
+    /// Phrase patterns (the rule phrase syntax, without `@` references).
+    public var entries: [String]
+    /// Texts in which an entry must and must not be found.
+    public var examples: RuleExamples?
 }
 
 /// A requirement that another fact has evidence nearby.
@@ -183,6 +207,14 @@ public struct DecisionTable: Codable, Sendable, Equatable {
     public var rows: [DecisionRow]
     /// Flags added after the row has decided.
     public var flags: [FlagRule]?
+    /// The fact set when words criticise the police (e.g. `police_criticism`):
+    /// no "not a complaint" row may fire while it holds (checked by `rules lint`).
+    public var criticismFact: String?
+
+    enum CodingKeys: String, CodingKey {
+        case subject, rows, flags
+        case criticismFact = "criticism_fact"
+    }
 }
 
 /// How the subject of a complaint is tied to the words of dissatisfaction.
@@ -204,9 +236,15 @@ public struct SubjectResolution: Codable, Sendable, Equatable {
     /// paragraph or the whole text (e.g. `not_police`: a council named
     /// somewhere must not turn a police complaint into "not a complaint").
     public var sentenceOnly: [String]?
+    /// Roles that give way to a more specific role tied to the same item
+    /// (`opcc_staff: [opcc_chief_executive]`: "the OPCC's Chief Executive").
+    public var yields: [String: [String]]?
+    /// The word class of words that refer back ("he", "they", "this visit"):
+    /// a dissatisfaction sentence holding one is tied to the role named before it.
+    public var anaphors: String?
 
     enum CodingKeys: String, CodingKey {
-        case candidates, anchors, generic, compatible, fallback, pointers
+        case candidates, anchors, generic, compatible, fallback, pointers, yields, anaphors
         case sentenceOnly = "sentence_only"
     }
 }

@@ -15,6 +15,27 @@ public struct RuleSetLinter: Sendable {
     }
 
     /// Every problem found, one line each, naming the rule, row or profile.
+    /// Asymmetric safety, a property of the decision table: `not_recorded` rests
+    /// on a specific positive reason (a fact that must be present), never on a
+    /// missing match; and where the table names a criticism fact, no row that
+    /// says "not a complaint" may fire while the police are criticised.
+    public static func safetyProblems(_ row: DecisionRow, table: DecisionTable) -> [String] {
+        guard row.outcome == "not_recorded" else { return [] }
+        var problems: [String] = []
+        let positive = row.when.contains { _, condition in
+            switch condition {
+            case .present(let wanted): return wanted
+            case .value(let v): return !v.hasPrefix("!")
+            case .anyOf: return true
+            }
+        }
+        if !positive { problems.append("decision row \(row.id): not_recorded with no positive reason (every condition is an absence)") }
+        if let criticism = table.criticismFact, (row.reasons ?? []).contains("not_a_complaint"), row.when[criticism] != .present(false) {
+            problems.append("decision row \(row.id): says not_a_complaint without requiring \(criticism): false (criticism of the police would be dropped)")
+        }
+        return problems
+    }
+
     public func problems() -> [String] {
         let set = rules.ruleSet
         var problems: [String] = []
@@ -72,6 +93,7 @@ public struct RuleSetLinter: Sendable {
             for r in row.reasons ?? [] where !Vocabulary.reasons.contains(r) { problems.append("\(owner): reason '\(r)' is not a contract word") }
             for f in row.flags ?? [] where !Vocabulary.flags.contains(f) { problems.append("\(owner): flag '\(f)' is not a contract word") }
             if row.outcome == "not_recorded" && (row.reasons ?? []).isEmpty { problems.append("\(owner): not_recorded without a reason") }
+            problems += Self.safetyProblems(row, table: set.table)
             // Shadowed: an earlier row whose conditions are all among this row's conditions always fires first.
             for earlier in set.table.rows[..<i] where earlier.when.allSatisfy({ row.when[$0.key] == $0.value }) {
                 problems.append("\(owner): can never fire — row \(earlier.id) before it matches whenever it does")

@@ -2,13 +2,18 @@
 /// paragraph boundaries and Unicode-scalar offsets back into the original.
 ///
 /// Normalisation: lower case, typographic apostrophes and quotes made plain,
-/// letters with diacritics kept as they are. Tokens are words (letters, digits,
-/// inner apostrophes and hyphens) and single punctuation marks.
+/// letters with diacritics kept as they are; with a ``TextNormalizer``, also
+/// contractions expanded ("I'd" → "i", "would", both pointing at "I'd"),
+/// spelling variants mapped and every word stemmed. Tokens are words (letters,
+/// digits, inner apostrophes and hyphens) and single punctuation marks.
 public struct TextIndex: Sendable {
     /// One token.
     public struct Token: Sendable, Equatable {
-        /// Normalised text of the token ("don't", "1234", "?").
+        /// Normalised text of the token ("do", "not" for "don't"; "1234"; "?").
         public var text: String
+        /// The stem matched by rule phrases ("complain" for "complaining");
+        /// the text itself without a normaliser.
+        public var stem: String
         /// Scalar offsets into the indexed text.
         public var start: Int
         public var end: Int
@@ -38,7 +43,8 @@ public struct TextIndex: Sendable {
     /// - Parameters:
     ///   - text: the text to index.
     ///   - baseOffset: added to every offset, so evidence points into the whole body.
-    public init(_ text: String, baseOffset: Int = 0) {
+    ///   - normalizer: expands contractions and stems words; without one, tokens are the lower-cased words.
+    public init(_ text: String, baseOffset: Int = 0, normalizer: TextNormalizer? = nil) {
         self.text = text
         self.baseOffset = baseOffset
         var tokens: [Token] = []
@@ -75,10 +81,19 @@ public struct TextIndex: Sendable {
             }
             if count > 0 {
                 let s = word.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<count]), as: UTF8.self) }
-                tokens.append(Token(
-                    text: s, start: wordStart + baseOffset, end: wordEnd + baseOffset,
-                    sentence: sentence, paragraph: paragraph, isWord: true,
-                    isNumber: !wordHasLetter, isCapitalised: wordCapitalised))
+                if let normalizer, wordHasLetter {
+                    for w in normalizer.words(for: s) {
+                        tokens.append(Token(
+                            text: w.text, stem: w.stem, start: wordStart + baseOffset, end: wordEnd + baseOffset,
+                            sentence: sentence, paragraph: paragraph, isWord: true,
+                            isNumber: false, isCapitalised: wordCapitalised))
+                    }
+                } else {
+                    tokens.append(Token(
+                        text: s, stem: s, start: wordStart + baseOffset, end: wordEnd + baseOffset,
+                        sentence: sentence, paragraph: paragraph, isWord: true,
+                        isNumber: !wordHasLetter, isCapitalised: wordCapitalised))
+                }
             }
             word.removeAll(keepingCapacity: true)
             wordHasLetter = false
@@ -139,7 +154,7 @@ public struct TextIndex: Sendable {
                         default: mark = String(c)
                         }
                         tokens.append(Token(
-                            text: mark, start: offset + baseOffset, end: offset + 1 + baseOffset,
+                            text: mark, stem: mark, start: offset + baseOffset, end: offset + 1 + baseOffset,
                             sentence: sentence, paragraph: paragraph, isWord: false,
                             isNumber: false, isCapitalised: false))
                         if c == "." || c == "!" || c == "?" || c == ";" {

@@ -22,7 +22,7 @@ struct RuleOptions: ParsableArguments {
         }
         do {
             let set = try directory.load()
-            return (directory, try CompiledRuleSet(set))
+            return (directory, try CompiledRuleSet(set, stemmer: RuleDirectory.stemmer()))
         } catch {
             Diagnostics.error("rules in \(directory.url.path) are unusable:\n\(error)")
             throw ExitCodes.badConfiguration

@@ -20,6 +20,7 @@ struct EvalCommand: ParsableCommand {
               triage eval Corpus
               triage eval --format json Corpus > eval.json
               triage eval --show-correct Corpus/cambridgeshire-email
+              triage eval --variants Corpus        # do decisions hold when only the wording or encoding changes?
             """
     )
 
@@ -27,8 +28,11 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var ruleOptions: RuleOptions
     @Option(help: "text or json.") var format: OutputFormat = .text
     @Flag(help: "Also list the items decided correctly.") var showCorrect = false
+    @Flag(help: "Rewrite every item in meaning-preserving ways (encodings, wrapping, contractions, capitals, a reply line) and report the decisions that change; exits 3 when an encoding or wrapping changes one or wording changes more than 2%.")
+    var variants = false
 
     func run() throws {
+        if variants { return try runVariants() }
         let (_, compiled) = try ruleOptions.load()
         let ingester = try makeIngester(ruleOptions)
         let classifier = Classifier(compiled)
@@ -84,6 +88,66 @@ struct EvalCommand: ParsableCommand {
         }
         out.flush()
         if !report.passes { throw ExitCodes.checkFailed }
+    }
+}
+
+extension EvalCommand {
+    /// `--variants`: every single item, rewritten each way, classified again and compared.
+    func runVariants() throws {
+        let (_, compiled) = try ruleOptions.load()
+        let ingester = try makeIngester(ruleOptions)
+        let classifier = Classifier(compiled)
+        let maker = VariantMaker(ingester: ingester)
+        let corpus = try LabelledCorpus.load(directory)
+        struct Tally { var tried = 0; var changed: [String] = [] }
+        var tallies: [MeaningPreservingVariant: Tally] = [:]
+        func key(_ d: Decision) -> String {
+            [d.kind, d.subject, d.outcome, d.handler, d.reasons.sorted().joined(separator: ","), d.flags.sorted().joined(separator: ",")].joined(separator: "|")
+        }
+        var progress = 0
+        for case let (folder, label) in corpus.items {
+            let path = folder + "/" + label.file
+            guard let data = FileManager.default.contents(atPath: path),
+                  let item = try? ingester.parse(RawItem(bytes: [UInt8](data), source: path), fileTime: nil) else { continue }
+            let original = classifier.classify(item, force: label.force)
+            for variant in MeaningPreservingVariant.allCases {
+                guard let rewritten = try? maker.make(variant, of: item) else {
+                    if variant.applies(to: item.channel) { tallies[variant, default: Tally()].changed.append("\(path) (could not be rewritten)") }
+                    continue
+                }
+                tallies[variant, default: Tally()].tried += 1
+                let decision = classifier.classify(rewritten, force: label.force)
+                if key(decision) != key(original) {
+                    tallies[variant, default: Tally()].changed.append("\(path): \(key(original)) → \(key(decision))")
+                }
+            }
+            progress += 1
+            if progress % 50 == 0 { Diagnostics.note("variants: \(progress) of \(corpus.items.count) items") }
+        }
+        var out = OutputWriter()
+        var failed = false
+        var wordingTried = 0, wordingChanged = 0, encodingChanged = 0
+        for variant in MeaningPreservingVariant.allCases {
+            let t = tallies[variant] ?? Tally()
+            if variant.isWording { wordingTried += t.tried; wordingChanged += t.changed.count } else { encodingChanged += t.changed.count }
+            switch format {
+            case .json:
+                let object: [String: Any] = ["variant": variant.rawValue, "items": t.tried, "changed": t.changed.count, "wording": variant.isWording, "changes": t.changed]
+                out.line(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            case .text:
+                out.line("\(variant.rawValue): \(t.changed.count) of \(t.tried) decisions changed")
+                for c in t.changed { out.line("  - \(c)") }
+            }
+        }
+        let unchanged = wordingTried == 0 ? 1 : Double(wordingTried - wordingChanged) / Double(wordingTried)
+        failed = unchanged < 0.98 || encodingChanged > 0
+        if format == .text {
+            out.line(String(format: "wording variants: %.1f%% of decisions unchanged (at least 98%% required); encodings and wrapping: %d changed (none allowed)",
+                            unchanged * 100, encodingChanged))
+            out.line("variants: \(failed ? "FAIL" : "PASS")")
+        }
+        out.flush()
+        if failed { throw ExitCodes.checkFailed }
     }
 }
 
@@ -258,7 +322,7 @@ struct EvalReport {
         var lines: [String] = []
         let pct = { (x: Double) in String(format: "%.1f%%", x * 100) }
         lines.append("items: \(total) (\(unreadable.count) unreadable)")
-        lines.append("decision accuracy (kind, outcome, handler, reasons, flags): \(pct(decisionAccuracy)) (threshold \(pct(thresholds.minDecisionAccuracy)))")
+        lines.append("fully right (kind, outcome, handler, reasons and flags all right): \(pct(decisionAccuracy)) (threshold \(pct(thresholds.minDecisionAccuracy)))")
         lines.append("route accuracy (outcome and handler): \(pct(routeAccuracy)) (threshold \(pct(thresholds.minRouteAccuracy)))")
         lines.append("subject accuracy: \(pct(subjectAccuracy))")
         lines.append("real complaints marked not_recorded (worst error): \(worstErrors.count) (allowed \(thresholds.maxComplaintsNotRecorded))")

@@ -74,6 +74,8 @@ struct RulesLintCommand: ParsableCommand {
         let (_, compiled) = try ruleOptions.load()
         let problems = RuleSetLinter(compiled).problems()
         for p in problems { print(p) }
+        let written = compiled.writtenAlternatives
+        print("phrases: \(written) alternatives as written in rules, guards and word classes; \(compiled.phraseCount) distinct once normalised (contractions, spellings, stems); \(compiled.ruleSet.lexicons.count) word classes")
         print(problems.isEmpty ? "rules lint: no problems (\(compiled.ruleSet.rules.count) rules, \(compiled.ruleSet.table.rows.count) decision rows, \(compiled.ruleSet.profiles.count) profiles)" : "rules lint: \(problems.count) problems")
         if !problems.isEmpty { throw ExitCodes.checkFailed }
     }

@@ -9,7 +9,7 @@ enum Repository {
     static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let rules = root.appendingPathComponent("Rules")
 
-    static let loaded: Result<CompiledRuleSet, Error> = Result { try CompiledRuleSet(RuleDirectory(rules).load()) }
+    static let loaded: Result<CompiledRuleSet, Error> = Result { try RuleDirectory(rules).compile() }
 
     /// The compiled rules; a test that needs them fails with the loader's message when they are broken.
     static var compiled: CompiledRuleSet {
@@ -107,8 +107,8 @@ enum Repository {
               no_match: ["It was not a total kerfuffle."]
             """
         try rule.write(to: temp.appendingPathComponent("rules/zz-new-rule.yaml"), atomically: true, encoding: .utf8)
-        let before = try Classifier(CompiledRuleSet(RuleDirectory(Repository.rules).load()))
-        let after = try Classifier(CompiledRuleSet(RuleDirectory(temp).load()))
+        let before = try Classifier(RuleDirectory(Repository.rules).compile())
+        let after = try Classifier(RuleDirectory(temp).compile())
         #expect(after.rules.ruleSet.version != before.rules.ruleSet.version)
         let results = RuleExampleRunner(after).run(prefix: "test.dissatisfaction.kerfuffle")
         #expect(results.count >= 4 && results.allSatisfy(\.passed))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SnowballStemming
 @testable import TriageCore
 
 /// A small rule set built in code, so the engine is tested apart from Rules/.
@@ -53,7 +54,7 @@ enum MiniRules {
     }
 
     static func decide(_ text: String) throws -> Decision {
-        let classifier = Classifier(try CompiledRuleSet(set))
+        let classifier = Classifier(try CompiledRuleSet(set, stemmer: SnowballStemmer()))
         let item = RuleExampleRunner.item(text: text, subject: nil, example: RuleExample(text: text), quotedBody: false)
         return classifier.classify(item, force: "test")
     }
@@ -134,7 +135,7 @@ enum MiniRules {
         var set = MiniRules.set
         set.table.rows.insert(MiniRules.row("shadowed", ["dissatisfaction": .present(true), "subject": .anyOf(["officer_or_staff", "force"]), "serious": .present(false)], outcome: "routed", route: "officer"), at: 3)
         set.table.rows.insert(MiniRules.row("ghost", ["no_such_fact": .present(true)], outcome: "routed", route: "nowhere"), at: 0)
-        let problems = RuleSetLinter(try CompiledRuleSet(set)).problems()
+        let problems = RuleSetLinter(try CompiledRuleSet(set, stemmer: SnowballStemmer())).problems()
         #expect(problems.contains { $0.contains("decision row shadowed: can never fire") })
         #expect(problems.contains { $0.contains("'no_such_fact' is never set") })
         #expect(problems.contains { $0.contains("no route 'nowhere'") })

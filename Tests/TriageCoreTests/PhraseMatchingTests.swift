@@ -29,7 +29,7 @@ import Testing
 @Suite struct PhraseMatcherTests {
     func matches(_ patterns: [String], in text: String) throws -> [(Int, String)] {
         var m = PhraseMatcher()
-        for (i, p) in patterns.enumerated() { m.add(try PhrasePattern(p), owner: i) }
+        for (i, p) in patterns.enumerated() { try m.add(try PhrasePattern(p), owner: i) }
         let index = TextIndex(text)
         return m.matches(in: index.tokens).map { ($0.owner, index.quote(from: index.tokens[$0.first].start, to: index.tokens[$0.last].end)) }
     }

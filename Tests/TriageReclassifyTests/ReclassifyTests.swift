@@ -68,7 +68,7 @@ enum Fixture {
 
     static func reclassifier(rules: URL = rules, jobs: Int) throws -> Reclassifier {
         let directory = RuleDirectory(rules)
-        let compiled = try CompiledRuleSet(directory.load())
+        let compiled = try directory.compile()
         var r = Reclassifier(ingester: try Ingester(rulesDirectory: rules), classifier: Classifier(compiled),
                              force: "cambridgeshire", jobs: jobs)
         r.now = Date(timeIntervalSince1970: 1_793_000_000)

@@ -65,7 +65,7 @@ enum TestEnv {
         let ingester: Ingester
 
         init() throws {
-            classifier = Classifier(try CompiledRuleSet(try TestEnv.ruleSet()))
+            classifier = Classifier(try CompiledRuleSet(try TestEnv.ruleSet(), stemmer: RuleDirectory.stemmer()))
             ingester = try Ingester(rulesDirectory: TestEnv.rulesURL)
         }
 

@@ -1,0 +1,2 @@
+// The Snowball stemmer library (Debian: libstemmer-dev).
+#include <libstemmer.h>

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Time limits and the decision table.
+extension Evaluation {
+    // MARK: Time limits
+
+    /// Compares the outcome letter's date with the date received.
+    mutating func computeReviewTiming(windowDays: Int) {
+        let dated = (facts["outcome_letter_date"]?.values.flatMap { $0 } ?? []).compactMap { i -> Date? in hits[i].date }
+        guard let received else {
+            derived["review_timing"] = ["unknown"]
+            return
+        }
+        let candidates = dated.filter { $0 <= received.addingTimeInterval(86_400) }
+        guard let letter = candidates.max() else {
+            derived["review_timing"] = ["unknown"]
+            return
+        }
+        letterDate = letter
+        let days = DateReader.days(from: letter, to: received)
+        reviewDays = days
+        derived["review_timing"] = [days > windowDays ? "out_of_time" : "in_time"]
+    }
+
+    // MARK: Decision
+
+    func decide(force: String, profile: ForceProfile?) -> Decision {
+        let table = ruleSet.table
+        let resolvedSubject = values("subject").first ?? table.subject.fallback
+        var notes = caseworkerNotes
+        guard let profile else {
+            return caseworkerDecision(force: force, subject: resolvedSubject, kind: "other",
+                                      notes: ["No force profile named '\(force)'."], row: DecisionRowReference(row: "no_profile", cites: ""))
+        }
+        guard let row = table.rows.first(where: { holds($0.when) }) else {
+            return caseworkerDecision(force: force, subject: resolvedSubject, kind: "other",
+                                      notes: notes + ["No row of the decision table applies."],
+                                      row: DecisionRowReference(row: "no_row", cites: ""))
+        }
+        let subject = (row.subject == nil || row.subject == "$subject") ? resolvedSubject : row.subject!
+        var handler: String
+        if row.route.hasPrefix("=") {
+            handler = String(row.route.dropFirst())
+        } else if let h = profile.routes[row.route] {
+            handler = h
+        } else {
+            notes.append("The force profile '\(profile.id)' has no route '\(row.route)'.")
+            return caseworkerDecision(force: force, subject: subject, kind: row.kind, notes: notes,
+                                      row: DecisionRowReference(row: row.id, cites: row.cites))
+        }
+        if row.outcome == "needs_caseworker" {
+            handler = row.route.hasPrefix("=") ? handler : handler
+            if let n = row.note { notes.append(n) }
+        }
+        var flags = row.flags ?? []
+        var flagSentences: [String] = []
+        // Flags that depend on the decided row: evaluate with the row's kind/outcome/subject visible.
+        var withRow = self
+        withRow.derived["kind"] = [row.kind]
+        withRow.derived["outcome"] = [row.outcome]
+        withRow.derived["decided_subject"] = [subject]
+        for flagRule in table.flags ?? [] where withRow.holds(flagRule.when) {
+            if !flags.contains(flagRule.flag) {
+                flags.append(flagRule.flag)
+                if let e = flagRule.explain { flagSentences.append(e) }
+            }
+        }
+        if row.kind == "complaint", ["routed", "recorded"].contains(row.outcome) {
+            for f in profile.subjectFlags?[subject] ?? [] where !flags.contains(f) { flags.append(f) }
+        }
+        let categories = row.kind == "complaint" ? values("category").sorted() : []
+        let reasons = row.reasons ?? []
+        let justification = evidenceList()
+        let firedRules = firedRuleIds(justification)
+        var explanation = fill(row.explain, profile: profile, handler: handler, subject: subject)
+        for s in flagSentences { explanation += " " + fill(s, profile: profile, handler: handler, subject: subject) }
+        if row.outcome == "needs_caseworker" {
+            let others = notes.filter { $0 != row.note }
+            if !others.isEmpty { explanation += " " + others.joined(separator: " ") }
+        }
+        return Decision(
+            source: item.provenance.source, id: item.provenance.sha256, force: force, kind: row.kind, subject: subject,
+            outcome: row.outcome, handler: handler, reasons: reasons, flags: flags, categories: categories,
+            rules: firedRules, justification: justification, explanation: explanation,
+            decidedBy: DecisionRowReference(row: row.id, cites: row.cites),
+            caseworkerNotes: row.outcome == "needs_caseworker" ? notes : [],
+            rulesetVersion: ruleSet.version, received: received)
+    }
+
+    func caseworkerDecision(force: String, subject: String, kind: String, notes: [String], row: DecisionRowReference) -> Decision {
+        let justification = evidenceList()
+        return Decision(
+            source: item.provenance.source, id: item.provenance.sha256, force: force, kind: kind, subject: subject,
+            outcome: "needs_caseworker", handler: "caseworker", reasons: [], flags: [], categories: [],
+            rules: firedRuleIds(justification), justification: justification,
+            explanation: "This item needs a caseworker's reading. " + notes.joined(separator: " "),
+            decidedBy: row, caseworkerNotes: notes, rulesetVersion: ruleSet.version, received: received)
+    }
+}

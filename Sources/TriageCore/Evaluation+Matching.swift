@@ -1,0 +1,287 @@
+import Foundation
+
+/// Matching: phrases with their guards, structural matches (fields, headers,
+/// attachments, sender, item), containment and proximity requirements.
+extension Evaluation {
+    // MARK: Matching
+
+    mutating func matchAll() {
+        buildViews()
+        for v in views.indices { matchPhrases(in: v) }
+        matchStructural()
+        applyContainment()
+        applyProximity()
+        rebuildFacts()
+    }
+
+    mutating func buildViews() {
+        let read = rules.segmentsRead
+        // One pass over the scalars: slicing by offset is then constant time per segment.
+        let scalars = Array(item.body.text.unicodeScalars)
+        for segment in item.body.segments where read.contains(segment.kind.rawValue) {
+            let lo = max(0, min(segment.start, scalars.count)), hi = max(lo, min(segment.end, scalars.count))
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars[lo..<hi])
+            views.append(View(segment: segment.kind.rawValue, index: rules.index(String(view), baseOffset: segment.start)))
+        }
+        if read.contains("subject"), let subject = item.subject, !subject.isEmpty {
+            views.append(View(segment: "subject", index: rules.index(subject)))
+        }
+    }
+
+    mutating func matchPhrases(in v: Int) {
+        let index = views[v].index
+        let tokens = index.tokens
+        guard !tokens.isEmpty else { return }
+        views[v].classes = rules.classMatcher.classMatches(in: tokens)
+        let matches = rules.matcher.matches(in: tokens, classes: views[v].classes)
+        var guardMatches: [PhraseMatcher.Match] = []
+        var dateAnchors: [PhraseMatcher.Match] = []
+        var ruleMatches: [PhraseMatcher.Match] = []
+        for m in matches {
+            if m.owner >= rules.dateOwnerBase { dateAnchors.append(m) }
+            else if m.owner >= rules.guardOwnerBase { guardMatches.append(m) }
+            else { ruleMatches.append(m) }
+        }
+        let segment = views[v].segment
+        for m in ruleMatches {
+            let rule = ruleSet.rules[m.owner]
+            guard rule.segments.contains(segment) else { continue }
+            if let g = guardThatStops(m, rule: rule, guards: guardMatches, index: index) {
+                suppressed.append(SuppressedMatch(
+                    rule: rule.id, guardId: g, quote: index.quote(from: tokens[m.first].start, to: tokens[m.last].end),
+                    segment: segment, start: tokens[m.first].start))
+                continue
+            }
+            // A mention widens over the words before it that belong to its
+            // modifier class ("several uniformed officers", "a very rude young PCSO").
+            var first = m.first
+            if let widen = rule.widen, let id = rules.lexiconIndex[widen] {
+                while first > 0, tokens[first - 1].sentence == tokens[m.first].sentence, views[v].token(first - 1, isIn: id) { first -= 1 }
+            }
+            hits.append(Hit(rule: m.owner, view: v, first: first, last: m.last, segment: segment,
+                            start: tokens[first].start, end: tokens[m.last].end,
+                            quote: index.quote(from: tokens[first].start, to: tokens[m.last].end)))
+        }
+        // Dates after anchor phrases.
+        let reader = DateReader()
+        for m in dateAnchors {
+            let r = m.owner - rules.dateOwnerBase
+            let rule = ruleSet.rules[r]
+            guard rule.segments.contains(segment) else { continue }
+            var position = m.last + 1
+            let limit = min(tokens.count, m.last + 8)
+            while position < limit, tokens[position].sentence == tokens[m.last].sentence {
+                if let found = reader.date(at: position, in: tokens, reference: received) {
+                    hits.append(Hit(rule: r, view: v, first: m.first, last: found.last, segment: segment,
+                                    start: tokens[found.first].start, end: tokens[found.last].end,
+                                    quote: index.quote(from: tokens[m.first].start, to: tokens[found.last].end),
+                                    date: found.date))
+                    break
+                }
+                position += 1
+            }
+        }
+    }
+
+    func guardThatStops(_ m: PhraseMatcher.Match, rule: Rule, guards: [PhraseMatcher.Match], index: TextIndex) -> String? {
+        guard let ids = rule.guards, !ids.isEmpty else { return nil }
+        let tokens = index.tokens
+        let sentence = tokens[m.first].sentence
+        for id in ids {
+            guard let g = rules.guardIndex[id] else { continue }
+            let guardRule = ruleSet.guards[g]
+            if guardRule.questionOnly == true, !(index.sentenceIsQuestion.indices.contains(sentence) && index.sentenceIsQuestion[sentence]) {
+                continue
+            }
+            let window = guardRule.window ?? 4
+            for gm in guards {
+                let owner = gm.owner - rules.guardOwnerBase
+                guard owner / 3 == g, tokens[gm.first].sentence == sentence else { continue }
+                switch CompiledRuleSet.GuardPart(rawValue: owner % 3) {
+                case .before:
+                    if gm.last < m.first, m.first - gm.last <= window { return id }
+                case .sentence:
+                    return id
+                case .after:
+                    if gm.first > m.last, gm.first - m.last <= window { return id }
+                case .none:
+                    break
+                }
+            }
+        }
+        return nil
+    }
+
+    mutating func matchStructural() {
+        for (r, rule) in ruleSet.rules.enumerated() {
+            let match = rule.match
+            if let fields = rules.fieldMatchers[r] {
+                for field in item.formFields {
+                    guard let role = field.role, let wanted = fields[role] else { continue }
+                    let value = field.value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+                    if (wanted.contains("*") && !value.isEmpty) || wanted.contains(value) {
+                        hits.append(Hit(rule: r, view: -1, first: 0, last: 0, segment: "field:\(field.name)",
+                                        start: 0, end: field.value.unicodeScalars.count, quote: "\(field.name)=\(field.value)"))
+                    }
+                }
+            }
+            if let headers = match.headers {
+                for header in item.headers {
+                    guard let wanted = headers[header.name.lowercased()] else { continue }
+                    let value = header.value.lowercased()
+                    if let w = wanted.first(where: { value.contains($0.lowercased()) }) {
+                        hits.append(Hit(rule: r, view: -1, first: 0, last: 0, segment: "header:\(header.name)",
+                                        start: 0, end: header.value.unicodeScalars.count, quote: "\(header.name): \(w)"))
+                    }
+                }
+            }
+            if let names = match.attachments {
+                for attachment in item.attachments {
+                    let name = (attachment.filename ?? "").lowercased()
+                    if let w = names.first(where: { !name.isEmpty && name.contains($0.lowercased()) }) {
+                        hits.append(Hit(rule: r, view: -1, first: 0, last: 0, segment: "attachment",
+                                        start: 0, end: 0, quote: "\(attachment.filename ?? ""): \(w)"))
+                    }
+                }
+            }
+            if let domains = match.senderDomains, let address = item.sender?.address?.lowercased() {
+                if let d = domains.first(where: { address.hasSuffix("@" + $0.lowercased()) || address.hasSuffix("." + $0.lowercased()) }) {
+                    hits.append(Hit(rule: r, view: -1, first: 0, last: 0, segment: "sender",
+                                    start: 0, end: 0, quote: "sender address at \(d)"))
+                }
+            }
+            for property in match.item ?? [] where itemHas(property) {
+                hits.append(Hit(rule: r, view: -1, first: 0, last: 0, segment: "item",
+                                start: 0, end: 0, quote: Self.itemPropertyDescription[property] ?? property))
+            }
+        }
+    }
+
+    static let itemPropertyDescription: [String: String] = [
+        "no_identity": "no name and no reachable contact given",
+        "no_text": "nothing written",
+    ]
+
+    func itemHas(_ property: String) -> Bool {
+        switch property {
+        case "no_identity":
+            return item.sender.map(\.isEmpty) ?? true
+        case "no_text":
+            // Nothing written in any content segment (new text, forwarded or attached text).
+            return views.filter { Self.contentSegments.contains($0.segment) }.allSatisfy { $0.index.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+        default:
+            return false
+        }
+    }
+
+    /// Among rules setting the same fact, a match inside a longer match of a
+    /// different rule is dropped ("deputy chief constable" over "chief constable").
+    mutating func applyContainment() {
+        guard hits.count > 1 else { return }
+        var drop = Set<Int>()
+        // The same rule over the same words twice (two of its phrases, or a word class and a phrase) is one hit.
+        struct Span: Hashable { var rule, view, first, last: Int }
+        var seen = Set<Span>()
+        for (i, h) in hits.enumerated() where h.view >= 0 && h.date == nil {
+            if !seen.insert(Span(rule: h.rule, view: h.view, first: h.first, last: h.last)).inserted { drop.insert(i) }
+        }
+        var byViewAndFact: [String: [Int]] = [:]
+        for (i, h) in hits.enumerated() where h.view >= 0 && h.date == nil {
+            byViewAndFact["\(h.view)|\(ruleSet.rules[h.rule].fact)", default: []].append(i)
+        }
+        for group in byViewAndFact.values where group.count > 1 {
+            // Sorted by start, longest first: a hit is inside a longer one when an
+            // earlier-sorted hit reaches at least as far (one sweep, no pairs).
+            let sorted = group.sorted { (hits[$0].first, -hits[$0].last) < (hits[$1].first, -hits[$1].last) }
+            var reach = -1, reachFirst = -1
+            for i in sorted {
+                let a = hits[i]
+                if reach > a.last || (reach == a.last && reachFirst < a.first) { drop.insert(i) }
+                if a.last > reach { reach = a.last; reachFirst = a.first }
+            }
+        }
+        if !drop.isEmpty {
+            hits = hits.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+        }
+    }
+
+    /// Keeps a match whose rule `requires` another fact only when that fact has
+    /// evidence in the required scope. Hits of the required fact are bucketed by
+    /// view and sentence, so the work is linear in the number of hits.
+    mutating func applyProximity() {
+        let needing = hits.indices.filter { ruleSet.rules[hits[$0].rule].requires != nil }
+        guard !needing.isEmpty else { return }
+        let anaphorClass = ruleSet.table.subject.anaphors.flatMap { rules.lexiconIndex[$0] }
+        // fact → view → sentence → hit indices (in text order).
+        var index: [String: [Int: [Int: [Int]]]] = [:]
+        var anywhere: [String: Set<String>] = [:]
+        for (i, h) in hits.enumerated() {
+            let rule = ruleSet.rules[h.rule]
+            anywhere[rule.fact, default: []].insert(rule.value)
+            guard h.view >= 0 else { continue }
+            index[rule.fact, default: [:]][h.view, default: [:]][views[h.view].index.tokens[h.first].sentence, default: []].append(i)
+        }
+        var drop = Set<Int>()
+        for i in needing {
+            let h = hits[i]
+            let req = ruleSet.rules[h.rule].requires!
+            func wanted(_ j: Int) -> Bool { req.values.map { $0.contains(ruleSet.rules[hits[j].rule].value) } ?? true }
+            if req.scope == "item" {
+                if anywhere[req.fact].map({ values in req.values.map { !values.isDisjoint(with: $0) } ?? true }) != true { drop.insert(i) }
+                continue
+            }
+            guard h.view >= 0 else { continue }
+            let tokens = views[h.view].index.tokens
+            let here = tokens[h.first]
+            let inView = index[req.fact]?[h.view] ?? [:]
+            func inSentence(_ s: Int) -> [Int] { s >= 0 ? inView[s] ?? [] : [] }
+            if req.scope == "actor" {
+                // The nearest role named before the match (same or previous sentence,
+                // same paragraph) must be one of the wanted values; with a word that
+                // refers back ("he", "they"), the paragraph before counts too.
+                var before = (inSentence(here.sentence - 1) + inSentence(here.sentence)).filter {
+                    hits[$0].last < h.first && tokens[hits[$0].first].paragraph == here.paragraph
+                }
+                if before.isEmpty, let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
+                    before = inView.filter { $0.key < here.sentence }.flatMap(\.value).filter {
+                        tokens[hits[$0].first].paragraph >= here.paragraph - 1
+                    }
+                }
+                var nearest = before.max { hits[$0].last < hits[$1].last }
+                if nearest == nil {
+                    // No role before it ("Useless police!"): the first role after it in the sentence.
+                    nearest = inSentence(here.sentence).filter { hits[$0].first > h.last }.min { hits[$0].first < hits[$1].first }
+                }
+                if ["by", "from"].contains(tokens[h.last].text) {
+                    // "an assault by the Deputy Commissioner": the actor follows.
+                    let after = inSentence(tokens[h.last].sentence).filter { hits[$0].first > h.last && hits[$0].first - h.last <= 5 }
+                    if let first = after.min(by: { hits[$0].first < hits[$1].first }) { nearest = first }
+                }
+                if !(nearest.map(wanted) ?? false) { drop.insert(i) }
+                continue
+            }
+            let candidates: [Int]
+            switch req.scope {
+            case "paragraph": candidates = inView.values.flatMap { $0 }.filter { tokens[hits[$0].first].paragraph == here.paragraph }
+            case "nearby": candidates = (inSentence(here.sentence - 1) + inSentence(here.sentence)).filter { tokens[hits[$0].first].paragraph == here.paragraph }
+            default: candidates = inSentence(here.sentence)
+            }
+            if !candidates.contains(where: wanted) { drop.insert(i) }
+        }
+        hits = hits.enumerated().filter { !drop.contains($0.offset) }.map(\.element)
+    }
+
+    mutating func rebuildFacts() {
+        facts = [:]
+        for (i, h) in hits.enumerated() {
+            let rule = ruleSet.rules[h.rule]
+            facts[rule.fact, default: [:]][rule.value, default: []].append(i)
+        }
+    }
+
+    mutating func add(external fact: HistoryFact) {
+        external.append(fact)
+        derived[fact.fact, default: []].insert(fact.value)
+    }
+}

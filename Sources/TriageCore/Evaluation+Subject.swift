@@ -1,0 +1,168 @@
+import Foundation
+
+/// Subject resolution: which role the dissatisfaction is about.
+///
+/// For each anchor (words of dissatisfaction, seriousness, review), in order:
+/// 1. the role a pointer word leads to ("complain *about* the PCSO");
+/// 2. a role in the same sentence: the specific before the generic, the actor
+///    (the role just before the anchor) before a role merely named near it, and
+///    a background body (`sentence_only`, e.g. the paramedics) only when it is
+///    the actor or the only role there;
+/// 3. when the sentence refers back ("he", "they", "their behaviour", "this
+///    visit": the `anaphors` word class), the nearest role before it in the same
+///    paragraph or the one before — the link is shown as evidence;
+/// 4. else the nearest role in the paragraph.
+/// Then roles that yield to a more specific one tied to the item drop out
+/// (`yields`, e.g. OPCC staff to the OPCC's Chief Executive), the body of the
+/// message outranks its Subject: line, and a structured form answer ("who is
+/// the complaint about?") decides when the text ties no role.
+extension Evaluation {
+    /// Content segments: what the writer sent (not quoted history, signature or subject line).
+    static let contentSegments: Set<String> = ["new_text", "forwarded", "attachment_text"]
+
+    mutating func resolveSubject() {
+        let resolution = ruleSet.table.subject
+        let anchorFacts = Set(resolution.anchors)
+        let generic = Set(resolution.generic)
+        let sentenceOnly = Set(resolution.sentenceOnly ?? [])
+        let pointers = Set(resolution.pointers ?? [])
+        let anaphorClass = resolution.anaphors.flatMap { rules.lexiconIndex[$0] }
+        var family: [String: Int] = [:]
+        for (n, group) in (resolution.compatible ?? []).enumerated() { for role in group { family[role] = n } }
+        func familyKey(_ role: String) -> String { family[role].map { "group\($0)" } ?? role }
+        func role(_ c: Int) -> String { ruleSet.rules[hits[c].rule].value }
+
+        var candidateHits: [Int] = []
+        var formAnswers: [Int] = []
+        var anchorHits: [Int] = []
+        for i in hits.indices {
+            let fact = ruleSet.rules[hits[i].rule].fact
+            if fact == resolution.candidates {
+                if hits[i].view >= 0 { candidateHits.append(i) } else if hits[i].segment.hasPrefix("field:") { formAnswers.append(i) }
+            } else if anchorFacts.contains(fact), hits[i].view >= 0 {
+                anchorHits.append(i)
+            }
+        }
+        // Candidates by view and sentence, and by view and paragraph (linear work per anchor).
+        var bySentence: [Int: [Int: [Int]]] = [:]
+        var byParagraph: [Int: [Int: [Int]]] = [:]
+        for c in candidateHits {
+            let t = views[hits[c].view].index.tokens[hits[c].first]
+            bySentence[hits[c].view, default: [:]][t.sentence, default: []].append(c)
+            byParagraph[hits[c].view, default: [:]][t.paragraph, default: []].append(c)
+        }
+
+        func distance(_ h: Hit, _ a: Hit) -> Int {
+            h.last < a.first ? a.first - h.last : (h.first > a.last ? h.first - a.last : 0)
+        }
+
+        func inSentence(_ a: Hit) -> Int? {
+            let tokens = views[a.view].index.tokens
+            let sentence = tokens[a.first].sentence
+            let here = bySentence[a.view]?[sentence] ?? []
+            guard !here.isEmpty else { return nil }
+            let pointerAt = pointers.contains(tokens[a.last].text) ? a.last
+                : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
+            if let p = pointerAt, let c = here.filter({ hits[$0].first > p && hits[$0].first - p <= 4 }).min(by: { hits[$0].first < hits[$1].first }) {
+                return c
+            }
+            // The actor: the role ending nearest before the anchor (or overlapping it).
+            let actor = here.filter { hits[$0].last <= a.last }.max { (hits[$0].last, -hits[$0].first) < (hits[$1].last, -hits[$1].first) }
+            let ranked = here.sorted { x, y in
+                func key(_ c: Int) -> (Int, Int, Int) {
+                    let background = sentenceOnly.contains(role(c)) && c != actor ? 1 : 0
+                    return (generic.contains(role(c)) ? 1 : 0, background, distance(hits[c], a))
+                }
+                return key(x) < key(y)
+            }
+            let best = ranked[0]
+            // A background body named beside a police role is not what the anchor is about.
+            if sentenceOnly.contains(role(best)) && best != actor, ranked.contains(where: { !sentenceOnly.contains(role($0)) }) {
+                return ranked.first { !sentenceOnly.contains(role($0)) }
+            }
+            return best
+        }
+
+        func linkedBack(_ a: Hit) -> Int? {
+            guard let anaphorClass else { return nil }
+            let view = views[a.view]
+            let t = view.index.tokens[a.first]
+            guard view.sentence(t.sentence, has: anaphorClass) else { return nil }
+            for paragraph in [t.paragraph, t.paragraph - 1] where paragraph >= 0 {
+                let before = (byParagraph[a.view]?[paragraph] ?? []).filter { hits[$0].last < a.first && !sentenceOnly.contains(role($0)) }
+                if let c = before.max(by: { hits[$0].last < hits[$1].last }) { return c }
+            }
+            return nil
+        }
+
+        func inParagraph(_ a: Hit) -> Int? {
+            let t = views[a.view].index.tokens[a.first]
+            let here = (byParagraph[a.view]?[t.paragraph] ?? []).filter { !sentenceOnly.contains(role($0)) }
+            return here.min { (generic.contains(role($0)) ? 1 : 0, distance(hits[$0], a)) < (generic.contains(role($1)) ? 1 : 0, distance(hits[$1], a)) }
+        }
+
+        var chosen: [Int] = []
+        for a in anchorHits {
+            let h = hits[a]
+            if let c = inSentence(h) {
+                chosen.append(c)
+            } else if let c = linkedBack(h) {
+                chosen.append(c)
+                links.append((anchor: a, mention: c))
+            } else if let c = inParagraph(h) {
+                chosen.append(c)
+            }
+        }
+        // The body outranks the Subject: line.
+        if chosen.contains(where: { Self.contentSegments.contains(hits[$0].segment) }) {
+            chosen.removeAll { hits[$0].segment == "subject" }
+        }
+        if chosen.isEmpty {
+            // No role tied to the dissatisfaction: a structured answer, then roles named anywhere.
+            chosen = formAnswers
+            if chosen.isEmpty { chosen = candidateHits.filter { Self.contentSegments.contains(hits[$0].segment) && !sentenceOnly.contains(role($0)) } }
+            if chosen.isEmpty { chosen = candidateHits.filter { hits[$0].segment == "subject" && !sentenceOnly.contains(role($0)) } }
+        }
+        // A role yields to a more specific one also tied to the item; a generic
+        // role ("the man who answered") takes the body it yields to when that body
+        // is named in the same paragraph ("when I rang your office").
+        let yields = resolution.yields ?? [:]
+        chosen = chosen.map { c in
+            guard generic.contains(role(c)), let targets = yields[role(c)] else { return c }
+            let t = views[hits[c].view].index.tokens[hits[c].first]
+            return (byParagraph[hits[c].view]?[t.paragraph] ?? []).first { targets.contains(role($0)) } ?? c
+        }
+        let tied = Set(chosen.map(role))
+        chosen.removeAll { c in (yields[role(c)] ?? []).contains { tied.contains($0) } }
+        guard !chosen.isEmpty else {
+            derived["subject"] = [resolution.fallback]
+            return
+        }
+        // Count per family; within a family prefer specific over generic, then the most frequent.
+        var families: [String: [Int]] = [:]
+        var order: [String] = []
+        for c in chosen {
+            let key = familyKey(role(c))
+            if families[key] == nil { order.append(key) }
+            families[key, default: []].append(c)
+        }
+        // Generic-only families yield to specific ones.
+        let specificFamilies = order.filter { key in families[key]!.contains { !generic.contains(role($0)) } }
+        let contenders = specificFamilies.isEmpty ? order : specificFamilies
+        let ranked = contenders.sorted { (families[$0]!.count, -order.firstIndex(of: $0)!) > (families[$1]!.count, -order.firstIndex(of: $1)!) }
+        let top = ranked[0]
+        if ranked.count > 1 {
+            derived["subject_conflict"] = ["true"]
+            let names = ranked.map { key in role(families[key]![0]) }
+            caseworkerNotes.append("The dissatisfaction is tied to more than one subject: \(names.joined(separator: ", ")).")
+        }
+        let members = families[top]!
+        let specific = members.filter { !generic.contains(role($0)) }
+        let pool = specific.isEmpty ? members : specific
+        var counts: [String: Int] = [:]
+        for c in pool { counts[role(c), default: 0] += 1 }
+        let chosenRole = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
+        derived["subject"] = [chosenRole]
+        subjectHits = Array(Set(pool.filter { role($0) == chosenRole })).sorted()
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+// MARK: - Evaluation
+
+/// One match of a rule, with where it is.
+struct Hit {
+    var rule: Int
+    var view: Int
+    var first: Int
+    var last: Int
+    var segment: String
+    var start: Int
+    var end: Int
+    var quote: String
+    var date: Date?
+}
+
+/// One indexed stretch of text: a body segment, the subject line or a form field.
+struct View {
+    var segment: String
+    var index: TextIndex
+    /// Word-class matches by first token (see ``PhraseMatcher/classMatches(in:)``).
+    var classes: [[PhraseMatcher.Match]] = []
+
+    /// Whether a match of word class `id` covers exactly token `position`.
+    func token(_ position: Int, isIn id: Int) -> Bool {
+        guard position >= 0, position < classes.count else { return false }
+        return classes[position].contains { $0.owner == id && $0.last == position }
+    }
+
+    /// Whether some match of word class `id` lies in `sentence`.
+    func sentence(_ sentence: Int, has id: Int) -> Bool {
+        guard let range = index.sentences.first(where: { !$0.isEmpty && index.tokens[$0.lowerBound].sentence == sentence }) else { return false }
+        return range.contains { p in classes.indices.contains(p) && classes[p].contains { $0.owner == id } }
+    }
+}
+
+struct Evaluation {
+    let rules: CompiledRuleSet
+    let item: Correspondence
+    let received: Date?
+    var views: [View] = []
+    var hits: [Hit] = []
+    var external: [HistoryFact] = []
+    /// fact → value → hit indices.
+    var facts: [String: [String: [Int]]] = [:]
+    /// Facts the engine derives (subject, subject_conflict, review_timing, …).
+    var derived: [String: Set<String>] = [:]
+    var suppressed: [SuppressedMatch] = []
+    var subjectHits: [Int] = []
+    /// Anchors tied to a role through a word that refers back: (anchor hit, mention hit).
+    var links: [(anchor: Int, mention: Int)] = []
+    var reviewDays: Int?
+    var letterDate: Date?
+    var caseworkerNotes: [String] = []
+
+    init(rules: CompiledRuleSet, item: Correspondence, received: Date?) {
+        self.rules = rules
+        self.item = item
+        self.received = received
+    }
+
+    var ruleSet: RuleSet { rules.ruleSet }
+
+    // MARK: Facts
+
+    func values(_ fact: String) -> Set<String> {
+        var result = Set(facts[fact]?.keys.map { $0 } ?? [])
+        if let d = derived[fact] { result.formUnion(d) }
+        return result
+    }
+
+    func holds(_ conditions: [String: FactCondition]) -> Bool {
+        for (fact, condition) in conditions {
+            let v = values(fact)
+            switch condition {
+            case .present(let wanted): if v.isEmpty == wanted { return false }
+            case .value(let x):
+                if x.hasPrefix("!") {
+                    if v.contains(String(x.dropFirst())) { return false }
+                } else if !v.contains(x) {
+                    return false
+                }
+            case .anyOf(let xs): if v.isDisjoint(with: xs) { return false }
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,103 @@
+/// Reduces a word to its stem ("complaining" → "complain"). The core only
+/// knows this protocol; the Snowball implementation lives in its own module
+/// (`SnowballStemming`), so the core imports no C library.
+public protocol WordStemmer: Sendable {
+    /// The stem of a lower-case word.
+    func stem(_ word: String) -> String
+}
+
+/// A stemmer that leaves every word as it is (for tests of the tokeniser alone).
+public struct IdentityStemmer: WordStemmer {
+    public init() {}
+    public func stem(_ word: String) -> String { word }
+}
+
+/// How the writing of the public is made uniform before matching: contractions
+/// written with or without apostrophes, spelling variants. Data, read from
+/// `Rules/normalisation.yaml`; text and rule phrases go through the same table.
+public struct NormalizationTable: Codable, Sendable, Equatable {
+    /// Whole words and what they stand for: "im" → "i am", "cant" → "can not".
+    public var words: [String: String]
+    /// Endings after an apostrophe and the word they stand for: "n't" → "not",
+    /// "'re" → "are". The part before the ending is kept.
+    public var endings: [String: String]
+    /// Words before "'s" where it means "is" ("it's", "that's"); after any other
+    /// word "'s" is a possessive and is dropped ("the officer's attitude").
+    public var isBefore: [String]
+    /// Spelling variants and what they are read as: "behavior" → "behaviour".
+    public var spellings: [String: String]
+    /// Stems given by hand where the stemmer joins words that mean different
+    /// things ("officer" and "office" both stem to "offic").
+    public var stems: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case words, endings, spellings, stems
+        case isBefore = "is_before"
+    }
+
+    public init(words: [String: String] = [:], endings: [String: String] = [:], isBefore: [String] = [],
+                spellings: [String: String] = [:], stems: [String: String] = [:]) {
+        self.words = words
+        self.endings = endings
+        self.isBefore = isBefore
+        self.spellings = spellings
+        self.stems = stems
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        words = try c.decodeIfPresent([String: String].self, forKey: .words) ?? [:]
+        endings = try c.decodeIfPresent([String: String].self, forKey: .endings) ?? [:]
+        isBefore = try c.decodeIfPresent([String].self, forKey: .isBefore) ?? []
+        spellings = try c.decodeIfPresent([String: String].self, forKey: .spellings) ?? [:]
+        stems = try c.decodeIfPresent([String: String].self, forKey: .stems) ?? [:]
+    }
+}
+
+/// One normalised word: its written form after contractions and spelling
+/// variants ("would", "behaviour") and its stem ("behaviour").
+public struct NormalizedWord: Sendable, Equatable {
+    public var text: String
+    public var stem: String
+}
+
+/// Normalises words for matching: contractions expanded, spelling variants
+/// mapped, then stemmed. Used on the text of an item and on every rule phrase
+/// alike, so a rule never spells out "i'd|i would|id".
+public struct TextNormalizer: Sendable {
+    public let table: NormalizationTable
+    public let stemmer: any WordStemmer
+    private let endings: [(String, String)]
+    private let isBefore: Set<String>
+
+    public init(table: NormalizationTable, stemmer: any WordStemmer) {
+        self.table = table
+        self.stemmer = stemmer
+        // Longest endings first ("n't" before "'t").
+        self.endings = table.endings.sorted { ($0.key.count, $0.key) > ($1.key.count, $1.key) }.map { ($0.key, $0.value) }
+        self.isBefore = Set(table.isBefore)
+    }
+
+    /// The words a lower-case written word stands for, normalised and stemmed.
+    public func words(for written: String) -> [NormalizedWord] {
+        expand(written).map { NormalizedWord(text: $0, stem: table.stems[$0] ?? stemmer.stem($0)) }
+    }
+
+    /// Contractions and spelling variants, without stemming.
+    public func expand(_ written: String) -> [String] {
+        if let whole = table.words[written] { return whole.split(separator: " ").map { spelling(String($0)) } }
+        if written.contains("'") {
+            for (ending, meaning) in endings where written.hasSuffix(ending) && written.count > ending.count {
+                let base = String(written.dropLast(ending.count))
+                return [spelling(base)] + meaning.split(separator: " ").map(String.init)
+            }
+            if written.hasSuffix("'s"), written.count > 2 {
+                let base = String(written.dropLast(2))
+                return isBefore.contains(base) ? [base, "is"] : [spelling(base)]
+            }
+        }
+        return [spelling(written)]
+    }
+
+    private func spelling(_ word: String) -> String { table.spellings[word] ?? word }
+}
