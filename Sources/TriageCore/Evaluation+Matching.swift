@@ -47,7 +47,7 @@ extension Evaluation {
         for m in ruleMatches {
             let rule = ruleSet.rules[m.owner]
             guard rule.segments.contains(segment) else { continue }
-            if let g = guardThatStops(m, rule: rule, guards: guardMatches, index: index) {
+            if let g = guardThatStops(m, rule: rule, guards: guardMatches, index: index, view: views[v]) {
                 suppressed.append(SuppressedMatch(
                     rule: rule.id, guardId: g, quote: index.quote(from: tokens[m.first].start, to: tokens[m.last].end),
                     segment: segment, start: tokens[m.first].start))
@@ -84,10 +84,19 @@ extension Evaluation {
         }
     }
 
-    func guardThatStops(_ m: PhraseMatcher.Match, rule: Rule, guards: [PhraseMatcher.Match], index: TextIndex) -> String? {
+    /// The guard that stops a match, if any. A `before` or `after` guard reaches
+    /// the match only within its clause: a word of the `clause_break` word class
+    /// (",", "and", "but", …) between them ends its reach ("I'm not satisfied and
+    /// I would like to appeal" is not a negated appeal).
+    func guardThatStops(_ m: PhraseMatcher.Match, rule: Rule, guards: [PhraseMatcher.Match], index: TextIndex, view: View) -> String? {
         guard let ids = rule.guards, !ids.isEmpty else { return nil }
         let tokens = index.tokens
         let sentence = tokens[m.first].sentence
+        let breaks = rules.lexiconIndex["clause_break"]
+        func brokenBetween(_ a: Int, _ b: Int) -> Bool {
+            guard let breaks, a + 1 < b else { return false }
+            return (a + 1..<b).contains { view.token($0, isIn: breaks) }
+        }
         for id in ids {
             guard let g = rules.guardIndex[id] else { continue }
             let guardRule = ruleSet.guards[g]
@@ -100,11 +109,11 @@ extension Evaluation {
                 guard owner / 3 == g, tokens[gm.first].sentence == sentence else { continue }
                 switch CompiledRuleSet.GuardPart(rawValue: owner % 3) {
                 case .before:
-                    if gm.last < m.first, m.first - gm.last <= window { return id }
+                    if gm.last < m.first, m.first - gm.last <= window, !brokenBetween(gm.last, m.first) { return id }
                 case .sentence:
                     return id
                 case .after:
-                    if gm.first > m.last, gm.first - m.last <= window { return id }
+                    if gm.first > m.last, gm.first - m.last <= window, !brokenBetween(m.last, gm.first) { return id }
                 case .none:
                     break
                 }
@@ -264,7 +273,13 @@ extension Evaluation {
             let candidates: [Int]
             switch req.scope {
             case "paragraph": candidates = inView.values.flatMap { $0 }.filter { tokens[hits[$0].first].paragraph == here.paragraph }
-            case "nearby": candidates = (inSentence(here.sentence - 1) + inSentence(here.sentence)).filter { tokens[hits[$0].first].paragraph == here.paragraph }
+            case "nearby":
+                var near = (inSentence(here.sentence - 1) + inSentence(here.sentence)).filter { tokens[hits[$0].first].paragraph == here.paragraph }
+                if !near.contains(where: wanted), let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
+                    // "My child came home upset" after "one of them shouted": the role the words refer back to.
+                    near = inView.filter { $0.key < here.sentence }.flatMap(\.value).filter { tokens[hits[$0].first].paragraph >= here.paragraph - 1 }
+                }
+                candidates = near
             default: candidates = inSentence(here.sentence)
             }
             if !candidates.contains(where: wanted) { drop.insert(i) }

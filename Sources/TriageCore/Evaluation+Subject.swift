@@ -59,15 +59,25 @@ extension Evaluation {
         func inSentence(_ a: Hit) -> Int? {
             let tokens = views[a.view].index.tokens
             let sentence = tokens[a.first].sentence
-            let here = bySentence[a.view]?[sentence] ?? []
-            guard !here.isEmpty else { return nil }
+            let named = bySentence[a.view]?[sentence] ?? []
+            guard !named.isEmpty else { return nil }
             let pointerAt = pointers.contains(tokens[a.last].text) ? a.last
                 : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
-            if let p = pointerAt, let c = here.filter({ hits[$0].first > p && hits[$0].first - p <= 4 }).min(by: { hits[$0].first < hits[$1].first }) {
+            if let p = pointerAt, let c = named.filter({ hits[$0].first > p && hits[$0].first - p <= 4 }).min(by: { hits[$0].first < hits[$1].first }) {
                 return c
             }
-            // The actor: the role ending nearest before the anchor (or overlapping it).
-            let actor = here.filter { hits[$0].last <= a.last }.max { (hits[$0].last, -hits[$0].first) < (hits[$1].last, -hits[$1].first) }
+            // A background body inside the anchor's own words ("taken to hospital") is not its subject.
+            let here = named.filter { c in !(sentenceOnly.contains(role(c)) && hits[c].first <= a.last && hits[c].last >= a.first) }
+            guard !here.isEmpty else { return nil }
+            // The actor: the role ending nearest before the anchor (or overlapping it). A
+            // background body is not the actor when a word that refers back stands between
+            // ("my neighbours' dog, and she refused to act").
+            var actor = here.filter { hits[$0].last <= a.last }.max { (hits[$0].last, -hits[$0].first) < (hits[$1].last, -hits[$1].first) }
+            if let found = actor, sentenceOnly.contains(role(found)), let anaphorClass {
+                let between: Range<Int> = (hits[found].last + 1)..<max(hits[found].last + 1, a.first)
+                let view = views[a.view]
+                if between.contains(where: { (p: Int) -> Bool in view.token(p, isIn: anaphorClass) }) { actor = nil }
+            }
             let ranked = here.sorted { x, y in
                 func key(_ c: Int) -> (Int, Int, Int) {
                     let background = sentenceOnly.contains(role(c)) && c != actor ? 1 : 0
@@ -77,8 +87,10 @@ extension Evaluation {
             }
             let best = ranked[0]
             // A background body named beside a police role is not what the anchor is about.
-            if sentenceOnly.contains(role(best)) && best != actor, ranked.contains(where: { !sentenceOnly.contains(role($0)) }) {
-                return ranked.first { !sentenceOnly.contains(role($0)) }
+            if sentenceOnly.contains(role(best)) && best != actor {
+                if let police = ranked.first(where: { !sentenceOnly.contains(role($0)) }) { return police }
+                // Only a background body, and the sentence refers back: let the link decide.
+                if let anaphorClass, views[a.view].sentence(sentence, has: anaphorClass) { return nil }
             }
             return best
         }
