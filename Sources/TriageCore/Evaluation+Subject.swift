@@ -88,9 +88,10 @@ extension Evaluation {
             let best = ranked[0]
             // A background body named beside a police role is not what the anchor is about.
             if sentenceOnly.contains(role(best)) && best != actor {
-                if let police = ranked.first(where: { !sentenceOnly.contains(role($0)) }) { return police }
-                // Only a background body, and the sentence refers back: let the link decide.
-                if let anaphorClass, views[a.view].sentence(sentence, has: anaphorClass) { return nil }
+                // A background body ("in front of my neighbours") is the subject only as the
+                // actor or where a pointer leads to it; else a police role here, or the link
+                // back, or the paragraph decides.
+                return ranked.first { !sentenceOnly.contains(role($0)) }
             }
             return best
         }
@@ -114,10 +115,14 @@ extension Evaluation {
         }
 
         var chosen: [Int] = []
+        // Ties made in the anchor's own sentence are strong; ties through a word
+        // that refers back, or through the paragraph, are weak.
+        var strong = Set<Int>()
         for a in anchorHits {
             let h = hits[a]
             if let c = inSentence(h) {
                 chosen.append(c)
+                strong.insert(c)
             } else if let c = linkedBack(h) {
                 chosen.append(c)
                 links.append((anchor: a, mention: c))
@@ -161,11 +166,19 @@ extension Evaluation {
         // Generic-only families yield to specific ones.
         let specificFamilies = order.filter { key in families[key]!.contains { !generic.contains(role($0)) } }
         let contenders = specificFamilies.isEmpty ? order : specificFamilies
-        let ranked = contenders.sorted { (families[$0]!.count, -order.firstIndex(of: $0)!) > (families[$1]!.count, -order.firstIndex(of: $1)!) }
+        // Ranked by strong ties, then all ties, then first mention. Two subjects
+        // conflict only where a caseworker would hesitate too: both strongly tied,
+        // or neither (a weak tie does not outvote a strong one).
+        func weight(_ key: String) -> (Int, Int, Int) {
+            let members = families[key]!
+            return (members.filter { strong.contains($0) }.count, members.count, -order.firstIndex(of: key)!)
+        }
+        let ranked = contenders.sorted { weight($0) > weight($1) }
         let top = ranked[0]
-        if ranked.count > 1 {
+        let rivals = ranked.dropFirst().filter { weight($0).0 > 0 || weight(top).0 == 0 }
+        if !rivals.isEmpty {
             derived["subject_conflict"] = ["true"]
-            let names = ranked.map { key in role(families[key]![0]) }
+            let names = ([top] + rivals).map { key in role(families[key]![0]) }
             caseworkerNotes.append("The dissatisfaction is tied to more than one subject: \(names.joined(separator: ", ")).")
         }
         let members = families[top]!
