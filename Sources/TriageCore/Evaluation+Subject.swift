@@ -103,7 +103,9 @@ extension Evaluation {
             guard view.sentence(t.sentence, has: anaphorClass) else { return nil }
             for paragraph in [t.paragraph, t.paragraph - 1] where paragraph >= 0 {
                 let before = (byParagraph[a.view]?[paragraph] ?? []).filter { hits[$0].last < a.first && !sentenceOnly.contains(role($0)) }
-                if let c = before.max(by: { hits[$0].last < hits[$1].last }) { return c }
+                // "she" refers to a person: the nearest specific role, before a generic body ("our police desk").
+                let specific = before.filter { !generic.contains(role($0)) }
+                if let c = (specific.isEmpty ? before : specific).max(by: { hits[$0].last < hits[$1].last }) { return c }
             }
             return nil
         }
