@@ -259,8 +259,13 @@ extension Evaluation {
                 }
                 var nearest = before.max { hits[$0].last < hits[$1].last }
                 if nearest == nil {
-                    // No role before it ("Useless police!"): the first role after it in the sentence.
-                    nearest = inSentence(here.sentence).filter { hits[$0].first > h.last }.min { hits[$0].first < hits[$1].first }
+                    // No role before it ("Useless police!", "why do I bother ringing you lot"): a role
+                    // right after it, in the same clause.
+                    let breaks = rules.lexiconIndex["clause_break"]
+                    nearest = inSentence(here.sentence).filter { j in
+                        hits[j].first > h.last && hits[j].first - h.last <= 3
+                            && !(h.last + 1..<hits[j].first).contains { p in breaks.map { views[h.view].token(p, isIn: $0) } ?? false }
+                    }.min { hits[$0].first < hits[$1].first }
                 }
                 if ["by", "from"].contains(tokens[h.last].text) {
                     // "an assault by the Deputy Commissioner": the actor follows.

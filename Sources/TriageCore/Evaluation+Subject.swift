@@ -70,13 +70,13 @@ extension Evaluation {
             let here = named.filter { c in !(sentenceOnly.contains(role(c)) && hits[c].first <= a.last && hits[c].last >= a.first) }
             guard !here.isEmpty else { return nil }
             // The actor: the role ending nearest before the anchor (or overlapping it). A
-            // background body is not the actor when a word that refers back stands between
-            // ("my neighbours' dog, and she refused to act").
+            // background body is not the actor when "he" or "she" stands between: a person
+            // acts ("In front of my neighbours she refused to help").
             var actor = here.filter { hits[$0].last <= a.last }.max { (hits[$0].last, -hits[$0].first) < (hits[$1].last, -hits[$1].first) }
-            if let found = actor, sentenceOnly.contains(role(found)), let anaphorClass {
-                let between: Range<Int> = (hits[found].last + 1)..<max(hits[found].last + 1, a.first)
+            if let found = actor, sentenceOnly.contains(role(found)), let person = rules.lexiconIndex["person_pronoun"] {
                 let view = views[a.view]
-                if between.contains(where: { (p: Int) -> Bool in view.token(p, isIn: anaphorClass) }) { actor = nil }
+                let between = (hits[found].last + 1)..<max(hits[found].last + 1, a.first)
+                if between.contains(where: { (p: Int) -> Bool in view.token(p, isIn: person) }) { actor = nil }
             }
             let ranked = here.sorted { x, y in
                 func key(_ c: Int) -> (Int, Int, Int) {
