@@ -58,6 +58,9 @@ public struct TextIndex: Sendable {
         word.reserveCapacity(32)
         var wordStart = 0
         var wordCapitalised = false
+        // A word written all in capitals (longer than an initial or a rank like "PC")
+        // is not taken for a name: in a text typed in capitals every word is.
+        var wordAllCaps = false
         var wordHasLetter = false
         var newlineRun = 0
         var offset = 0
@@ -86,13 +89,13 @@ public struct TextIndex: Sendable {
                         tokens.append(Token(
                             text: w.text, stem: w.stem, start: wordStart + baseOffset, end: wordEnd + baseOffset,
                             sentence: sentence, paragraph: paragraph, isWord: true,
-                            isNumber: false, isCapitalised: wordCapitalised))
+                            isNumber: false, isCapitalised: wordCapitalised && !(wordAllCaps && count > 3)))
                     }
                 } else {
                     tokens.append(Token(
                         text: s, stem: s, start: wordStart + baseOffset, end: wordEnd + baseOffset,
                         sentence: sentence, paragraph: paragraph, isWord: true,
-                        isNumber: !wordHasLetter, isCapitalised: wordCapitalised))
+                        isNumber: !wordHasLetter, isCapitalised: wordCapitalised && !(wordAllCaps && count > 3)))
                 }
             }
             word.removeAll(keepingCapacity: true)
@@ -116,6 +119,9 @@ public struct TextIndex: Sendable {
                 if word.isEmpty {
                     wordStart = offset
                     wordCapitalised = isUpper
+                    wordAllCaps = isUpper
+                } else if !isUpper && isLetter {
+                    wordAllCaps = false
                 }
                 if newlineRun >= 2 {
                     closeSentence(question: false)
