@@ -50,7 +50,7 @@ public enum SVGChart {
         let barWidth = 460, row = 24, width = labelWidth + barWidth + 90
         let height = bars.count * row + 8
         let top = max(maxValue ?? 0, bars.map(\.value).max() ?? 1, 0.000_001)
-        var s = open(name: name, title: title, width: width, height: height)
+        var s = header(name: name, title: title, width: width, height: height)
         for (i, b) in bars.enumerated() {
             let y = 4 + i * row
             let w = b.value <= 0 ? 0 : max(2, Int((b.value / top * Double(barWidth)).rounded()))
@@ -74,7 +74,7 @@ public enum SVGChart {
         let maxTotal = max(1, columns.map { c in series.reduce(0) { $0 + (c.values[$1.key] ?? 0) } }.max() ?? 1)
         let step = niceStep(maxTotal)
         let scaleTop = ((maxTotal + step - 1) / step) * step
-        var s = open(name: name, title: title, width: width, height: height)
+        var s = header(name: name, title: title, width: width, height: height)
         var lx = left
         for se in series {
             s += "<rect x=\"\(lx)\" y=\"6\" width=\"12\" height=\"12\" fill=\"\(se.color)\"/><text x=\"\(lx + 16)\" y=\"16\">\(HTML.escape(se.label))</text>"
@@ -116,7 +116,7 @@ public enum SVGChart {
         let left = 40, slot = 76, plotHeight = 160, top = 26, bottom = 40
         let width = left + slot * bands.count + 20, height = top + plotHeight + bottom
         let maxValue = max(1, Int(bands.map(\.value).max() ?? 1))
-        var s = open(name: name, title: title, width: width, height: height)
+        var s = header(name: name, title: title, width: width, height: height)
         s += "<line x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(width - 10)\" y2=\"\(top + plotHeight)\" stroke=\"#8c959f\"/>\n"
         for (i, b) in bands.enumerated() {
             let x = left + i * slot + 6
@@ -136,7 +136,7 @@ public enum SVGChart {
         return s + "</svg>\n"
     }
 
-    static func open(name: String, title: String, width: Int, height: Int) -> String {
+    static func header(name: String, title: String, width: Int, height: Int) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" data-chart=\"\(HTML.escape(name))\" viewBox=\"0 0 \(width) \(height)\""
             + " width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(HTML.escape(title))\"><title>\(HTML.escape(title))</title>\n"
     }

@@ -98,7 +98,7 @@ public struct TransparencyReport: Sendable, Equatable, Codable {
             let sa = order[a.element.decision.subject] ?? 99, sb = order[b.element.decision.subject] ?? 99
             return sa != sb ? sa < sb : a.offset < b.offset
         }.map(\.element)
-        entries = sorted.enumerated().map { n, item in
+        let list = sorted.enumerated().map { n, item in
             let d = item.decision
             let month = ReportPeriod.month(item.receivedAt)
             let recorded: String
@@ -123,13 +123,14 @@ public struct TransparencyReport: Sendable, Equatable, Codable {
                          recorded: recorded, outcome: outcome, reasons: d.reasons, categories: d.categories,
                          categoryLabels: d.categories.map(wording.category), summary: Self.publishable(item.publishedSummary))
         }
+        entries = list
         bySubject = Self.subjects.compactMap { code in
             let n = sorted.filter { $0.decision.subject == code }.count
             return n == 0 ? nil : LabelledCount(key: code, label: wording.subject(code), count: n)
         }
         let recordedWords = ["yes": "Recorded by the OPCC", "passed_on": "Passed to the body that handles it", "no": "Not recorded", "pending": "Being assessed"]
         byRecorded = ["yes", "passed_on", "no", "pending"].compactMap { code in
-            let n = entries.filter { $0.recorded == code }.count
+            let n = list.filter { $0.recorded == code }.count
             return n == 0 ? nil : LabelledCount(key: code, label: recordedWords[code] ?? code, count: n)
         }
     }
