@@ -13,10 +13,20 @@ public struct ReportWording: Sendable, Equatable {
 
     /// Wording from a force profile; nil gives neutral wording.
     public init(profile: ForceProfile?) {
-        office = profile?.name ?? "Office of the Police and Crime Commissioner"
-        commissioner = office.contains("Fire and Crime Commissioner") ? "Police, Fire and Crime Commissioner" : "Police and Crime Commissioner"
+        self.init(profiles: profile.map { [$0] } ?? [])
+    }
+
+    /// Wording for several force profiles reported together: the office is
+    /// each one's name, and a handler takes its name from the first profile
+    /// that has it.
+    public init(profiles: [ForceProfile]) {
+        office = profiles.isEmpty ? "Office of the Police and Crime Commissioner" : profiles.map(\.name).joined(separator: "; ")
+        commissioner = profiles.count == 1 && office.contains("Fire and Crime Commissioner")
+            ? "Police, Fire and Crime Commissioner" : "Police and Crime Commissioner"
         var names: [String: String] = [:]
-        for (id, h) in profile?.handlers ?? [:] { names[id] = Self.capitalised(h.name) }
+        for p in profiles {
+            for (id, h) in p.handlers where names[id] == nil { names[id] = Self.capitalised(h.name) }
+        }
         handlers = names
     }
 

@@ -31,11 +31,13 @@ public struct Reports: Sendable {
     /// - Parameters:
     ///   - period: the days reported.
     ///   - profile: the force profile reported on; nil reports every force together.
-    public func caseload(period: ReportPeriod, profile: ForceProfile?) throws -> CaseloadReport {
+    ///   - allProfiles: the profiles whose words are used when `profile` is nil.
+    public func caseload(period: ReportPeriod, profile: ForceProfile?, allProfiles: [ForceProfile] = []) throws -> CaseloadReport {
         let items = try store.decidedItems(receivedFrom: period.start, until: period.end, force: profile?.id)
         var actions = try store.caseworkerActions(since: period.start, until: period.end)
         if let id = profile?.id { actions = actions.filter { $0.before.force == id } }
-        return CaseloadReport(items: items, actions: actions, period: period, force: profile?.id,
-                              windowDays: profile?.reviewWindowDays ?? 28, wording: ReportWording(profile: profile))
+        let wording = profile.map { ReportWording(profile: $0) } ?? ReportWording(profiles: allProfiles)
+        let window = profile?.reviewWindowDays ?? allProfiles.map(\.reviewWindowDays).max() ?? 28
+        return CaseloadReport(items: items, actions: actions, period: period, force: profile?.id, windowDays: window, wording: wording)
     }
 }

@@ -46,7 +46,7 @@ public enum SVGChart {
     ///   - maxValue: the value of a full-width bar (default: the largest).
     public static func bars(name: String, title: String, bars: [Bar], color: String, maxValue: Double? = nil) -> String {
         guard !bars.isEmpty else { return empty(name: name, title: title) }
-        let labelWidth = min(360, max(120, (bars.map(\.label.count).max() ?? 10) * 7 + 12))
+        let labelWidth = min(340, max(120, (bars.map { min(47, $0.label.count) }.max() ?? 10) * 7 + 12))
         let barWidth = 460, row = 24, width = labelWidth + barWidth + 90
         let height = bars.count * row + 8
         let top = max(maxValue ?? 0, bars.map(\.value).max() ?? 1, 0.000_001)
@@ -54,7 +54,8 @@ public enum SVGChart {
         for (i, b) in bars.enumerated() {
             let y = 4 + i * row
             let w = b.value <= 0 ? 0 : max(2, Int((b.value / top * Double(barWidth)).rounded()))
-            s += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(HTML.escape(b.label))</text>"
+            let shown = b.label.count > 48 ? String(b.label.prefix(46)) + "…" : b.label
+            s += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(HTML.escape(shown))</text>"
             s += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(w)\" height=\"18\" fill=\"\(b.color ?? color)\">"
             s += "<title>\(HTML.escape(b.label)): \(HTML.escape(b.note))</title></rect>"
             s += "<text x=\"\(labelWidth + w + 6)\" y=\"\(y + 16)\">\(HTML.escape(b.note))</text>\n"

@@ -51,21 +51,25 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
-    /// The force profile: `force`, else Rules/config.yaml's default.
-    func profile(_ force: String?) throws -> ForceProfile {
+    /// The rules' force profiles and the default force's id.
+    func profiles() throws -> (all: [ForceProfile], defaultID: String) {
         guard let directory = RuleDirectory.locate(explicit: ruleOptions.rules) else {
             throw ValidationError("No Rules/ directory found: pass --rules DIR or set TRIAGE_RULES.")
         }
-        let rules: RuleSet
         do {
-            rules = try directory.load()
+            return (try directory.load().profiles, directory.defaultForce())
         } catch {
             Diagnostics.error("rules in \(directory.url.path) are unusable:\n\(error)")
             throw ExitCodes.badConfiguration
         }
-        let id = force ?? directory.defaultForce()
-        guard let p = rules.profile(id) else {
-            throw ValidationError("No force profile '\(id)'. Known: \(rules.profiles.map(\.id).sorted().joined(separator: ", ")).")
+    }
+
+    /// The force profile: `force`, else Rules/config.yaml's default.
+    func profile(_ force: String?) throws -> ForceProfile {
+        let (all, defaultID) = try profiles()
+        let id = force ?? defaultID
+        guard let p = all.first(where: { $0.id == id }) else {
+            throw ValidationError("No force profile '\(id)'. Known: \(all.map(\.id).sorted().joined(separator: ", ")).")
         }
         return p
     }
@@ -125,7 +129,8 @@ struct CaseloadReportCommand: ParsableCommand {
     func run() throws {
         let period = try ReportPeriod(first: from, last: to)
         let profile = try force.map { try options.profile($0) }
-        let report = try Reports(store: try options.store()).caseload(period: period, profile: profile)
+        let all = profile == nil ? try options.profiles().all : []
+        let report = try Reports(store: try options.store()).caseload(period: period, profile: profile, allProfiles: all)
         try options.write(try report.render(options.format))
     }
 }
