@@ -41,7 +41,8 @@ struct ReportOptions: ParsableArguments {
     /// The store, which must exist (a report never creates one).
     func store() throws -> Store {
         guard FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("No store at \(db): ingest items first, or pass --db PATH.")
+            Diagnostics.error("No store at \(db): ingest items first, or pass --db PATH.")
+            throw ExitCodes.badConfiguration
         }
         do {
             return try Store(path: db)
@@ -54,7 +55,8 @@ struct ReportOptions: ParsableArguments {
     /// The rules' force profiles and the default force's id.
     func profiles() throws -> (all: [ForceProfile], defaultID: String) {
         guard let directory = RuleDirectory.locate(explicit: ruleOptions.rules) else {
-            throw ValidationError("No Rules/ directory found: pass --rules DIR or set TRIAGE_RULES.")
+            Diagnostics.error("No Rules/ directory found: pass --rules DIR or set TRIAGE_RULES.")
+            throw ExitCodes.badConfiguration
         }
         do {
             return (try directory.load().profiles, directory.defaultForce())
@@ -69,7 +71,8 @@ struct ReportOptions: ParsableArguments {
         let (all, defaultID) = try profiles()
         let id = force ?? defaultID
         guard let p = all.first(where: { $0.id == id }) else {
-            throw ValidationError("No force profile '\(id)'. Known: \(all.map(\.id).sorted().joined(separator: ", ")).")
+            Diagnostics.error("No force profile '\(id)'. Known: \(all.map(\.id).sorted().joined(separator: ", ")).")
+            throw ExitCodes.badConfiguration
         }
         return p
     }
@@ -100,11 +103,8 @@ struct TransparencyReportCommand: ParsableCommand {
     @Option(help: "The force profile (its decisions and its wording; default: Rules/config.yaml's).") var force: String?
     @OptionGroup var options: ReportOptions
 
-    func validate() throws {
-        do { _ = try ReportPeriod.financialYear(year) } catch let e as ReportError { throw ValidationError(e.message) }
-    }
-
     func run() throws {
+        _ = try usage { try ReportPeriod.financialYear(year) }
         let profile = try options.profile(force)
         let report = try Reports(store: try options.store()).transparency(year: year, profile: profile)
         try options.write(try report.render(options.format))
@@ -122,12 +122,8 @@ struct CaseloadReportCommand: ParsableCommand {
     @Option(help: "Only this force profile's decisions (default: every force, in neutral wording).") var force: String?
     @OptionGroup var options: ReportOptions
 
-    func validate() throws {
-        do { _ = try ReportPeriod(first: from, last: to) } catch let e as ReportError { throw ValidationError(e.message) }
-    }
-
     func run() throws {
-        let period = try ReportPeriod(first: from, last: to)
+        let period = try usage { try ReportPeriod(first: from, last: to) }
         let profile = try force.map { try options.profile($0) }
         let all = profile == nil ? try options.profiles().all : []
         let report = try Reports(store: try options.store()).caseload(period: period, profile: profile, allProfiles: all)
@@ -147,11 +143,8 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).") var db: String = "triage.sqlite"
     @Option(name: .customLong("as"), help: ArgumentHelp("The caseworker's name for the audit log (default: the login name).", valueName: "name")) var actor: String?
 
-    func validate() throws {
-        if withdraw == (text != nil) { throw ValidationError("Give either --text \"…\" or --withdraw.") }
-    }
-
     func run() throws {
+        try usage { if withdraw == (text != nil) { throw ReportError("give either --text \"…\" or --withdraw") } }
         let options = try ReportOptions.parse(["--db", db])
         let store = try options.store()
         let name = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
@@ -168,5 +161,16 @@ struct SummaryCommand: ParsableCommand {
             Diagnostics.error(e.message)
             throw ExitCodes.badConfiguration
         }
+    }
+}
+
+/// Runs `body`; a ``ReportError`` (a bad year, date or combination of
+/// options) is printed and exits 2, the README's usage error.
+func usage<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as ReportError {
+        Diagnostics.error(e.message)
+        throw ExitCodes.badConfiguration
     }
 }

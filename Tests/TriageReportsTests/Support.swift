@@ -210,11 +210,14 @@ enum ReportStore {
 
     /// Every piece of personal data in the store's correspondence and decisions.
     static var personalData: [String] {
-        Writer.all.flatMap { w in
-            [w.name, w.email, w.phone, w.street, w.postcode, w.officer]
-                + w.name.split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init)
-                + w.officer.split(separator: " ").dropFirst().map(String.init)
-                + [String(w.email.split(separator: "@")[0]), w.phone.replacingOccurrences(of: " ", with: "")]
+        var out: [String] = []
+        for w in Writer.all {
+            out += [w.name, w.email, w.phone, w.street, w.postcode, w.officer]
+            out += w.name.split(whereSeparator: { $0 == " " || $0 == "-" }).map(String.init)
+            out += w.officer.split(separator: " ").dropFirst().map(String.init)
+            out.append(String(w.email.split(separator: "@")[0]))
+            out.append(w.phone.replacingOccurrences(of: " ", with: ""))
         }
+        return out
     }
 }
