@@ -7,9 +7,11 @@ Reads an 8-bit, non-interlaced RGB or RGBA PNG (what headless Chromium
 writes) with the standard library only, counts the pixels of exactly each
 named colour (each chart fills its bars with its own colour), and fails
 (exit 1) naming every chart whose colour covers fewer than MINPIXELS pixels
-(default 150). Then writes OUT.png: the page with the blank space below the
-content cut off.
+(default 150), or whose content reaches the window's last row (cut off).
+Then writes OUT.png: the page with the blank space below the content cut off
+(and no taller than $PNG_MAX_HEIGHT pixels, when set).
 """
+import os
 import struct
 import sys
 import zlib
@@ -101,9 +103,11 @@ def main(argv):
                 counts[name] += n
     missing = [f"{name} ({counts[name]} px of {'#' + rgb.hex()}, want {minimum})"
                for name, (rgb, minimum) in wanted.items() if counts[name] < minimum]
-    keep = min(height, last_content + 24)
+    keep = min(height, last_content + 24, int(os.environ.get("PNG_MAX_HEIGHT", "0")) or height)
     write_png(out, width, bpp, rows[:keep])
     print(f"{page}: {width}x{height}, content to row {last_content}; " + ", ".join(f"{n} {c} px" for n, c in counts.items()))
+    if last_content >= height - 1:
+        missing.append(f"the page is taller than the {height}-pixel window (content reaches its last row)")
     if missing:
         print(f"{page}: charts missing from the rendered page: " + "; ".join(missing), file=sys.stderr)
         return 1

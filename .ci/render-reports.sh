@@ -38,9 +38,10 @@ for i in routed[::4]:
     out.append(f'accept {i["id"]} --note "checked"')
 for i in items:
     if i["outcome"] == "needs_caseworker":
-        out.append(f'override {i["id"]} --outcome routed --handler crt --subject officer_or_staff --reason "read by a caseworker: an officer"')
+        handler = "crt" if i["force"] == "cambridgeshire" else "psd"
+        out.append(f'override {i["id"]} --outcome routed --handler {handler} --subject officer_or_staff --reason "read by a caseworker: an officer"')
 pcc = [i for i in items if i["kind"] == "complaint" and i["force"] == "cambridgeshire"
-       and any(r.startswith(("subject.pcc", "subject.chief_constable")) for r in i["rules"])]
+       and (i["outcome"], i["handler"]) in (("routed", "police_and_crime_panel"), ("recorded", "opcc"))]
 with open(sys.argv[2], "w") as f:
     for a in out:
         f.write(f'"$bin" review {a} --db "$db" --as "Demo Caseworker" >/dev/null\n')
@@ -48,13 +49,13 @@ with open(sys.argv[2], "w") as f:
         f.write(f'"$bin" report summary {pcc[0]["id"]} --db "$db" --as "Demo Caseworker" '
                 '--text "Complaint about the conduct of a senior figure at a public meeting; passed to the body that handles it." >/dev/null\n')
 PY
-bin="$bin" db="$db" bash -c "$(cat "$work/actions.sh")" || { echo "render-reports: a caseworker action failed" >&2; exit 1; }
+bin="$bin" db="$db" bash -e "$work/actions.sh" || { echo "render-reports: a caseworker action failed" >&2; exit 1; }
 
-# The demo corpus is dated 2026: its financial year, and its busiest months.
+# The demo corpus is dated autumn 2026: all of it, and its financial year.
 read -r first last < <(python3 -c '
 import json, sys
 days = sorted(json.loads(l)["received"][:10] for l in open(sys.argv[1]) if l.strip() and json.loads(l).get("received"))
-print(days[len(days) // 20], days[-1])' "$work/items.jsonl")
+print(days[0], days[-1])' "$work/items.jsonl")
 "$bin" report caseload --db "$db" --from "$first" --to "$last" --force cambridgeshire --output "$work/caseload.html" 2>/dev/null
 "$bin" report transparency --db "$db" --year 2026-27 --force cambridgeshire --output "$work/transparency.html" 2>/dev/null
 
@@ -63,17 +64,20 @@ render() {  # page.html out.png height
     --force-device-scale-factor=1 --window-size="1000,$3" --screenshot="$2" "file://$1" >/dev/null 2>&1
   "$browser" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions --dump-dom "file://$1" 2>/dev/null > "$1.dom"
 }
-render "$work/caseload.html" "$work/caseload-full.png" 4200
-render "$work/transparency.html" "$work/transparency-full.png" 2400
+# A window tall enough for the whole page (png_check.py fails if content reaches its last row).
+rows() { grep -o '<tr>' "$1" | wc -l; }
+render "$work/caseload.html" "$work/caseload-full.png" $((3000 + 40 * $(rows "$work/caseload.html")))
+render "$work/transparency.html" "$work/transparency-full.png" $((900 + 110 * $(rows "$work/transparency.html")))
 
 status=0
 charts=$(grep -o 'data-chart="[a-z-]*"' "$work/caseload.html.dom" | sort -u | wc -l)
 [ "$charts" -ge 8 ] || { echo "render-reports: the browser's DOM of the caseload page has $charts charts, want 8" >&2; status=1; }
 grep -q 'data-chart="by-subject"' "$work/transparency.html.dom" || { echo "render-reports: no chart in the transparency page's DOM" >&2; status=1; }
+grep -q 'Summary: Complaint about the conduct' "$work/transparency.html.dom" || { echo "render-reports: the approved summary is not on the transparency page" >&2; status=1; }
 python3 .ci/png_check.py "$work/caseload-full.png" "$work/report-caseload.png" \
   weekly-email='#1f77b4' weekly-web-form='#ff7f0e' weekly-letter='#2ca02c' outcomes='#6f42c1' handlers='#17becf' \
   categories='#8c564b' review-window='#1a7f37:60' time-to-decision='#e377c2' override-rate='#b35900' history='#7f7f7f:60' || status=1
-python3 .ci/png_check.py "$work/transparency-full.png" "$work/report-transparency.png" by-subject='#0969da' || status=1
+PNG_MAX_HEIGHT=1600 python3 .ci/png_check.py "$work/transparency-full.png" "$work/report-transparency.png" by-subject='#0969da' || status=1
 
 if [ "${1:-}" = "--update-docs" ] && [ $status = 0 ]; then
   mkdir -p docs

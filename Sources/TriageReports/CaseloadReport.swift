@@ -188,13 +188,14 @@ public struct CaseloadReport: Sendable, Equatable, Encodable {
 /// Reads the outcome letter's date back from a review request's evidence.
 enum OutcomeLetter {
     /// Days from the outcome letter (the latest date the rule
-    /// `review.outcome_letter.date` quoted that is not after receipt) to the
+    /// `review.outcome_letter.date` quoted, not after receipt) to the
     /// request, counted as the classifier counts them; nil when none was read.
     static func daysToRequest(_ d: Decision, received: Date) -> Int? {
         let reader = DateReader()
+        // The quote is the anchor and the date after it ("letter dated 14/10/2026"): the last date in it.
         let dates = d.justification.filter { $0.fact?.hasPrefix("outcome_letter_date") == true }.compactMap { e -> Date? in
-            let index = TextIndex(e.quote)
-            return reader.date(at: 0, in: index.tokens, reference: received)?.date
+            let tokens = TextIndex(e.quote).tokens
+            return tokens.indices.reversed().lazy.compactMap { reader.date(at: $0, in: tokens, reference: received)?.date }.first
         }
         guard let letter = dates.filter({ $0 <= received.addingTimeInterval(86_400) }).max() else { return nil }
         return DateReader.days(from: letter, to: received)

@@ -72,7 +72,7 @@ extension TransparencyReport {
         b += "about the Commissioner, the Deputy, OPCC staff and volunteers, the OPCC Chief Executive and the Chief Constable "
         b += "(Complaints Policy Statement §8.1). No one is named; a summary appears only where a caseworker approved one for publication.</p>\n"
         b += "<div class=\"cards\"><div class=\"card\"><b>\(entries.count)</b>complaints</div>"
-        for r in byRecorded { b += "<div class=\"card\"><b>\(r.count)</b>\(HTML.escape(r.label.lowercased()))</div>" }
+        for r in byRecorded { b += "<div class=\"card\"><b>\(r.count)</b>\(HTML.escape(r.label.prefix(1).lowercased() + r.label.dropFirst()))</div>" }
         b += "</div>\n"
         b += "<section><h2>By whom the complaint is about</h2>\n"
         b += SVGChart.bars(name: "by-subject", title: "Complaints by subject, \(year)",

@@ -38,7 +38,7 @@ public struct ReportWording: Sendable, Equatable {
         case "opcc_staff": return "OPCC staff member or volunteer"
         case "opcc_chief_executive": return "OPCC Chief Executive"
         case "chief_constable": return "Chief Constable"
-        case "chief_constable_delegated": return "Chief Constable (a decision delegated to the force)"
+        case "chief_constable_delegated": return "Chief Constable (a delegated decision)"
         case "officer_or_staff": return "Police officer or staff member"
         case "force": return "The force in general"
         case "not_police": return "Not the police"

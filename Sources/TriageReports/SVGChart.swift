@@ -114,7 +114,7 @@ public enum SVGChart {
     /// band `markerAfter` (e.g. the 28-day review window).
     public static func bandColumns(name: String, title: String, bands: [Bar], markerAfter: Int?, markerLabel: String) -> String {
         guard !bands.isEmpty else { return empty(name: name, title: title) }
-        let left = 40, slot = 76, plotHeight = 160, top = 26, bottom = 40
+        let left = 40, slot = 76, plotHeight = 160, top = 34, bottom = 40
         let width = left + slot * bands.count + 20, height = top + plotHeight + bottom
         let maxValue = max(1, Int(bands.map(\.value).max() ?? 1))
         var s = header(name: name, title: title, width: width, height: height)
@@ -132,7 +132,7 @@ public enum SVGChart {
         if let m = markerAfter, m < bands.count - 1 {
             let x = left + (m + 1) * slot
             s += "<line x1=\"\(x)\" y1=\"\(top - 6)\" x2=\"\(x)\" y2=\"\(top + plotHeight)\" stroke=\"#1b1f24\" stroke-dasharray=\"5 4\" stroke-width=\"2\"/>"
-            s += "<text x=\"\(x + 4)\" y=\"\(top + 4)\">\(HTML.escape(markerLabel))</text>\n"
+            s += "<text x=\"\(x + 4)\" y=\"12\">\(HTML.escape(markerLabel))</text>\n"
         }
         return s + "</svg>\n"
     }

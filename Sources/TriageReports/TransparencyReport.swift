@@ -106,10 +106,10 @@ public struct TransparencyReport: Sendable, Equatable, Codable {
             switch d.outcome {
             case "recorded":
                 recorded = "yes"
-                outcome = "Recorded; handled by \(wording.handler(d.handler))"
+                outcome = "Recorded"
             case "routed":
                 recorded = "passed_on"
-                outcome = "Passed to \(wording.handler(d.handler)), which records and handles it"
+                outcome = "Passed on, to be recorded and handled there"
             case "not_recorded":
                 recorded = "no"
                 outcome = "Not recorded" + (d.reasons.isEmpty ? "" : ": " + d.reasons.map(wording.reason).joined(separator: "; "))

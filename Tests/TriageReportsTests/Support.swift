@@ -164,7 +164,7 @@ enum ReportStore {
     static func decision(_ c: Case, _ item: Correspondence) -> Decision {
         var evidence = c.rules.map { Evidence(rule: $0, cites: "001 §4.1", segment: "new_text", start: 0, end: 10, quote: c.writer.officer, fact: "x=y") }
         if let d = c.letterDate {
-            evidence.append(Evidence(rule: "review.outcome_letter.date", cites: "001 §6", segment: "new_text", start: 0, end: 10, quote: d,
+            evidence.append(Evidence(rule: "review.outcome_letter.date", cites: "001 §6", segment: "new_text", start: 0, end: 10, quote: "the outcome letter dated " + d,
                                      fact: "outcome_letter_date=true"))
         }
         return Decision(source: item.provenance.source, id: item.provenance.sha256, force: c.force, kind: c.kind, subject: c.subject,
