@@ -124,7 +124,7 @@ let package = Package(
         // (text, JSON, HTML) and the synthetic archive generator for the benchmark.
         .target(
             name: "TriageReclassify",
-            dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore"]
+            dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "TriageReports"]
         ),
 
         // The transparency publication and the caseload report: one query layer

@@ -44,8 +44,17 @@ enum CSV {
 
 // MARK: - Transparency
 
-extension TransparencyReport {
+/// A report that can be written as a page, as CSV and as JSON.
+public protocol RenderableReport: Encodable {
+    /// The self-contained page.
+    func html() -> String
+    /// Comma-separated values, with a header line.
+    func csv() -> String
+}
+
+extension RenderableReport {
     /// The report in a format.
+    /// - Throws: an encoding error (JSON; never expected).
     public func render(_ format: ReportOutputFormat) throws -> String {
         switch format {
         case .html: return html()
@@ -53,6 +62,9 @@ extension TransparencyReport {
         case .json: return try encodeJSON(self)
         }
     }
+}
+
+extension TransparencyReport: RenderableReport {
 
     /// One line per complaint: number, subject, month, handler, recorded, outcome, categories, approved summary.
     public func csv() -> String {
@@ -103,15 +115,7 @@ extension TransparencyReport {
 
 // MARK: - Caseload
 
-extension CaseloadReport {
-    /// The report in a format.
-    public func render(_ format: ReportOutputFormat) throws -> String {
-        switch format {
-        case .html: return html()
-        case .csv: return csv()
-        case .json: return try encodeJSON(self)
-        }
-    }
+extension CaseloadReport: RenderableReport {
 
     /// Every figure as one `section,key,label,value` line, for other tools.
     public func csv() -> String {

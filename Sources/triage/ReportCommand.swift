@@ -39,7 +39,10 @@ struct ReportOptions: ParsableArguments {
     @OptionGroup var ruleOptions: RuleOptions
 
     /// The store, which must exist (a report never creates one).
-    func store() throws -> Store {
+    func store() throws -> Store { try Self.openStore(db) }
+
+    /// Opens the store at `db`, which must exist; exit 2 otherwise.
+    static func openStore(_ db: String) throws -> Store {
         guard FileManager.default.fileExists(atPath: db) else {
             Diagnostics.error("No store at \(db): ingest items first, or pass --db PATH.")
             throw ExitCodes.badConfiguration
@@ -140,14 +143,12 @@ struct SummaryCommand: ParsableCommand {
     @Argument(help: "The item (id or a 6+ character prefix).") var id: String
     @Option(help: "The summary to publish (no names, addresses, emails, phone numbers or postcodes).") var text: String?
     @Flag(help: "Withdraw the item's approved summary.") var withdraw = false
-    @Option(help: "The store (SQLite file).") var db: String = "triage.sqlite"
-    @Option(name: .customLong("as"), help: ArgumentHelp("The caseworker's name for the audit log (default: the login name).", valueName: "name")) var actor: String?
+    @OptionGroup var options: ReviewOptions
 
     func run() throws {
         try usage { if withdraw == (text != nil) { throw ReportError("give either --text \"…\" or --withdraw") } }
-        let options = try ReportOptions.parse(["--db", db])
-        let store = try options.store()
-        let name = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let store = try ReportOptions.openStore(options.db)
+        let name = options.caseworker
         do {
             if let text {
                 let s = try store.approveSummary(itemID: id, summary: text, actor: name)
