@@ -124,13 +124,20 @@ let package = Package(
         // (text, JSON, HTML) and the synthetic archive generator for the benchmark.
         .target(
             name: "TriageReclassify",
-            dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore"]
+            dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "TriageReports"]
+        ),
+
+        // The transparency publication and the caseload report: one query layer
+        // over the store, SVG charts drawn here, HTML, CSV and JSON.
+        .target(
+            name: "TriageReports",
+            dependencies: ["TriageCore", "TriageStore"]
         ),
 
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify",
+                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify", "TriageReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -157,6 +164,11 @@ let package = Package(
         .testTarget(
             name: "TriageReclassifyTests",
             dependencies: ["TriageReclassify", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", .product(name: "Yams", package: "Yams")]
+        ),
+        // The reports' figures on a real store, personal data kept out, and the command line.
+        .testTarget(
+            name: "TriageReportsTests",
+            dependencies: ["TriageReports", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
         ),
     ]
 )

@@ -3,6 +3,7 @@
 # missing), then builds it once. Used by the README's two commands and by CI.
 #   bash .ci/setup.sh            # libraries + debug build (with tests)
 #   TRIAGE_WITH_DOVECOT=1 ...    # also the IMAP server the tests use
+#   TRIAGE_WITH_CHROMIUM=1 ...   # also the headless browser that renders the reports
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,10 @@ for pkg in libxml2-dev libcurl4-openssl-dev libstemmer-dev pkg-config sqlite3; d
 done
 if [ "${TRIAGE_WITH_DOVECOT:-0}" = 1 ]; then
   for pkg in dovecot-imapd openssl; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+fi
+if [ "${TRIAGE_WITH_CHROMIUM:-0}" = 1 ]; then
+  # Headless Chromium renders the reports to PNG (.ci/render-reports.sh); DejaVu is the pages' font.
+  for pkg in chromium fonts-dejavu-core; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 fi
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then

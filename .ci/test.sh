@@ -5,7 +5,7 @@
 # through the command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TRIAGE_WITH_DOVECOT=1 bash .ci/setup.sh
+TRIAGE_WITH_DOVECOT=1 TRIAGE_WITH_CHROMIUM=1 bash .ci/setup.sh
 export TRIAGE_SHARED="${TRIAGE_SHARED:-$(cd .. && pwd)/shared}"
 
 swift build --build-tests 2>&1 | grep -E "error|Build|Compiling triage" || true
@@ -32,4 +32,6 @@ rc=$?
 set -e
 grep -E "✘|recorded an issue|error:|Test run with|Executed [0-9]+ test" /tmp/triage-swift-test.txt | tail -40
 [ $rc = 0 ] || status=1
+echo "== reports in headless chromium"
+TRIAGE_BIN="$bin" bash .ci/render-reports.sh || status=1
 exit $status

@@ -1,5 +1,6 @@
 import Foundation
 import TriageCore
+import TriageReports
 
 /// How the change report is written.
 public enum ReportFormat: String, Sendable, CaseIterable {
@@ -265,20 +266,6 @@ extension ChangeReport {
 }
 
 /// Escapes text for HTML and SVG.
-func esc(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.count)
-    for c in s {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(c)
-        }
-    }
-    return out
-}
+func esc(_ s: String) -> String { HTML.escape(s) }
 
 private func q(_ n: Int) -> String { "\"\(n)\"" }

@@ -1,5 +1,6 @@
 import Foundation
 import TriageCore
+import TriageStore
 
 /// Where an item stands with the caseworkers.
 public enum ReviewStatus: String, Sendable, Codable, Equatable {
@@ -128,31 +129,11 @@ public enum ReviewQueue {
     }
 }
 
-/// One caseworker action, for statistics: what the decision was before and after.
-public struct ReviewActionRecord: Sendable, Equatable {
-    /// Accepted as it stood, or replaced.
-    public enum Kind: String, Sendable, Codable { case accept, override }
-    public var kind: Kind
-    public var itemID: String
-    /// When it was done.
-    public var at: Date
-    /// The caseworker.
-    public var actor: String
-    /// The decision that was accepted or replaced.
-    public var before: Decision
-    /// The decision that resulted.
-    public var after: Decision
+/// One caseworker action, for statistics (the store's ``CaseworkerAction``).
+public typealias ReviewActionRecord = CaseworkerAction
 
-    /// Creates a record.
-    public init(kind: Kind, itemID: String, at: Date, actor: String, before: Decision, after: Decision) {
-        self.kind = kind
-        self.itemID = itemID
-        self.at = at
-        self.actor = actor
-        self.before = before
-        self.after = after
-    }
-}
+/// Accept and override rates (the store's ``OverrideRates``: one way of counting).
+public typealias ReviewStats = OverrideRates
 
 /// What the review needs from storage. Every action is committed before the
 /// call returns.

@@ -49,41 +49,14 @@ public struct StoreReviewBackend: ReviewBackend {
         return item
     }
 
-    /// Caseworker actions read back from the audit log (`decision.accept`,
-    /// `decision.override`) with the decisions they accepted or replaced.
+    /// Caseworker actions in the period, from the store's query layer.
     public func actions(since: Date?, until: Date?) throws -> [ReviewActionRecord] {
-        var out: [ReviewActionRecord] = []
-        var decisionsByItem: [String: [StoredDecision]] = [:]
-        for entry in try store.auditEntries() {
-            let kind: ReviewActionRecord.Kind
-            switch entry.action {
-            case "decision.accept": kind = .accept
-            case "decision.override": kind = .override
-            default: continue
-            }
-            guard let itemID = entry.itemID, let at = Self.parseStamp(entry.at) else { continue }
-            if let since, at < since { continue }
-            if let until, at >= until { continue }
-            guard let payload = try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8)) as? [String: Any],
-                  let newID = (payload["decision_id"] as? NSNumber)?.int64Value,
-                  let oldID = (payload[kind == .accept ? "accepts" : "replaces"] as? NSNumber)?.int64Value
-            else { continue }
-            if decisionsByItem[itemID] == nil { decisionsByItem[itemID] = try store.decisions(for: itemID) }
-            let all = decisionsByItem[itemID] ?? []
-            guard let before = all.first(where: { $0.id == oldID }), let after = all.first(where: { $0.id == newID }) else { continue }
-            let actor = entry.actor.hasPrefix("caseworker:") ? String(entry.actor.dropFirst("caseworker:".count)) : entry.actor
-            out.append(ReviewActionRecord(kind: kind, itemID: itemID, at: at, actor: actor, before: before.decision, after: after.decision))
-        }
-        return out
+        try store.caseworkerActions(since: since, until: until)
     }
 
     static func reviewItem(_ stored: StoredItem, _ e: EffectiveDecision) -> ReviewItem {
         ReviewItem(id: stored.id, seq: stored.seq, receivedAt: stored.receivedAt, correspondence: stored.correspondence,
                    decision: e.decision.decision, madeBy: e.decision.madeBy, madeAt: e.decision.madeAt,
                    reason: e.decision.reason, note: e.decision.note, disagreement: e.disagreement?.decision)
-    }
-
-    static func parseStamp(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }

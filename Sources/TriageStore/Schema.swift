@@ -115,6 +115,19 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
+        m.registerMigration("v4-published-summaries") { db in
+            // A summary a caseworker approved for publication (the transparency
+            // report prints no other free text). One per item; approving again
+            // replaces it and withdrawing deletes it; the audit log keeps every version.
+            try db.execute(sql: """
+                CREATE TABLE published_summaries (
+                    item_id TEXT PRIMARY KEY NOT NULL REFERENCES items(id),
+                    summary TEXT NOT NULL,
+                    approved_by TEXT NOT NULL,
+                    approved_at TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

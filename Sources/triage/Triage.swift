@@ -36,6 +36,7 @@ struct Triage: ParsableCommand {
             PollCommand.self,
             ReviewCommand.self,
             ReclassifyCommand.self,
+            ReportCommand.self,
             BenchCommand.self,
         ]
     )

@@ -3,8 +3,10 @@ import TriageCore
 
 /// Accept and override rates over a period, by the outcome, the handler and
 /// the rules of the decision the caseworker saw: what rule authors should look
-/// at first (most overrides first).
-public struct ReviewStats: Sendable, Equatable {
+/// at first (most overrides first). The one way of counting caseworker
+/// actions: `triage review stats` and `triage report caseload` both use it
+/// (`ReviewStats` is its name in TriageReview).
+public struct OverrideRates: Sendable, Equatable, Encodable {
     /// One line of the table.
     public struct Row: Sendable, Equatable, Codable {
         /// The outcome, handler or rule id.
@@ -75,12 +77,12 @@ public struct ReviewStats: Sendable, Equatable {
     /// - Parameters:
     ///   - actions: caseworker actions in the period.
     ///   - since, until: the period, for the report.
-    public init(actions: [ReviewActionRecord], since: Date? = nil, until: Date? = nil) {
+    public init(actions: [CaseworkerAction], since: Date? = nil, until: Date? = nil) {
         self.since = since
         self.until = until
         var total = Row(key: "all")
         var outcome: [String: Row] = [:], handler: [String: Row] = [:], rule: [String: Row] = [:]
-        func add(_ table: inout [String: Row], _ key: String, _ a: ReviewActionRecord) {
+        func add(_ table: inout [String: Row], _ key: String, _ a: CaseworkerAction) {
             var r = table[key] ?? Row(key: key)
             Self.count(&r, a)
             table[key] = r
@@ -97,7 +99,7 @@ public struct ReviewStats: Sendable, Equatable {
         byRule = Self.sorted(rule)
     }
 
-    static func count(_ r: inout Row, _ a: ReviewActionRecord) {
+    static func count(_ r: inout Row, _ a: CaseworkerAction) {
         switch a.kind {
         case .accept: r.accepted += 1
         case .override:
@@ -127,7 +129,7 @@ public struct ReviewStats: Sendable, Equatable {
         }
         lines.append("Caseworker actions, \(period): \(total.reviewed) (\(total.accepted) accepted, \(total.overridden) overridden; override rate \(Self.percent(total.overrideRate)))")
         if total.reviewed == 0 { return lines.joined(separator: "\n") }
-        for (title, rows) in [("by outcome", byOutcome), ("by handler", byHandler), ("by rule (most overridden first: look at these first)", byRule)] {
+        for (title, rows) in sections {
             lines.append("")
             lines.append(title)
             let width = max(8, rows.map(\.key.count).max() ?? 8)
@@ -145,19 +147,32 @@ public struct ReviewStats: Sendable, Equatable {
 
     /// The report as one JSON object.
     public func json() throws -> String {
-        struct Out: Encodable {
-            var since: String?
-            var until: String?
-            var total: Row
-            var by_outcome: [Row]
-            var by_handler: [Row]
-            var by_rule: [Row]
-        }
-        let out = Out(since: since.map(Self.day), until: until.map(Self.day), total: total,
-                      by_outcome: byOutcome, by_handler: byHandler, by_rule: byRule)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try e.encode(out), as: UTF8.self)
+        return String(decoding: try e.encode(self), as: UTF8.self)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case since, until, total
+        case byOutcome = "by_outcome"
+        case byHandler = "by_handler"
+        case byRule = "by_rule"
+    }
+
+    /// Writes the period as days (`YYYY-MM-DD`) and the rows.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(since.map(Self.day), forKey: .since)
+        try c.encodeIfPresent(until.map(Self.day), forKey: .until)
+        try c.encode(total, forKey: .total)
+        try c.encode(byOutcome, forKey: .byOutcome)
+        try c.encode(byHandler, forKey: .byHandler)
+        try c.encode(byRule, forKey: .byRule)
+    }
+
+    /// The rows as `(title, rows)` sections, in the order reports show them.
+    public var sections: [(title: String, rows: [Row])] {
+        [("by outcome", byOutcome), ("by handler", byHandler), ("by rule (most overridden first: look at these first)", byRule)]
     }
 
     static func pad(_ n: Int, _ w: Int) -> String { pad(String(n), w) }
