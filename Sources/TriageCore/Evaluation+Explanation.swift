@@ -17,6 +17,12 @@ extension Evaluation {
             list.append(Evidence(rule: rule.id, cites: rule.cites, segment: h.segment, start: h.start, end: h.end,
                                  quote: h.quote, fact: "\(rule.fact)=\(rule.value)"))
         }
+        // A subject tied through a word that refers back shows both ends of the link.
+        for (anchor, mention) in links where subjectHits.contains(mention) || values("subject").contains(ruleSet.rules[hits[mention].rule].value) {
+            let a = hits[anchor], m = hits[mention]
+            list.append(Evidence(rule: "subject.refers_back", cites: "001 §4", segment: a.segment, start: m.start, end: a.end,
+                                 quote: "\(m.quote) … \(a.quote)", fact: "subject=\(ruleSet.rules[m.rule].value)"))
+        }
         for e in external {
             list.append(Evidence(rule: e.rule, cites: e.cites, segment: "history", start: 0, end: 0, quote: e.quote,
                                  fact: "\(e.fact)=\(e.value)"))

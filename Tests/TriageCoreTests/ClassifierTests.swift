@@ -50,6 +50,7 @@ enum MiniRules {
                                                "panel": Handler(name: "Panel", contact: "x", cites: "t")],
                                     routes: ["officer": "crt", "serious": "psd", "pcc": "panel"],
                                     subjectFlags: nil, outcomes: nil)],
+            lexicons: [Lexicon(id: "clause_break", description: "ends a clause", source: nil, entries: ["(,|and|but)"], examples: nil)],
             version: "test")
     }
 

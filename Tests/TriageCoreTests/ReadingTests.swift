@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import SnowballStemming
+@testable import TriageCore
+
+/// The reading layer: normalisation, word classes, mentions, links back and the
+/// safety property of the decision table, on small rule sets built in code.
+@Suite struct NormalizationTests {
+    static let table = NormalizationTable(
+        words: ["im": "i am", "cant": "can not", "can't": "can not"],
+        endings: ["n't": "not", "'d": "would", "'re": "are"],
+        isBefore: ["it", "that"],
+        spellings: ["behavior": "behaviour"],
+        stems: ["officer": "officer", "office": "office"])
+
+    static func normalizer() throws -> TextNormalizer { TextNormalizer(table: table, stemmer: try SnowballStemmer()) }
+
+    @Test func contractionsExpandWithOffsetsOnTheWrittenWord() throws {
+        let index = TextIndex("I'd say Im fine, it's ok", normalizer: try Self.normalizer())
+        #expect(index.tokens.map(\.text).prefix(6) == ["i", "would", "say", "i", "am", "fine"])
+        // Both words of "I'd" point at "I'd" in the original.
+        #expect(index.tokens[0].start == 0 && index.tokens[0].end == 3)
+        #expect(index.tokens[1].start == 0 && index.tokens[1].end == 3)
+        #expect(index.tokens.map(\.text).suffix(4) == [",", "it", "is", "ok"])
+    }
+
+    @Test func possessiveIsDroppedAndSpellingMapped() throws {
+        let index = TextIndex("the officer's behavior", normalizer: try Self.normalizer())
+        #expect(index.tokens.map(\.text) == ["the", "officer", "behaviour"])
+    }
+
+    @Test func stemsJoinInflectionsButHandGivenStemsKeepWordsApart() throws {
+        let n = try Self.normalizer()
+        #expect(n.words(for: "complaining")[0].stem == n.words(for: "complained")[0].stem)
+        #expect(n.words(for: "officer")[0].stem != n.words(for: "office")[0].stem)
+    }
+
+    @Test func aPhraseWrittenOnceMatchesEveryWritingOfIt() throws {
+        let n = try Self.normalizer()
+        var m = PhraseMatcher()
+        try m.add(try PhrasePattern("i would like to complain"), owner: 0, normalizer: n)
+        for text in ["I'd like to complain", "I would like to complain", "i'd LIKE to complaining"] {
+            #expect(m.matches(in: TextIndex(text, normalizer: n).tokens).contains { $0.owner == 0 }, "\(text)")
+        }
+        #expect(!m.matches(in: TextIndex("I like to complain", normalizer: n).tokens).contains { $0.owner == 0 })
+    }
+
+    @Test func exactWordsAreNotMatchedByStem() throws {
+        let n = try Self.normalizer()
+        var m = PhraseMatcher()
+        try m.add(try PhrasePattern("=dismissive"), owner: 0, normalizer: n)
+        #expect(m.matches(in: TextIndex("very dismissive", normalizer: n).tokens).count == 1)
+        #expect(m.matches(in: TextIndex("case dismissed", normalizer: n).tokens).isEmpty)
+    }
+}
+
+@Suite struct WordClassTests {
+    /// Rules that use word classes, mentions that widen, and words that refer back.
+    static var set: RuleSet {
+        var set = MiniRules.set
+        set.lexicons += [
+            Lexicon(id: "role", description: "police person", source: nil, entries: ["(officer|pcso|copper)"], examples: nil),
+            Lexicon(id: "modifier", description: "words before a role", source: nil, entries: ["(a|the|several|very|rude|young|uniformed)"], examples: nil),
+            Lexicon(id: "anaphor", description: "refers back", source: nil, entries: ["(he|she|they|them)"], examples: nil),
+        ]
+        set.rules.append(Rule(id: "s.role", description: "role", cites: "t", sets: "subject_role=officer_or_staff",
+                              match: RuleMatch(phrases: ["@modifier @role"]), widen: "modifier"))
+        set.rules.append(MiniRules.rule("d.behaved", "dissatisfaction=explicit", ["complain about how"]))
+        set.table.subject.anaphors = "anaphor"
+        return set
+    }
+
+    static func decide(_ text: String) throws -> Decision {
+        let classifier = Classifier(try CompiledRuleSet(set, stemmer: SnowballStemmer()))
+        let item = RuleExampleRunner.item(text: text, subject: nil, example: RuleExample(text: text), quotedBody: false)
+        return classifier.classify(item, force: "test")
+    }
+
+    @Test func aMentionWidensToTheWholeNounPhrase() throws {
+        let d = try Self.decide("A very rude young PCSO shouted.")
+        #expect(d.justification.contains { $0.rule == "s.role" && $0.quote == "A very rude young PCSO" })
+    }
+
+    @Test func aPronounLinksToTheRoleInTheSentenceBefore() throws {
+        let d = try Self.decide("Several uniformed officers came at midnight. I want to complain about how they behaved.")
+        #expect(d.subject == "officer_or_staff")
+        #expect(d.outcome == "routed")
+        // The evidence shows both ends of the link.
+        #expect(d.justification.contains { $0.rule == "subject.refers_back" && $0.quote.hasPrefix("Several uniformed officers") && $0.quote.hasSuffix("complain about how") })
+    }
+
+    @Test func withoutAWordThatRefersBackNoLinkIsMade() throws {
+        let d = try Self.decide("Several uniformed officers came at midnight.\n\nI want to complain about how the bins are emptied.")
+        #expect(!d.justification.contains { $0.rule == "subject.refers_back" })
+    }
+
+    @Test func anUnknownWordClassIsAnError() throws {
+        var set = Self.set
+        set.rules.append(MiniRules.rule("bad", "x", ["@nope"]))
+        #expect(throws: RuleSetError.self) { _ = try CompiledRuleSet(set, stemmer: SnowballStemmer()) }
+    }
+}
+
+@Suite struct SafetyPropertyTests {
+    @Test func notRecordedNeedsAPositiveReason() {
+        let row = MiniRules.row("weak", ["dissatisfaction": .present(false)], kind: "enquiry", outcome: "not_recorded", route: "x", reasons: ["not_a_complaint"])
+        var table = MiniRules.set.table
+        #expect(RuleSetLinter.safetyProblems(row, table: table).contains { $0.contains("no positive reason") })
+        table.criticismFact = "police_criticism"
+        let enquiry = MiniRules.row("enquiry", ["kind_hint": .value("enquiry")], kind: "enquiry", outcome: "not_recorded", route: "x", reasons: ["not_a_complaint"])
+        #expect(RuleSetLinter.safetyProblems(enquiry, table: table).contains { $0.contains("police_criticism: false") })
+        let safe = MiniRules.row("enquiry", ["kind_hint": .value("enquiry"), "police_criticism": .present(false)], kind: "enquiry",
+                                 outcome: "not_recorded", route: "x", reasons: ["not_a_complaint"])
+        #expect(RuleSetLinter.safetyProblems(safe, table: table).isEmpty)
+    }
+}
