@@ -96,13 +96,16 @@ extension Evaluation {
             return best
         }
 
-        func linkedBack(_ a: Hit) -> Int? {
+        let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
+        func linkedBack(_ a: Hit, person: Bool = false) -> Int? {
             guard let anaphorClass else { return nil }
             let view = views[a.view]
             let t = view.index.tokens[a.first]
             guard view.sentence(t.sentence, has: anaphorClass) else { return nil }
             for paragraph in [t.paragraph, t.paragraph - 1] where paragraph >= 0 {
-                let before = (byParagraph[a.view]?[paragraph] ?? []).filter { hits[$0].last < a.first && !sentenceOnly.contains(role($0)) }
+                let before = (byParagraph[a.view]?[paragraph] ?? []).filter {
+                    hits[$0].last < a.first && !sentenceOnly.contains(role($0)) && !(person && things.contains(hits[$0].rule))
+                }
                 // "she" refers to a person: the nearest specific role, before a generic body ("our police desk").
                 let specific = before.filter { !generic.contains(role($0)) }
                 if let c = (specific.isEmpty ? before : specific).max(by: { hits[$0].last < hits[$1].last }) { return c }
@@ -120,9 +123,28 @@ extension Evaluation {
         // Ties made in the anchor's own sentence are strong; ties through a word
         // that refers back, or through the paragraph, are weak.
         var strong = Set<Int>()
+        // "… and he should set an example": "he" or "she" just before the words, with no
+        // role between, is who acted: the person named before it, not a thing named beside it.
+        let personClass = rules.lexiconIndex["person_pronoun"]
+        func pronounActs(_ a: Hit) -> Bool {
+            guard let personClass, a.first > 0 else { return false }
+            let view = views[a.view]
+            let tokens = view.index.tokens
+            let sentence = tokens[a.first].sentence
+            for p in stride(from: a.first - 1, through: max(0, a.first - 2), by: -1) where tokens[p].sentence == sentence {
+                if view.token(p, isIn: personClass) {
+                    return !(bySentence[a.view]?[sentence] ?? []).contains { hits[$0].first > p && hits[$0].first < a.first }
+                }
+            }
+            return false
+        }
         for a in anchorHits {
             let h = hits[a]
-            if let c = inSentence(h) {
+            if pronounActs(h), let c = linkedBack(h, person: true) {
+                chosen.append(c)
+                strong.insert(c)
+                links.append((anchor: a, mention: c))
+            } else if let c = inSentence(h) {
                 chosen.append(c)
                 strong.insert(c)
             } else if let c = linkedBack(h) {

@@ -242,9 +242,12 @@ public struct SubjectResolution: Codable, Sendable, Equatable {
     /// The word class of words that refer back ("he", "they", "this visit"):
     /// a dissatisfaction sentence holding one is tied to the role named before it.
     public var anaphors: String?
+    /// Rules whose mentions are things, not people (a police car): "he" or "she"
+    /// never refers to them.
+    public var things: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case candidates, anchors, generic, compatible, fallback, pointers, yields, anaphors
+        case candidates, anchors, generic, compatible, fallback, pointers, yields, anaphors, things
         case sentenceOnly = "sentence_only"
     }
 }
