@@ -25,6 +25,9 @@ echo "== rules lint"
 echo "== eval Corpus"
 "$bin" eval Corpus > /tmp/triage-eval.txt || status=1
 sed -n '1,7p' /tmp/triage-eval.txt; tail -1 /tmp/triage-eval.txt
+echo "== eval --variants Corpus"
+"$bin" eval --variants Corpus > /tmp/triage-variants.txt 2>/dev/null || status=1
+grep -v "^  - " /tmp/triage-variants.txt | tail -13
 echo "== swift test"
 set +e
 swift test --skip-build > /tmp/triage-swift-test.txt 2>&1

@@ -10,9 +10,11 @@ public enum HTMLText {
     ///   - charset: the declared charset, if known (passed to libxml2 as the
     ///     encoding). When nil, a `<meta charset>` in the first 2 KB is used,
     ///     else UTF-8 if the bytes are valid UTF-8, else Windows-1252.
-    /// - Returns: text with block elements on their own lines, `\n` line ends.
+    /// - Returns: text with block elements on their own lines and paragraphs
+    ///   (`p`, headings, lists…) separated by an empty line, as a writer's plain
+    ///   text would be, `\n` line ends.
     public static func plainText(fromHTML html: [UInt8], charset: String? = nil) -> String {
-        document(fromHTML: html, charset: charset)?.text ?? ""
+        document(fromHTML: html, charset: charset, paragraphs: true)?.text ?? ""
     }
 
     /// The parts of an HTML page a letter reader needs.

@@ -58,8 +58,8 @@ public struct TextIndex: Sendable {
         word.reserveCapacity(32)
         var wordStart = 0
         var wordCapitalised = false
-        // A word written all in capitals (longer than an initial or a rank like "PC")
-        // is not taken for a name: in a text typed in capitals every word is.
+        // A word written all in capitals (longer than an initial) is not taken for a
+        // name: in a text typed in capitals every word would be.
         var wordAllCaps = false
         var wordHasLetter = false
         var newlineRun = 0
@@ -89,13 +89,13 @@ public struct TextIndex: Sendable {
                         tokens.append(Token(
                             text: w.text, stem: w.stem, start: wordStart + baseOffset, end: wordEnd + baseOffset,
                             sentence: sentence, paragraph: paragraph, isWord: true,
-                            isNumber: false, isCapitalised: wordCapitalised && !(wordAllCaps && count > 3)))
+                            isNumber: false, isCapitalised: wordCapitalised && !(wordAllCaps && count > 1)))
                     }
                 } else {
                     tokens.append(Token(
                         text: s, stem: s, start: wordStart + baseOffset, end: wordEnd + baseOffset,
                         sentence: sentence, paragraph: paragraph, isWord: true,
-                        isNumber: !wordHasLetter, isCapitalised: wordCapitalised && !(wordAllCaps && count > 3)))
+                        isNumber: !wordHasLetter, isCapitalised: wordCapitalised && !(wordAllCaps && count > 1)))
                 }
             }
             word.removeAll(keepingCapacity: true)
