@@ -81,7 +81,7 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
 
     @Test func htmlTextKeepsItsAPI() {
         let text = HTMLText.plainText(fromHTML: Array("<p>One &amp; two</p><p>Three<br>four</p>".utf8))
-        #expect(text == "One & two\nThree\nfour")
+        #expect(text == "One & two\n\nThree\nfour")
         #expect(HTMLText.plainText(fromHTML: []) == "")
         let latin = HTMLText.plainText(fromHTML: [0x3C, 0x70, 0x3E, 0x63, 0x61, 0x66, 0xE9], charset: "ISO-8859-1")
         #expect(latin == "caf\u{E9}")

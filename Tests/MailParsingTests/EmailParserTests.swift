@@ -119,7 +119,8 @@ struct EmailParserTests {
         var bytes = Array(text.utf8)
         bytes = Array(String(decoding: bytes, as: UTF8.self).unicodeScalars.map { $0.value == 0x93 ? 0x93 : $0.value == 0x94 ? 0x94 : UInt8(truncatingIfNeeded: $0.value) })
         let c = try parser.parse(RawItem(bytes: bytes, source: "h.eml"))
-        #expect(c.body.text == "First “quoted” para.\nSecond")
+        // Paragraphs are separated by an empty line, as in a typed plain-text body.
+        #expect(c.body.text == "First “quoted” para.\n\nSecond")
         #expect(c.attachments.isEmpty)
     }
 

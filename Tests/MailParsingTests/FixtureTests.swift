@@ -29,7 +29,7 @@ struct FixtureTests {
 
     @Test func htmlWithAttachment() throws {
         let c = try parse("review-html-attachment.eml")
-        #expect(c.body.text == "Please find attached the letter about my review request.\nSam Example")
+        #expect(c.body.text == "Please find attached the letter about my review request.\n\nSam Example")
         #expect(c.attachments.count == 1)
         #expect(c.attachments.first?.filename == "outcome letter – ref 12.pdf")
         #expect(c.attachments.first?.contentType == "application/pdf")
