@@ -16,6 +16,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // `triage serve`: the HTTP server, its lifecycle and its metrics. Hummingbird's
+        // default traits (swift-configuration support) are off: nothing here uses them.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // The core: Correspondence and Decision models, the rule engine and the
@@ -134,10 +142,29 @@ let package = Package(
             dependencies: ["TriageCore", "TriageStore"]
         ),
 
+        // `triage serve`: web form posts over HTTP (Hummingbird 2), stored before they
+        // are acknowledged, with the defences a public endpoint needs and Prometheus metrics.
+        .target(
+            name: "TriageServe",
+            dependencies: [
+                "TriageCore", "TriageIngest", "TriageStore", "FormParsing", "ContentHashing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         .executableTarget(
             name: "triage",
             dependencies: [
                 "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify", "TriageReports",
+                "TriageServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -160,6 +187,15 @@ let package = Package(
         .testTarget(
             name: "TriageReviewTests",
             dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
+        ),
+        // Runs the real server on 127.0.0.1 (in process, and the built `triage serve` for SIGKILL).
+        .testTarget(
+            name: "TriageServeTests",
+            dependencies: [
+                "TriageServe", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "TriageReclassifyTests",

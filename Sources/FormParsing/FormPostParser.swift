@@ -130,8 +130,22 @@ public struct FormPostParser: Sendable {
         String(s.lowercased().unicodeScalars.filter { $0.isASCII && CharacterSet.alphanumerics.contains($0) }.map(Character.init))
     }
 
-    /// Chooses the mapping for a post: highest recognition score, then priority, then id.
+    /// The path prefix under which `triage serve` receives each form: a post to
+    /// `/forms/ID` (as stored by the server) names its mapping by id.
+    public static let servePathPrefix = "/forms/"
+
+    /// The mapping a `/forms/ID` path names, if it names a known one.
+    func mapping(namedBy path: String?) -> FormMapping? {
+        guard let path, path.hasPrefix(Self.servePathPrefix) else { return nil }
+        var id = path.dropFirst(Self.servePathPrefix.count)
+        if id.hasSuffix("/") { id = id.dropLast() }
+        return mappings.first { $0.id == id }
+    }
+
+    /// Chooses the mapping for a post: the one its `/forms/ID` path names, else
+    /// the highest recognition score, then priority, then id.
     func mapping(path: String?, fields: [FormField]) -> FormMapping? {
+        if let named = mapping(namedBy: path) { return named }
         let scored = mappings.filter { !$0.fallback }.map { ($0, $0.recognitionScore(path: path, fields: fields)) }.filter { $0.1 > 0 }
         if let best = scored.max(by: { a, b in
             if a.1 != b.1 { return a.1 < b.1 }

@@ -25,6 +25,9 @@ public struct Ingester: Sendable {
         self.init(formMappings: mappings)
     }
 
+    /// The ids of the form mappings (`Rules/forms/`), sorted.
+    public var formMappingIDs: [String] { forms.mappings.map(\.id).sorted() }
+
     /// Parses one item.
     /// - Parameters:
     ///   - item: the raw item.

@@ -128,6 +128,17 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v5-intake-keys") { db in
+            // `triage serve`: a retried web form post (same Idempotency-Key, or the
+            // same bytes) maps to the item its first attempt stored.
+            try db.execute(sql: """
+                CREATE TABLE intake_keys (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    item_id TEXT NOT NULL REFERENCES items(id),
+                    at TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

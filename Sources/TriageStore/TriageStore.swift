@@ -28,7 +28,10 @@ public final class Store: Sendable {
     ///   - path: the SQLite file.
     ///   - busyTimeout: how long a writer waits for another (seconds).
     /// - Throws: when the file cannot be opened or migrated.
-    public init(path: String, busyTimeout: TimeInterval = 30) throws {
+    ///   - fsyncEveryCommit: make every commit reach the disk (SQLite's
+    ///     `synchronous = FULL`) before it returns, not only at checkpoints; for
+    ///     a service that acknowledges what it stored (`triage serve`).
+    public init(path: String, busyTimeout: TimeInterval = 30, fsyncEveryCommit: Bool = false) throws {
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
@@ -36,6 +39,15 @@ public final class Store: Sendable {
         self.path = path
         self.pool = try DatabasePool(path: path, configuration: config)
         try Schema.migrator.migrate(pool)
+        if fsyncEveryCommit {
+            // Per connection; a pool has one writer, which keeps it for its life.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        }
+    }
+
+    /// The writer's `PRAGMA synchronous` (1 = NORMAL, 2 = FULL).
+    public func writerSynchronousMode() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// The names of the migrations applied, in order.
@@ -375,6 +387,14 @@ public final class Store: Sendable {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 
+    // MARK: - Intake keys (`triage serve`)
+
+    /// The item a web form post's intake key (its Idempotency-Key, or the hash
+    /// of its bytes) was stored as, if any.
+    public func intakeItem(key: String) throws -> String? {
+        try pool.read { db in try StoreTransaction.intakeItem(db, key: key) }
+    }
+
     // MARK: - Poller state
 
     /// The poller's state for one mailbox (key → value, e.g. `uidvalidity`, `last_uid`).
@@ -440,6 +460,22 @@ public final class StoreTransaction {
     /// Appends an audit entry, committed with the transaction.
     public func audit(actor: String, action: String, itemID: String? = nil, payload: [String: JSONValue] = [:]) throws {
         try Audit.append(db, at: now, actor: actor, action: action, itemID: itemID, payload: payload)
+    }
+
+    /// Ties an intake key to a stored item, committed with the transaction.
+    /// - Returns: the item the key already belongs to when that is another
+    ///   item (the caller should then abandon this transaction); nil when the
+    ///   key now names `itemID`, or when `itemID` is not a stored item
+    ///   (quarantined bytes claim no key, so a corrected retry is stored).
+    public func claimIntakeKey(_ key: String, itemID: String) throws -> String? {
+        if let owner = try Self.intakeItem(db, key: key) { return owner == itemID ? nil : owner }
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM items WHERE id = ?)", arguments: [itemID]) == true else { return nil }
+        try db.execute(sql: "INSERT INTO intake_keys (key, item_id, at) VALUES (?, ?, ?)", arguments: [key, itemID, Stamp.string(now)])
+        return nil
+    }
+
+    static func intakeItem(_ db: Database, key: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT item_id FROM intake_keys WHERE key = ?", arguments: [key])
     }
 
     static func pollerState(_ db: Database, mailbox: String) throws -> [String: String] {

@@ -230,19 +230,7 @@ struct PollSettings: Decodable {
 
     /// The IMAP configuration, with the secret read from the environment or a file.
     func imapConfiguration(url: String) throws -> IMAPConfiguration {
-        func secret(env: String?, file: String?) throws -> String? {
-            if let env {
-                guard let value = ProcessInfo.processInfo.environment[env], !value.isEmpty else {
-                    throw ValidationError("The environment variable \(env) is not set.")
-                }
-                return value
-            }
-            if let file {
-                guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot read the secret file") }
-                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            return nil
-        }
+        let secret = readSecret(env:file:)
         let credential: IMAPConfiguration.Credential
         if let token = try secret(env: tokenEnv, file: tokenFile) {
             let mechanism = IMAPConfiguration.BearerMechanism(rawValue: (tokenMechanism ?? "automatic").uppercased()) ?? .automatic
@@ -258,4 +246,21 @@ struct PollSettings: Decodable {
     }
 
     init() {}
+}
+
+/// A secret from an environment variable or a file (never the command line).
+/// - Returns: nil when neither is given.
+/// - Throws: when the variable is unset or empty, or the file cannot be read.
+func readSecret(env: String?, file: String?) throws -> String? {
+    if let env {
+        guard let value = ProcessInfo.processInfo.environment[env], !value.isEmpty else {
+            throw ValidationError("The environment variable \(env) is not set.")
+        }
+        return value
+    }
+    if let file {
+        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file): cannot read the secret file") }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    return nil
 }

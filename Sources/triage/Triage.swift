@@ -3,7 +3,7 @@ import ArgumentParser
 /// The `triage` command: reads OPCC correspondence and decides, by the rules
 /// in `Rules/`, what each item is and where it must go.
 @main
-struct Triage: ParsableCommand {
+struct Triage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triage",
         abstract: "Read OPCC correspondence and decide what each item is and where it must go.",
@@ -38,6 +38,7 @@ struct Triage: ParsableCommand {
             ReclassifyCommand.self,
             ReportCommand.self,
             BenchCommand.self,
+            ServeCommand.self,
         ]
     )
 }

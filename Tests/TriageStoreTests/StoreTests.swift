@@ -7,7 +7,7 @@ import TriageCore
     @Test func migrationsAndWAL() throws {
         let path = try Fixture.tempDB()
         let store = try Store(path: path)
-        #expect(try store.appliedMigrations() == ["v1-tables", "v2-indexes", "v3-audit-append-only", "v4-published-summaries"])
+        #expect(try store.appliedMigrations() == ["v1-tables", "v2-indexes", "v3-audit-append-only", "v4-published-summaries", "v5-intake-keys"])
         try Fixture.ingest(store, Fixture.item("The officer was rude to me.", date: "2026-10-01"))
         let (status, out) = try Fixture.python("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('PRAGMA journal_mode').fetchone()[0])", [path])
         #expect(status == 0)
