@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
@@ -122,9 +123,10 @@ public struct FormServer: Sendable {
                 return response
             }
         }
-        var post = IntakePost(form: form, contentType: request.headers[.contentType], contentEncoding: request.headers[.contentEncoding],
-                              idempotencyKey: request.headers[Self.idempotencyKey], body: body, received: Date())
-        post.truncated = tooLarge
+        var received = IntakePost(form: form, contentType: request.headers[.contentType], contentEncoding: request.headers[.contentEncoding],
+                                  idempotencyKey: request.headers[Self.idempotencyKey], body: body, received: Date())
+        received.truncated = tooLarge
+        let post = received
 
         if let (status, problem) = precheck(post, request: request, declared: declared) {
             return await refuse(post, status: status, problem: problem, json: wantsJSON, started: started, close: tooLarge)

@@ -230,12 +230,11 @@ struct PollSettings: Decodable {
 
     /// The IMAP configuration, with the secret read from the environment or a file.
     func imapConfiguration(url: String) throws -> IMAPConfiguration {
-        let secret = readSecret(env:file:)
         let credential: IMAPConfiguration.Credential
-        if let token = try secret(env: tokenEnv, file: tokenFile) {
+        if let token = try readSecret(env: tokenEnv, file: tokenFile) {
             let mechanism = IMAPConfiguration.BearerMechanism(rawValue: (tokenMechanism ?? "automatic").uppercased()) ?? .automatic
             credential = .bearerToken(token, mechanism: mechanism)
-        } else if let password = try secret(env: passwordEnv, file: passwordFile) {
+        } else if let password = try readSecret(env: passwordEnv, file: passwordFile) {
             credential = .password(password)
         } else {
             throw ValidationError("No IMAP credential: give --password-env, --password-file, --token-env or --token-file.")

@@ -96,8 +96,9 @@ struct ServeCommand: AsyncParsableCommand {
         let intake = FormIntake(store: store, ingester: ingester, forms: Set(ingester.formMappingIDs),
                                 thresholds: rules.profile.history ?? .defaults, settings: settings,
                                 classify: { item, facts in classifier.classify(item, force: forceId, history: facts) })
-        var logger = Logger(label: "triage.serve")
-        logger.logLevel = .info
+        var serveLogger = Logger(label: "triage.serve")
+        serveLogger.logLevel = .info
+        let logger = serveLogger
         let server = FormServer(intake: intake, settings: settings, profile: rules.profile, logger: logger)
         do {
             try await server.run(onListening: { port in

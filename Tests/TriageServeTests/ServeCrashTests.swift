@@ -38,25 +38,31 @@ struct ServeCrashTests {
         let ledger = Ledger()
         let clients = 4, perClient = 750, killAfter = 1200
         let started = Date()
-        DispatchQueue.concurrentPerform(iterations: clients) { client in
-            guard let connection = try? TestConnection(port: server.port, receiveTimeout: 15) else { return }
-            for n in 0..<perClient {
-                let tag = "c\(client)-n\(n)"
-                ledger.with { $0.sent += 1 }
-                guard connection.send(Self.request(tag: tag)), let answer = connection.readResponse() else {
-                    ledger.with { $0.unanswered.append(tag) }
-                    return
+        let done = DispatchGroup()
+        for client in 0..<clients {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                guard let connection = try? TestConnection(port: server.port, receiveTimeout: 15) else { return }
+                for n in 0..<perClient {
+                    let tag = "c\(client)-n\(n)"
+                    ledger.with { $0.sent += 1 }
+                    guard connection.send(Self.request(tag: tag)), let answer = connection.readResponse() else {
+                        ledger.with { $0.unanswered.append(tag) }
+                        return
+                    }
+                    let id = ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: String])?["id"]
+                    let count: Int = ledger.with { l in
+                        if (200..<300).contains(answer.status), let id { l.acked[tag] = id } else { l.otherStatuses.append(answer.status) }
+                        return l.acked.count
+                    }
+                    if count == killAfter || Date().timeIntervalSince(started) > 120 {
+                        server.signal(SIGKILL)
+                    }
                 }
-                let id = ((try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: String])?["id"]
-                let count: Int = ledger.with { l in
-                    if (200..<300).contains(answer.status), let id { l.acked[tag] = id } else { l.otherStatuses.append(answer.status) }
-                    return l.acked.count
-                }
-                if count == killAfter || Date().timeIntervalSince(started) > 120 {
-                    server.signal(SIGKILL)
-                }
-            }
+            }.start()
         }
+        done.wait()
         #expect(server.waitForExit(seconds: 10) != nil)
         #expect(ledger.acked.count >= min(killAfter, 100), "only \(ledger.acked.count) posts were acknowledged")
         #expect(ledger.otherStatuses.isEmpty, "unexpected statuses: \(Set(ledger.otherStatuses))")
