@@ -28,8 +28,10 @@ struct ServeAbuseTests {
         return answer
     }
 
-    static func error(_ a: HTTPAnswer) -> String {
-        ((try? JSONSerialization.jsonObject(with: Data(a.body))) as? [String: String])?["error"] ?? ""
+    static func error(_ a: HTTPAnswer) -> String { field("error", a) ?? "" }
+
+    static func field(_ name: String, _ a: HTTPAnswer) -> String? {
+        ((try? JSONSerialization.jsonObject(with: Data(a.body))) as? [String: String])?[name]
     }
 
     @Test("limits, broken bodies, wrong types and unknown forms: a clear 4xx, kept in quarantine")
@@ -70,11 +72,15 @@ struct ServeAbuseTests {
         #expect(Self.error(noBoundary).contains("boundary"))
         expectedQuarantine += 1
 
-        // Broken multipart: a part that never ends.
+        // Broken multipart: a part that never ends. The parser keeps what arrived, as it does
+        // for a saved file, and says so in the item's defects: stored, for a caseworker to read.
         let unterminated = try Self.post(server, type: "multipart/form-data; boundary=zz",
                                          body: Array("--zz\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nno closing boundary".utf8))
-        #expect(unterminated.status == 400, "\(unterminated.text)")
-        expectedQuarantine += 1
+        #expect(unterminated.status == 201, "\(unterminated.text)")
+        let keptID = try #require(Self.field("id", unterminated))
+        let keptPart = try #require(try server.store.item(id: keptID))
+        #expect(keptPart.correspondence.defects.contains { $0.contains("without its closing boundary") })
+        #expect(keptPart.correspondence.body.text == "no closing boundary")
 
         // A JSON bomb: 50,000 levels of nesting, under the body limit.
         let deep = Array(String(repeating: "[", count: 50_000).utf8) + Array(String(repeating: "]", count: 10_000).utf8)
@@ -109,15 +115,17 @@ struct ServeAbuseTests {
         let page = try Self.post(server, type: "text/plain", body: Array("x".utf8), headers: [:])
         #expect(page.status == 415)
         #expect(page.text.contains("<h1>Your form could not be accepted</h1>"))
+        #expect(page.text.contains("kept for our staff"))
+        expectedQuarantine += 1
 
         let kept = try server.store.quarantined()
         #expect(kept.count == expectedQuarantine)
         #expect(kept.contains { $0.problem.contains("honeypot") || $0.problem.contains("website") })
         #expect(kept.allSatisfy { $0.raw.starts(with: Array("POST /forms/".utf8)) })
-        #expect(try server.store.counts().items == 0)
+        #expect(try server.store.counts().items == 1)
     }
 
-    @Test("invalid UTF-8 is read as the parser reads files: stored with a defect, or refused and kept")
+    @Test("invalid UTF-8 is read as the parser reads files: stored, with the fallback named in the defects")
     func invalidUTF8() async throws {
         let server = try await RunningServer(settings: Self.settings())
         defer { Task { await server.stop() } }
@@ -125,14 +133,18 @@ struct ServeAbuseTests {
         let urlencoded = Array("message=caf%E9+bad+%FF%FE+service&name=".utf8) + [0xC3, 0x28, 0xFF]
         let a = try Self.post(server, type: "application/x-www-form-urlencoded", body: urlencoded)
         #expect(a.status == 201)
-        let id = try #require(((try JSONSerialization.jsonObject(with: Data(a.body))) as? [String: String])?["id"])
+        let id = try #require(Self.field("id", a))
         let item = try #require(try server.store.item(id: id))
-        #expect(item.correspondence.body.text.contains("caf"))
-        // Invalid UTF-8 inside JSON is refused with the reason, and kept.
+        #expect(item.correspondence.body.text.contains("café bad"))
+        // Invalid UTF-8 inside JSON: read as Windows-1252, and said so.
         let json = Array("{\"message\": \"bad ".utf8) + [0xFF, 0xFE] + Array("\"}".utf8)
         let b = try Self.post(server, type: "application/json", body: json)
-        #expect(b.status == 400, "\(b.text)")
-        #expect(try server.store.quarantined().count == 1)
+        #expect(b.status == 201, "\(b.text)")
+        let jsonID = try #require(Self.field("id", b))
+        let jsonItem = try #require(try server.store.item(id: jsonID))
+        #expect(jsonItem.correspondence.defects.contains { $0.contains("not valid UTF-8") })
+        #expect(jsonItem.correspondence.body.text == "bad ÿþ")
+        #expect(try server.store.quarantined().isEmpty)
     }
 
     @Test("slow clients are cut off; others are served meanwhile")
