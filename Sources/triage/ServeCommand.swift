@@ -22,7 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
             this host. Logs (standard error) carry the form, status, result and reference, never what was
             written or who sent it. SIGTERM or SIGINT: stop accepting, finish the posts in flight, exit 0.
 
-            Exit codes: 0 stopped by a signal; 2 bad configuration, or the address cannot be listened on.
+            Exit codes: 0 stopped by a signal; 2 bad options or configuration (64 when the option parser finds them), or the
+            address cannot be listened on.
 
             Examples:
               triage serve --db /var/lib/triage/triage.sqlite --listen 127.0.0.1:8080

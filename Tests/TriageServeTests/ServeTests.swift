@@ -172,6 +172,34 @@ struct ServeShutdownTests {
         #expect(server.waitForExit(seconds: 20) == 0)
         let json = try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: String] ?? [:]
         let store = try Store(path: dir.appendingPathComponent("triage.sqlite").path)
-        #expect(try store.item(id: try #require(json["id"])) != nil)
+        let id = try #require(json["id"])
+        #expect(try store.item(id: id) != nil)
+        // The log says what happened, by reference, and nothing of what was written or by whom.
+        #expect(server.log.contains("result=stored"))
+        #expect(server.log.contains(String(id.prefix(12))))
+        for personal in ["Robin", "example.com", "roadside", "127.0.0.1:\(c.localPort)"] {
+            #expect(!server.log.contains(personal), "the log carries \(personal)")
+        }
+    }
+}
+
+/// `triage serve` as a command: help with examples, and bad settings refused with exit 2.
+@Suite("triage serve: the command line", .serialized)
+struct ServeCommandLineTests {
+    @Test("--help has examples; bad settings and an address in use exit 2 with the reason")
+    func commandLine() async throws {
+        let help = try runTriage(["serve", "--help"])
+        #expect(help.status == 0)
+        #expect(help.output.contains("Examples:"))
+        #expect(help.output.contains("--allow-origin"))
+        let dir = try ServeTestEnv.tempDir()
+        let db = dir.appendingPathComponent("t.sqlite").path
+        #expect([2, 64].contains(try runTriage(["serve", "--db", db, "--rate", "0"]).status), "usage errors exit as the other commands' do")
+        #expect([2, 64].contains(try runTriage(["serve", "--db", db, "--listen", "nowhere"]).status), "usage errors exit as the other commands' do")
+        #expect([2, 64].contains(try runTriage(["serve", "--db", db, "--allow-origin", "www.example.org"]).status), "usage errors exit as the other commands' do")
+        #expect([2, 64].contains(try runTriage(["serve", "--db", db, "--secret-env", "TRIAGE_TEST_NO_SUCH_VARIABLE"]).status), "usage errors exit as the other commands' do")
+        let running = try await RunningServer()
+        #expect(try runTriage(["serve", "--db", db, "--listen", "127.0.0.1:\(running.port)"]).status == 2)
+        await running.stop()
     }
 }

@@ -115,6 +115,16 @@ final class TestConnection {
 
     deinit { close(fd) }
 
+    /// The local (client) port of the connection.
+    var localPort: Int {
+        var addr = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
     /// Sends bytes; false when the peer has closed.
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
