@@ -55,7 +55,7 @@ final class RunningServer: @unchecked Sendable {
         self.dbPath = path
         store = try Store(path: path, fsyncEveryCommit: settings.fsyncEveryCommit)
         let ruleSet = try RuleDirectory(ServeTestEnv.rulesURL).load()
-        let classifier = Classifier(try CompiledRuleSet(ruleSet))
+        let classifier = Classifier(try CompiledRuleSet(ruleSet, stemmer: RuleDirectory.stemmer()))
         guard let profile = ruleSet.profile("cambridgeshire") else { throw ServeTestError("no cambridgeshire profile") }
         let ingester = try Ingester(rulesDirectory: ServeTestEnv.rulesURL)
         let intake = FormIntake(store: store, ingester: ingester, forms: Set(ingester.formMappingIDs),
