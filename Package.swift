@@ -190,14 +190,10 @@ let package = Package(
             name: "TriageReviewTests",
             dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
         ),
-        // Runs the real server on 127.0.0.1 (in process, and the built `triage serve` for SIGKILL).
+        // Runs the built `triage serve` on 127.0.0.1 against real stores (also under SIGTERM and SIGKILL).
         .testTarget(
             name: "TriageServeTests",
-            dependencies: [
-                "TriageServe", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["TriageServe", "TriageStore", "triage"]
         ),
         .testTarget(
             name: "TriageReclassifyTests",

@@ -14,8 +14,13 @@ if ! command -v wrk >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null
 fi
-swift build -c release --product triage 2>&1 | grep -E "error|Compiling triage|Build" >&2 || true
-bin="$(swift build -c release --show-bin-path)/triage"
+# TRIAGE_BIN=path uses that binary (e.g. a debug build) instead of building a release one.
+if [ -n "${TRIAGE_BIN:-}" ]; then
+  bin="$TRIAGE_BIN"
+else
+  swift build -c release --product triage 2>&1 | grep -E "error|Compiling triage|Build" >&2 || true
+  bin="$(swift build -c release --show-bin-path)/triage"
+fi
 work="$(mktemp -d /tmp/triage-serve-load.XXXXXX)"
 "$bin" serve --db "$work/load.sqlite" --listen 127.0.0.1:0 --rate 1000000000 --burst 1000000000 2>"$work/serve.log" &
 server=$!
@@ -50,7 +55,7 @@ run() { # label, url, extra args
   non2xx="$(awk '/Non-2xx/ {print $NF}' "$work/$label.txt")"
   echo "$label: ${rps} requests/s, p99 ${p99}, non-2xx ${non2xx:-0}"
 }
-echo "load: wrk -t2 -c$connections -d${seconds}s on 127.0.0.1, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load: $bin; wrk -t2 -c$connections -d${seconds}s on 127.0.0.1, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 static_line="$(run healthz "http://127.0.0.1:$port/healthz")"
 echo "$static_line"
 post_line="$(run forms "http://127.0.0.1:$port/forms/generic-fallback" -s "$work/post.lua")"

@@ -1,9 +1,4 @@
 import Foundation
-import Logging
-import RuleFiles
-import ServiceLifecycle
-import TriageCore
-import TriageIngest
 import TriageServe
 import TriageStore
 #if canImport(Glibc)
@@ -37,49 +32,47 @@ struct ServeTestError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// `FormServer` running in this process on 127.0.0.1 with a fresh store,
-/// the real rules, parsers and classifier (Cambridgeshire).
+/// The built `triage serve` on 127.0.0.1 with a fresh store and the real
+/// rules, parsers and classifier (Cambridgeshire). A child process, not a
+/// server inside the test process: the tests block on sockets, and a server
+/// sharing their thread pool could be starved by them.
 final class RunningServer: @unchecked Sendable {
     let port: Int
     let store: Store
     let dbPath: String
-    let metrics: ServeMetrics
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    private let process: ServeProcess
 
     init(settings: ServeSettings = ServeSettings(), dbPath: String? = nil) async throws {
-        var settings = settings
-        settings.host = "127.0.0.1"
-        settings.port = 0
-        let path = try dbPath ?? ServeTestEnv.tempDir().appendingPathComponent("triage.sqlite").path
+        let dir = try ServeTestEnv.tempDir()
+        let path = dbPath ?? dir.appendingPathComponent("triage.sqlite").path
         self.dbPath = path
-        store = try Store(path: path, fsyncEveryCommit: settings.fsyncEveryCommit)
-        let ruleSet = try RuleDirectory(ServeTestEnv.rulesURL).load()
-        let classifier = Classifier(try CompiledRuleSet(ruleSet, stemmer: RuleDirectory.stemmer()))
-        guard let profile = ruleSet.profile("cambridgeshire") else { throw ServeTestError("no cambridgeshire profile") }
-        let ingester = try Ingester(rulesDirectory: ServeTestEnv.rulesURL)
-        let intake = FormIntake(store: store, ingester: ingester, forms: Set(ingester.formMappingIDs),
-                                thresholds: profile.history ?? .defaults, settings: settings,
-                                classify: { c, h in classifier.classify(c, force: "cambridgeshire", history: h) })
-        var logger = Logger(label: "serve-test")
-        logger.logLevel = .warning
-        metrics = ServeMetrics()
-        let server = FormServer(intake: intake, settings: settings, profile: profile, metrics: metrics, logger: logger)
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = server.application(onListening: { continuation.yield($0); continuation.finish() })
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        self.group = group
-        task = Task { try await group.run() }
-        var iterator = stream.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw ServeTestError("the server did not start") }
-        self.port = port
+        let defaults = ServeSettings()
+        var arguments = ["--force", "cambridgeshire"]
+        if settings.maxBodyBytes != defaults.maxBodyBytes { arguments += ["--max-body", "\(settings.maxBodyBytes)"] }
+        if settings.maxUploadBytes != defaults.maxUploadBytes { arguments += ["--max-upload", "\(settings.maxUploadBytes)"] }
+        if settings.maxFields != defaults.maxFields { arguments += ["--max-fields", "\(settings.maxFields)"] }
+        if settings.ratePerMinute != defaults.ratePerMinute { arguments += ["--rate", "\(settings.ratePerMinute)"] }
+        if settings.rateBurst != defaults.rateBurst { arguments += ["--burst", "\(settings.rateBurst)"] }
+        if settings.requestTimeout != defaults.requestTimeout { arguments += ["--request-timeout", "\(settings.requestTimeout)"] }
+        if settings.honeypotField != defaults.honeypotField { arguments += ["--honeypot", settings.honeypotField] }
+        for origin in settings.allowedOrigins { arguments += ["--allow-origin", origin] }
+        if let secret = settings.sharedSecret {
+            let file = dir.appendingPathComponent("secret").path
+            try secret.write(toFile: file, atomically: true, encoding: .utf8)
+            arguments += ["--secret-file", file]
+        }
+        process = try ServeProcess(db: path, dir: dir, extra: arguments)
+        port = process.port
+        store = try Store(path: path)
     }
 
-    /// Graceful shutdown, as SIGTERM does.
+    /// SIGTERM: a graceful shutdown.
     func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        process.signal(SIGTERM)
+        if process.waitForExit(seconds: 20) == nil { process.kill() }
     }
+
+    deinit { process.kill() }
 }
 
 /// An HTTP response as read off the socket.
