@@ -8,9 +8,15 @@ cd "$(dirname "$0")/.."
 TRIAGE_WITH_DOVECOT=1 TRIAGE_WITH_CHROMIUM=1 bash .ci/setup.sh
 export TRIAGE_SHARED="${TRIAGE_SHARED:-$(cd .. && pwd)/shared}"
 
-swift build --build-tests 2>&1 | grep -E "error|Build|Compiling triage" || true
+# Logs of this run, in a folder of its own (several checkouts may test at once).
+logs="$(mktemp -d "${TMPDIR:-/tmp}/triage-test.XXXXXX")"
+if ! swift build --build-tests > "$logs/build.txt" 2>&1; then
+  grep -E "error" "$logs/build.txt" | head -40 >&2
+  echo "test: the build failed (log: $logs/build.txt)" >&2
+  exit 1
+fi
+grep -E "Build complete" "$logs/build.txt" || true
 bin="$(swift build --show-bin-path)/triage"
-test -x "$bin" || { echo "test: the build failed" >&2; exit 1; }
 
 # The IMAP tests use a throw-away Dovecot on 127.0.0.1 (started by the tests
 # through .ci/dovecot.sh if not running); stop it when done.
@@ -23,17 +29,17 @@ echo "== rules test"
 echo "== rules lint"
 "$bin" rules lint || status=1
 echo "== eval Corpus"
-"$bin" eval Corpus > /tmp/triage-eval.txt || status=1
-sed -n '1,7p' /tmp/triage-eval.txt; tail -1 /tmp/triage-eval.txt
+"$bin" eval Corpus > "$logs/eval.txt" || status=1
+sed -n '1,7p' "$logs/eval.txt"; tail -1 "$logs/eval.txt"
 echo "== eval --variants Corpus"
-"$bin" eval --variants Corpus > /tmp/triage-variants.txt 2>/dev/null || status=1
-grep -v "^  - " /tmp/triage-variants.txt | tail -13
+"$bin" eval --variants Corpus > "$logs/variants.txt" 2>/dev/null || status=1
+grep -v "^  - " "$logs/variants.txt" | tail -13
 echo "== swift test"
 set +e
-swift test --skip-build > /tmp/triage-swift-test.txt 2>&1
+swift test --skip-build > "$logs/swift-test.txt" 2>&1
 rc=$?
 set -e
-grep -E "✘|recorded an issue|error:|Test run with|Executed [0-9]+ test" /tmp/triage-swift-test.txt | tail -40
+grep -E "✘|recorded an issue|error:|Test run with|Executed [0-9]+ test" "$logs/swift-test.txt" | tail -40
 [ $rc = 0 ] || status=1
 echo "== reports in headless chromium"
 TRIAGE_BIN="$bin" bash .ci/render-reports.sh || status=1
