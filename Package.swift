@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // The core: Correspondence and Decision models, the rule engine and the
@@ -38,13 +39,30 @@ let package = Package(
         .target(name: "ContentHashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Splits a body of text into new text, quoted replies, signature and disclaimer.
-        .target(name: "TextSegmentation", dependencies: ["TriageCore"]),
+        // Its word lists are data: Rules/segmentation.yaml (found as the rules are).
+        .target(name: "TextSegmentation", dependencies: ["TriageCore", "RuleFiles", .product(name: "Yams", package: "Yams")]),
+
+        // poppler's GLib interface, the system C library (Debian: libpoppler-glib-dev): PDF text.
+        .systemLibrary(
+            name: "CPoppler",
+            pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev"])]
+        ),
+
+        // Text of attached letters: PDF (poppler), DOCX and ODT (ZIP + XML), with named limits.
+        .target(
+            name: "AttachmentReading",
+            dependencies: [
+                "CPoppler", "LetterParsing",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
 
         // RFC 5322 / MIME email, mbox and Maildir.
         .target(
             name: "MailParsing",
             dependencies: [
-                "TriageCore", "ContentHashing", "TextSegmentation", "LetterParsing",
+                "TriageCore", "ContentHashing", "TextSegmentation", "LetterParsing", "AttachmentReading",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -138,6 +156,7 @@ let package = Package(
             name: "triage",
             dependencies: [
                 "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify", "TriageReports",
+                "TextSegmentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -145,10 +164,14 @@ let package = Package(
         ),
 
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "SnowballStemming"]),
-        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation"]),
+        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "TriageIngest"]),
         .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),
         .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing"]),
+        .testTarget(
+            name: "AttachmentReadingTests",
+            dependencies: ["AttachmentReading", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
