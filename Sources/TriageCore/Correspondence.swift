@@ -188,61 +188,13 @@ public struct DatedBy: Codable, Sendable, Equatable {
 /// The readable text of an item and its segmentation.
 public struct Body: Codable, Sendable, Equatable {
     /// The whole text, normalised to `\n` line ends.
-    public var text: String {
-        didSet { scalarIndex = ScalarIndex() }
-    }
+    public var text: String
     /// Non-overlapping, ordered segments covering the text.
     public var segments: [Segment]
-    /// Where every 256th scalar of `text` lies, built on first use, so that the
-    /// text of each of many segments is found without walking from the start.
-    private var scalarIndex = ScalarIndex()
 
     public init(text: String, segments: [Segment]) {
         self.text = text
         self.segments = segments
-    }
-
-    enum CodingKeys: String, CodingKey { case text, segments }
-
-    public static func == (a: Body, b: Body) -> Bool {
-        a.text == b.text && a.segments == b.segments
-    }
-
-    /// The string index of a scalar offset (clamped to the text).
-    func index(ofScalar offset: Int) -> String.Index {
-        scalarIndex.index(ofScalar: offset, in: text)
-    }
-}
-
-/// Checkpoints into a text's Unicode scalars: one String.Index every
-/// ``stride`` scalars. Shared by copies of a ``Body`` and filled once, under a lock.
-final class ScalarIndex: @unchecked Sendable {
-    static let stride = 256
-    private let lock = NSLock()
-    private var checkpoints: [String.Index] = []
-    private var count = 0
-    private var built = false
-
-    func index(ofScalar offset: Int, in text: String) -> String.Index {
-        lock.lock()
-        if !built {
-            let scalars = text.unicodeScalars
-            var i = scalars.startIndex
-            var n = 0
-            while i < scalars.endIndex {
-                if n % Self.stride == 0 { checkpoints.append(i) }
-                i = scalars.index(after: i)
-                n += 1
-            }
-            count = n
-            built = true
-        }
-        let clamped = max(0, min(offset, count))
-        let scalars = text.unicodeScalars
-        let base = clamped / Self.stride
-        let start = base < checkpoints.count ? checkpoints[base] : scalars.endIndex
-        lock.unlock()
-        return scalars.index(start, offsetBy: clamped - base * Self.stride, limitedBy: scalars.endIndex) ?? scalars.endIndex
     }
 }
 
@@ -417,9 +369,10 @@ public struct Provenance: Codable, Sendable, Equatable {
 extension Body {
     /// The text of one segment.
     public func text(of segment: Segment) -> String {
-        let lo = index(ofScalar: segment.start)
-        let hi = max(lo, index(ofScalar: segment.end))
-        return String(text.unicodeScalars[lo..<hi])
+        let scalars = text.unicodeScalars
+        let lo = scalars.index(scalars.startIndex, offsetBy: max(0, min(segment.start, scalars.count)))
+        let hi = scalars.index(scalars.startIndex, offsetBy: max(0, min(segment.end, scalars.count)))
+        return String(scalars[lo..<hi])
     }
 
     /// The segments of one kind.
