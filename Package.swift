@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // The core: Correspondence and Decision models, the rule engine and the
@@ -47,13 +48,30 @@ let package = Package(
         .target(name: "ContentHashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Splits a body of text into new text, quoted replies, signature and disclaimer.
-        .target(name: "TextSegmentation", dependencies: ["TriageCore"]),
+        // Its word lists are data: Rules/segmentation.yaml (found as the rules are).
+        .target(name: "TextSegmentation", dependencies: ["TriageCore", "RuleFiles", .product(name: "Yams", package: "Yams")]),
+
+        // poppler's GLib interface, the system C library (Debian: libpoppler-glib-dev): PDF text.
+        .systemLibrary(
+            name: "CPoppler",
+            pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev"])]
+        ),
+
+        // Text of attached letters: PDF (poppler), DOCX and ODT (ZIP + XML), with named limits.
+        .target(
+            name: "AttachmentReading",
+            dependencies: [
+                "CPoppler", "LetterParsing",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
 
         // RFC 5322 / MIME email, mbox and Maildir.
         .target(
             name: "MailParsing",
             dependencies: [
-                "TriageCore", "ContentHashing", "TextSegmentation", "LetterParsing",
+                "TriageCore", "ContentHashing", "TextSegmentation", "LetterParsing", "AttachmentReading",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -167,6 +185,7 @@ let package = Package(
             dependencies: [
                 "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify", "TriageReports",
                 "TriageServe",
+                "TextSegmentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -174,10 +193,14 @@ let package = Package(
         ),
 
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "SnowballStemming"]),
-        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation"]),
+        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "TriageIngest"]),
         .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),
         .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing"]),
+        .testTarget(
+            name: "AttachmentReadingTests",
+            dependencies: ["AttachmentReading", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),

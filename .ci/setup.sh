@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libxml2-dev libcurl4-openssl-dev libstemmer-dev pkg-config sqlite3; do
+for pkg in libxml2-dev libcurl4-openssl-dev libstemmer-dev libpoppler-glib-dev pkg-config sqlite3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${TRIAGE_WITH_DOVECOT:-0}" = 1 ]; then

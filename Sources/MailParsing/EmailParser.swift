@@ -1,3 +1,4 @@
+import AttachmentReading
 import Crypto
 import ContentHashing
 import Foundation
@@ -93,7 +94,7 @@ public struct EmailParser: Sendable {
     }
 
     /// Builds a Correspondence from a parsed message (used recursively for message/rfc822 parts).
-    static func correspondence(from root: MIMEEntity, raw: [UInt8], provenance: Provenance) -> Correspondence {
+    static func correspondence(from root: MIMEEntity, raw: [UInt8], provenance: Provenance, depth: Int = 0) -> Correspondence {
         var defects: [String] = []
         var c = Correspondence(channel: .email, provenance: provenance)
 
@@ -132,11 +133,28 @@ public struct EmailParser: Sendable {
             }
         }
         // Body, attachments, embedded messages
-        var collector = BodyCollector(raw: raw, source: provenance)
+        var collector = BodyCollector(raw: raw, source: provenance, depth: depth)
         collector.visit(root, path: "1", topLevel: true)
         let text = collector.texts.joined(separator: "\n\n")
-        c.body = TextSegmenter().body(for: normaliseNewlines(text))
+        let segmenter = TextSegmenter()
+        let main = segmenter.segmentation(of: normaliseNewlines(text), subject: c.subject)
+        var content = ContentAssembly(main)
         c.attachments = collector.attachments
+        for piece in collector.pieces {
+            switch piece {
+            case .forward(let inner):
+                content.appendForward(inner)
+                defects += inner.defects.map { "forwarded message: " + $0 }
+            case .letter(let index, let result):
+                c.attachments[index].text = content.appendLetter(result, segmenter: segmenter)
+                if let problem = result.problem {
+                    defects.append("attachment \(c.attachments[index].filename.map { "\"\($0.prefix(80))\"" } ?? "#\(index + 1)"): \(problem)")
+                }
+            }
+        }
+        c.body = content.body
+        c.forwards = content.forwards
+        if !c.forwards.isEmpty, segmenter.isCoverNote(main.body) { c.author = content.forwardedAuthor() }
         c.embedded = collector.embedded
         // Defects of every entity (embedded messages carry their own).
         defects += collector.defects
@@ -169,14 +187,22 @@ public struct EmailParser: Sendable {
 struct BodyCollector {
     let raw: [UInt8]
     let source: Provenance
+    /// How many messages this one is inside (0 for the item itself).
+    let depth: Int
     var texts: [String] = []
     var attachments: [Attachment] = []
     var embedded: [Correspondence] = []
     var defects: [String] = []
+    /// What the writer sent besides the body text, in MIME order.
+    var pieces: [ContentPiece] = []
 
-    init(raw: [UInt8], source: Provenance) {
+    /// Attached messages nested deeper than this are kept as attachments, not read.
+    static let maxForwardDepth = 32
+
+    init(raw: [UInt8], source: Provenance, depth: Int = 0) {
         self.raw = raw
         self.source = source
+        self.depth = depth
     }
 
     static func isInlineText(_ e: MIMEEntity) -> Bool {
@@ -204,7 +230,13 @@ struct BodyCollector {
                 let innerRaw = (r.lowerBound >= 0 && r.upperBound <= buffer.count) ? Array(buffer[r]) : []
                 let prov = Provenance(source: source.source, offset: source.offset, locator: (source.locator.map { $0 + "/" } ?? "") + "part " + path,
                                       sha256: EmailParser.sha256Hex(innerRaw), size: innerRaw.count, format: "rfc822")
-                embedded.append(EmailParser.correspondence(from: inner, raw: buffer, provenance: prov))
+                let message = EmailParser.correspondence(from: inner, raw: buffer, provenance: prov, depth: depth + 1)
+                embedded.append(message)
+                if depth + 1 <= Self.maxForwardDepth {
+                    pieces.append(.forward(message))
+                } else {
+                    defects.append("part \(path): attached message nested deeper than \(Self.maxForwardDepth) levels: kept, its text not read")
+                }
             } else {
                 let innerRaw = Array(raw[e.rawRange.clamped(to: 0..<raw.count)])
                 attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: innerRaw.count, sha256: EmailParser.sha256Hex(innerRaw)))
@@ -253,6 +285,27 @@ struct BodyCollector {
             return
         }
         attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count, sha256: EmailParser.sha256Hex(e.body)))
+        readAttachment(e, path: path, index: attachments.count - 1)
+    }
+
+    /// Reads an attached letter (PDF, DOCX, ODT) or an attached .eml file as content.
+    mutating func readAttachment(_ e: MIMEEntity, path: String, index: Int) {
+        if let format = AttachmentReader.format(contentType: e.contentType, filename: e.filename) {
+            pieces.append(.letter(index: index, AttachmentReader().read(e.body, format: format)))
+            return
+        }
+        let name = (e.filename ?? "").lowercased()
+        guard name.hasSuffix(".eml"), EmailParser.looksLikeMessage(e.body) else { return }
+        guard depth + 1 <= Self.maxForwardDepth else {
+            defects.append("part \(path): attached message nested deeper than \(Self.maxForwardDepth) levels: kept, its text not read")
+            return
+        }
+        let root = MIMEParser().parse(e.body)
+        let prov = Provenance(source: source.source, offset: source.offset, locator: (source.locator.map { $0 + "/" } ?? "") + "part " + path,
+                              sha256: EmailParser.sha256Hex(e.body), size: e.body.count, format: "rfc822")
+        let message = EmailParser.correspondence(from: root, raw: e.body, provenance: prov, depth: depth + 1)
+        embedded.append(message)
+        pieces.append(.forward(message))
     }
 
     /// Joins the soft-broken lines of `format=flowed` text (RFC 3676): a line

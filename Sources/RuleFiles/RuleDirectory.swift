@@ -170,4 +170,9 @@ public struct RuleFileError: Error, CustomStringConvertible, Sendable {
     public var file: String
     public var problem: String
     public var description: String { "\(file): \(problem)" }
+
+    public init(file: String, problem: String) {
+        self.file = file
+        self.problem = problem
+    }
 }

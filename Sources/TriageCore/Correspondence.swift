@@ -24,6 +24,14 @@ public struct Correspondence: Codable, Sendable, Equatable {
     public var attachments: [Attachment]
     /// Messages carried inside this one (message/rfc822 parts: forwarded mail).
     public var embedded: [Correspondence]
+    /// Forwarded messages whose text is in ``body`` (inline forwards and
+    /// attached messages), in text order, with who wrote each.
+    public var forwards: [ForwardedMessage]
+    /// Who wrote what the item says, when that is not the sender: the author of
+    /// a forwarded message under an empty or cover-note new text. `nil` when
+    /// the sender wrote it. Standing and written permission are judged on this
+    /// person; ``sender`` is who sent it.
+    public var author: Party?
     /// Selected header fields that rules may test (lower-cased names).
     public var headers: [HeaderField]
     /// Where the bytes came from.
@@ -42,6 +50,8 @@ public struct Correspondence: Codable, Sendable, Equatable {
         formFields: [FormField] = [],
         attachments: [Attachment] = [],
         embedded: [Correspondence] = [],
+        forwards: [ForwardedMessage] = [],
+        author: Party? = nil,
         headers: [HeaderField] = [],
         provenance: Provenance,
         defects: [String] = []
@@ -55,9 +65,74 @@ public struct Correspondence: Codable, Sendable, Equatable {
         self.formFields = formFields
         self.attachments = attachments
         self.embedded = embedded
+        self.forwards = forwards
+        self.author = author
         self.headers = headers
         self.provenance = provenance
         self.defects = defects
+    }
+}
+
+extension Correspondence {
+    enum CodingKeys: String, CodingKey {
+        case channel, sender, recipients, date, subject, body, formFields, attachments, embedded, forwards, author
+        case headers, provenance, defects
+    }
+
+    /// Items stored before forwards were read decode with none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        channel = try c.decode(Channel.self, forKey: .channel)
+        sender = try c.decodeIfPresent(Party.self, forKey: .sender)
+        recipients = try c.decode([Party].self, forKey: .recipients)
+        date = try c.decodeIfPresent(DatedBy.self, forKey: .date)
+        subject = try c.decodeIfPresent(String.self, forKey: .subject)
+        body = try c.decode(Body.self, forKey: .body)
+        formFields = try c.decode([FormField].self, forKey: .formFields)
+        attachments = try c.decode([Attachment].self, forKey: .attachments)
+        embedded = try c.decode([Correspondence].self, forKey: .embedded)
+        forwards = try c.decodeIfPresent([ForwardedMessage].self, forKey: .forwards) ?? []
+        author = try c.decodeIfPresent(Party.self, forKey: .author)
+        headers = try c.decode([HeaderField].self, forKey: .headers)
+        provenance = try c.decode(Provenance.self, forKey: .provenance)
+        defects = try c.decode([String].self, forKey: .defects)
+    }
+
+    /// The person whose words are judged: ``author`` when set, else ``sender``.
+    public var contentAuthor: Party? { author ?? sender }
+}
+
+/// A forwarded message whose text is part of an item's body.
+public struct ForwardedMessage: Codable, Sendable, Equatable {
+    /// How it was forwarded.
+    public enum Form: String, Codable, Sendable {
+        /// A message/rfc822 part (or an attached .eml file).
+        case attached
+        /// A forward block written into the text by the mail client.
+        case inline
+    }
+
+    public var form: Form
+    /// Who wrote the forwarded message (its From: line or header).
+    public var author: Party?
+    /// Its date, as written (a header value or the client's date line).
+    public var date: String?
+    /// Its subject line.
+    public var subject: String?
+    /// Where its text lies in ``Body/text`` (Unicode scalars, end exclusive).
+    public var start: Int
+    public var end: Int
+    /// 1 for a message forwarded by the sender, 2 for one forwarded inside that, and so on.
+    public var depth: Int
+
+    public init(form: Form, author: Party?, date: String?, subject: String?, start: Int, end: Int, depth: Int = 1) {
+        self.form = form
+        self.author = author
+        self.date = date
+        self.subject = subject
+        self.start = start
+        self.end = end
+        self.depth = depth
     }
 }
 
@@ -148,6 +223,21 @@ public enum SegmentKind: String, Codable, Sendable, CaseIterable {
     case signature
     /// A legal or confidentiality footer.
     case disclaimer
+    /// A message the sender forwarded (inline or attached): content, read by
+    /// rules as new text (see ``readAsNewText``); who wrote it is in
+    /// ``Correspondence/forwards``.
+    case forwarded
+    /// The header lines of an inline forward ("---------- Forwarded message
+    /// ---------", "From: …", "Date: …"): who, when and what, kept in
+    /// ``Correspondence/forwards``; not content, so rules do not read it.
+    case forwardHeader = "forward_header"
+    /// Text read from an attached letter (PDF, DOCX, ODT): content, read by
+    /// rules as new text.
+    case attachmentText = "attachment_text"
+
+    /// Segments that are what the writer sent, and so are read wherever a rule
+    /// reads `new_text`.
+    public static let readAsNewText: [SegmentKind] = [.forwarded, .attachmentText]
 }
 
 /// One field of a web form.
@@ -182,16 +272,20 @@ public struct Attachment: Codable, Sendable, Equatable {
     public var size: Int
     public var sha256: String
     public var role: Role
+    /// What reading the file's text gave, for letters (PDF, DOCX, ODT, .eml);
+    /// `nil` for files that are not read.
+    public var text: AttachmentText?
 
-    public init(filename: String?, contentType: String, size: Int, sha256: String, role: Role = .file) {
+    public init(filename: String?, contentType: String, size: Int, sha256: String, role: Role = .file, text: AttachmentText? = nil) {
         self.filename = filename
         self.contentType = contentType
         self.size = size
         self.sha256 = sha256
         self.role = role
+        self.text = text
     }
 
-    enum CodingKeys: String, CodingKey { case filename, contentType, size, sha256, role }
+    enum CodingKeys: String, CodingKey { case filename, contentType, size, sha256, role, text }
 
     /// Items stored before roles existed decode as files.
     public init(from decoder: Decoder) throws {
@@ -201,6 +295,38 @@ public struct Attachment: Codable, Sendable, Equatable {
         size = try c.decode(Int.self, forKey: .size)
         sha256 = try c.decode(String.self, forKey: .sha256)
         role = try c.decodeIfPresent(Role.self, forKey: .role) ?? .file
+        text = try c.decodeIfPresent(AttachmentText.self, forKey: .text)
+    }
+}
+
+/// The outcome of reading an attached letter's text.
+public struct AttachmentText: Codable, Sendable, Equatable {
+    /// What was found.
+    public enum Status: String, Codable, Sendable {
+        /// Text was read; it lies in the body at `start..<end`.
+        case read
+        /// A PDF with no text layer (a scan): kept for the caseworker, never guessed.
+        case scanned
+        /// The file could not be read (encrypted, damaged, over a limit): `problem` says why.
+        case unreadable
+    }
+
+    public var status: Status
+    /// Where its text lies in ``Body/text`` (Unicode scalars), when read.
+    public var start: Int?
+    public var end: Int?
+    /// The document format read (`pdf`, `docx`, `odt`).
+    public var format: String
+    /// Why nothing (or only part) was read, for the caseworker: "scanned
+    /// attachment: no text", "encrypted PDF", "DOCX over the 20 MB limit".
+    public var problem: String?
+
+    public init(status: Status, format: String, start: Int? = nil, end: Int? = nil, problem: String? = nil) {
+        self.status = status
+        self.format = format
+        self.start = start
+        self.end = end
+        self.problem = problem
     }
 }
 

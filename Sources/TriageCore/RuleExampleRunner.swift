@@ -72,7 +72,7 @@ public struct RuleExampleRunner: Sendable {
         }
         evaluate(variant: "plain", prefix: "", quoted: false)
         evaluate(variant: "shifted", prefix: "Réf 🚓 — ", quoted: false)
-        if rule.segments == ["new_text"], expectMatch, example.subject == nil, example.fields == nil, example.sender == nil {
+        if rule.readsOnlyNewText, expectMatch, example.subject == nil, example.fields == nil, example.sender == nil {
             evaluate(variant: "quoted", prefix: "", quoted: true)
         }
         return results

@@ -42,7 +42,7 @@ public struct Rule: Codable, Sendable, Equatable {
     /// The fact it sets: `fact=value`, or `fact` (value `true`).
     public var sets: String
     public var match: RuleMatch
-    /// Where to look: `new_text` (default), `quoted`, `signature`, `disclaimer`, `subject`.
+    /// Where to look: `new_text` (default; also reads `forwarded` and `attachment_text`), `quoted`, `signature`, `disclaimer`, `subject`.
     public var `in`: [String]?
     /// Ids of guards that suppress a match in the same sentence.
     public var guards: [String]?
@@ -62,8 +62,17 @@ public struct Rule: Codable, Sendable, Equatable {
         let parts = sets.split(separator: "=", maxSplits: 1)
         return parts.count == 2 ? String(parts[1]) : "true"
     }
-    /// Segments the rule looks at.
-    public var segments: [String] { `in` ?? ["new_text"] }
+    /// Segments the rule looks at: its `in` list (default `new_text`), where
+    /// `new_text` also stands for what the writer forwarded or attached
+    /// (``SegmentKind/readAsNewText``): the item's content, not reply history.
+    public var segments: [String] {
+        let listed = `in` ?? ["new_text"]
+        guard listed.contains("new_text") else { return listed }
+        return listed + SegmentKind.readAsNewText.map(\.rawValue).filter { !listed.contains($0) }
+    }
+
+    /// True when the rule reads only the new text (and so must not fire inside a quoted reply).
+    public var readsOnlyNewText: Bool { (`in` ?? ["new_text"]) == ["new_text"] }
 }
 
 /// What a rule matches. Any one matcher that matches makes the rule match.

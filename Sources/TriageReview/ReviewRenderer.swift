@@ -221,6 +221,8 @@ public struct ReviewRenderer: Sendable {
             wroteNew = true
         }
         if !wroteNew { doc += wrap(cells("(no new text)", .dim), width: width) }
+        doc += forwardedDocument(c, evidence: evidence, segments: segments, width: width)
+        doc += attachedLettersDocument(c, evidence: evidence, segments: segments, width: width)
         var folded: [String] = []
         for kind in [SegmentKind.quoted, .signature, .disclaimer] {
             let parts = segments.filter { $0.kind == kind }
@@ -265,14 +267,63 @@ public struct ReviewRenderer: Sendable {
         return doc
     }
 
-    func fullTextDocument(_ item: ReviewItem, width: Int) -> [[Cell]] {
+    /// Each forwarded message (attached or inline): who wrote it, when, its
+    /// subject, and its own text with the evidence in it; a forward inside a
+    /// forward is indented one step further. Quoted replies inside stay folded.
+    func forwardedDocument(_ c: Correspondence, evidence: [(Int, Int)], segments: [Segment], width: Int) -> [[Cell]] {
+        var doc: [[Cell]] = []
+        for (k, f) in c.forwards.enumerated() {
+            let pad = String(repeating: "  ", count: max(0, f.depth - 1))
+            let title = "── \(pad)Forwarded message (\(f.form == .attached ? "attached" : "in the text")) "
+            doc.append([])
+            doc += wrap(cells(title + String(repeating: "─", count: max(0, min(width, 60) - title.count)), .label), width: width)
+            let author = senderText(f.author)
+            let wrote = k == 0 && c.author != nil ? " — wrote what this item says; sent by \(senderText(c.sender))" : ""
+            doc += wrap(cells(pad + "From    ", .label) + cells(author + wrote, .plain), width: width, indent: pad.count + 8)
+            if let date = f.date { doc += wrap(cells(pad + "Date    ", .label) + cells(date, .plain), width: width, indent: pad.count + 8) }
+            if let subject = f.subject { doc += wrap(cells(pad + "Subject ", .label) + cells(subject, .plain), width: width, indent: pad.count + 8) }
+            // Its own text: forwarded segments in its range, not inside a deeper forward.
+            let inner = c.forwards.filter { $0.depth > f.depth && $0.start >= f.start && $0.end <= f.end && $0.start > f.start }
+            var shown = false
+            for s in segments where s.kind == .forwarded && s.start >= f.start && s.end <= f.end {
+                if inner.contains(where: { s.start >= $0.start && s.end <= $0.end }) { continue }
+                let text = trimBlankLines(c.body.text(of: s))
+                if text.isEmpty { continue }
+                if shown { doc.append([]) }
+                doc += wrap(cells(pad, .plain) + highlighted(c.body.text(of: s), ranges: evidence, base: s.start, trim: true), width: width, indent: pad.count)
+                shown = true
+            }
+            if !shown && inner.isEmpty { doc += wrap(cells(pad + "(no text)", .dim), width: width) }
+        }
+        return doc
+    }
+
+    /// Each attached letter: its name, and its text with the evidence in it, or
+    /// why there is none ("scanned attachment: no text").
+    func attachedLettersDocument(_ c: Correspondence, evidence: [(Int, Int)], segments: [Segment], width: Int) -> [[Cell]] {
+        var doc: [[Cell]] = []
+        for a in c.attachments where a.text != nil {
+            guard let t = a.text else { continue }
+            let title = "── Attached letter: \(a.filename ?? "(unnamed)") (\(t.format.uppercased())) "
+            doc.append([])
+            doc += wrap(cells(title + String(repeating: "─", count: max(0, min(width, 60) - title.count)), .label), width: width)
+            if let problem = t.problem { doc += wrap(cells("⚠ " + problem, .error), width: width, indent: 2) }
+            guard t.status == .read, let start = t.start, let end = t.end else { continue }
+            for s in segments where s.kind == .attachmentText && s.start >= start && s.end <= end {
+                doc += wrap(highlighted(c.body.text(of: s), ranges: evidence, base: s.start, trim: true), width: width)
+            }
+        }
+        return doc
+    }
+
+        func fullTextDocument(_ item: ReviewItem, width: Int) -> [[Cell]] {
         let body = item.correspondence.body
         let evidence = bodyEvidence(item.decision)
         var doc: [[Cell]] = wrap(cells("Full text of \(item.shortID) (f or Esc goes back)", .label), width: width)
         let segments = body.segments.isEmpty && !body.text.isEmpty
             ? [Segment(kind: .newText, start: 0, end: body.text.unicodeScalars.count)] : body.segments
         for s in segments {
-            let name = s.kind == .newText ? "new text" : (s.kind == .quoted ? "quoted" : s.kind.rawValue)
+            let name = s.kind == .newText ? "new text" : s.kind.rawValue.replacingOccurrences(of: "_", with: " ")
             doc.append([])
             doc += wrap(cells("── \(name) " + String(repeating: "─", count: max(0, min(width, 60) - name.count - 4)), s.kind == .newText ? .label : .dim), width: width)
             doc += wrap(highlighted(body.text(of: s), ranges: evidence, base: s.start, trim: true), width: width)
@@ -320,9 +371,12 @@ public struct ReviewRenderer: Sendable {
     }
 
     func bodyEvidence(_ d: Decision) -> [(Int, Int)] {
-        d.justification.filter { ["new_text", "quoted", "signature", "disclaimer"].contains($0.segment) && $0.end > $0.start }
+        d.justification.filter { Self.bodySegmentNames.contains($0.segment) && $0.end > $0.start }
             .map { ($0.start, $0.end) }
     }
+
+    /// Evidence segments that point into the body text.
+    static let bodySegmentNames: Set<String> = Set(SegmentKind.allCases.map(\.rawValue))
 
     func evidenceQuote(_ quote: String) -> [Cell] {
         cells("“", .plain) + highlighted(quote, ranges: [(0, quote.unicodeScalars.count)]) + cells("”", .plain)

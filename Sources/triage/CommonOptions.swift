@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuleFiles
+import TextSegmentation
 import TriageCore
 import TriageIngest
 
@@ -22,6 +23,8 @@ struct RuleOptions: ParsableArguments {
         }
         do {
             let set = try directory.load()
+            // The segmenter's word lists come from the same Rules/ directory.
+            try SegmenterVocabulary.install(rulesDirectory: directory.url)
             return (directory, try CompiledRuleSet(set, stemmer: RuleDirectory.stemmer()))
         } catch {
             Diagnostics.error("rules in \(directory.url.path) are unusable:\n\(error)")

@@ -19,7 +19,7 @@ enum DecisionText {
         if !d.justification.isEmpty {
             lines.append("  evidence:")
             for e in d.justification {
-                let place = e.segment == "new_text" || e.segment == "subject" ? "\(e.segment) \(e.start)–\(e.end)" : e.segment
+                let place = e.end > e.start && (SegmentKind(rawValue: e.segment) != nil || e.segment == "subject") ? "\(e.segment) \(e.start)–\(e.end)" : e.segment
                 lines.append("    \(e.rule) [\(e.cites)] \(place): \"\(e.quote)\"")
             }
         }

@@ -47,6 +47,10 @@ struct ShowCommand: ParsableCommand {
         var decisions: [Made]
         var effective: Int64?
         var disagreement: Int64?
+        /// Who wrote what the item says, when not the sender (a forwarded message's author).
+        var author: Party?
+        var forwards: [ForwardedMessage]
+        var attachments: [Attachment]
     }
 
     func run() throws {
@@ -66,13 +70,16 @@ struct ShowCommand: ParsableCommand {
             out.line(try StableJSON.line(ShowJSON(
                 id: item.id, source: item.source, offset: item.offset, locator: item.locator, format: item.format,
                 received: item.receivedAt, ingested: item.ingestedAt, subject: item.subject, complainant: item.complainantID,
-                decisions: made, effective: effective?.decision.id, disagreement: effective?.disagreement?.id)))
+                decisions: made, effective: effective?.decision.id, disagreement: effective?.disagreement?.id,
+                author: item.correspondence.author, forwards: item.correspondence.forwards,
+                attachments: item.correspondence.attachments)))
         case .text:
             out.line("item \(item.id)")
             out.line("  source: \(item.source)\(item.offset.map { "@\($0)" } ?? "")\(item.locator.map { "#\($0)" } ?? "") (\(item.format), \(item.raw.count) bytes)")
             out.line("  received: \(Self.stamp(item.receivedAt)) · stored: \(Self.stamp(item.ingestedAt))")
             out.line("  subject: \(item.subject ?? "(none)")")
             out.line("  complainant: \(item.complainantID.map(String.init) ?? "none (anonymous)")")
+            for line in ContentListing.lines(item.correspondence) { out.line(line) }
             out.line("  decisions (\(decisions.count)):")
             for d in decisions {
                 var line = "    #\(d.id) \(Self.stamp(d.madeAt)) \(d.madeBy): \(d.decision.outcome) → \(d.decision.handler)"

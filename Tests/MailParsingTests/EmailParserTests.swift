@@ -70,8 +70,9 @@ struct EmailParserTests {
         #expect(c.recipients[1].name == "Smith, A.")
         #expect(c.date?.value == Date(timeIntervalSince1970: 1_793_610_900))
         #expect(c.date?.source == .header)
-        #expect(c.body.text == "Nobody came when I called. This is not good enough été.")
-        #expect(c.body.segments.first?.kind == .newText)
+        // The attached message's text follows the body as forwarded content.
+        #expect(c.body.text == "Nobody came when I called. This is not good enough été.\n\nThe earlier text.")
+        #expect(c.body.segments.map(\.kind) == [.newText, .forwarded])
         // The HTML alternative and the PDF are attachments; nothing dropped.
         #expect(c.attachments.map(\.contentType) == ["text/html", "application/pdf"])
         // The HTML is another rendering of the body, the PDF a file.

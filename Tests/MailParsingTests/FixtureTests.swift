@@ -40,7 +40,11 @@ struct FixtureTests {
 
     @Test func forwardedMessageIsEmbedded() throws {
         let c = try parse("forward-rfc822.eml")
-        #expect(c.body.text == "Forwarding my earlier complaint, as asked.")
+        // The attached message is content: its text follows the cover note, as `forwarded`.
+        #expect(c.body.text == "Forwarding my earlier complaint, as asked.\n\nThe PCSO at the station refused to take my report.")
+        #expect(c.body.segments.map(\.kind) == [.newText, .forwarded])
+        #expect(c.forwards.first?.form == .attached)
+        #expect(c.author == c.forwards.first?.author, "a cover note: the forwarded message's author wrote what the item says")
         #expect(c.embedded.count == 1)
         let inner = try #require(c.embedded.first)
         #expect(inner.subject == "my complaint")

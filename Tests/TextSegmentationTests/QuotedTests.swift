@@ -94,30 +94,30 @@ struct QuotedTests {
     @Test func gmailForwardWithNote() {
         let new = "Please look at the reply I got from the police. It is not good enough and I want it reviewed.\n\n"
         let quoted = "---------- Forwarded message ---------\nFrom: Force Contact <contact@example.org>\nDate: Thu, 5 Nov 2026 at 12:00\nSubject: Your report 12345\nTo: <sam@example.com>\n\nWe have closed your report.\n"
-        expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
+        expectSegments(new + quoted, [(.newText, new)] + forward(quoted))
     }
 
     @Test func thunderbirdForwardedMessageMarker() {
         let new = "For your information.\n\n"
         let quoted = "-------- Forwarded Message --------\nSubject: \tNoise\nDate: \tFri, 6 Nov 2026 08:00:00 +0000\nFrom: \tNeighbour <neighbour@example.net>\nTo: \tme@example.com\n\nIt was loud.\n"
-        expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
+        expectSegments(new + quoted, [(.newText, new)] + forward(quoted))
     }
 
     @Test func appleMailForwardWithNote() {
         let new = "Can someone explain why this was sent to me?\n\n"
         let quoted = "Begin forwarded message:\n\nFrom: Example Police <noreply@example.org>\nSubject: Case update\nDate: 6 November 2026 at 10:12:45 GMT\nTo: Pat Example <pat@example.com>\n\nYour case has been filed.\n"
-        expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
+        expectSegments(new + quoted, [(.newText, new)] + forward(quoted))
     }
 
-    @Test func forwardWithoutNoteIsAllQuoted() {
+    @Test func forwardWithoutNoteIsAllForwarded() {
         let t = "---------- Forwarded message ---------\nFrom: A <a@example.org>\nDate: Thu, 5 Nov 2026\nSubject: x\nTo: <b@example.org>\n\nbody\n"
-        expectSegments(t, [(.quoted, t)])
+        expectSegments(t, forward(t))
     }
 
     @Test func lotusForwardedBy() {
         let new = "See the message from my colleague.\n\n"
         let quoted = "----- Forwarded by Lee Example/Example Council on 06/11/2026 10:00 -----\n\nOriginal words.\n"
-        expectSegments(new + quoted, [(.newText, new), (.quoted, quoted)])
+        expectSegments(new + quoted, [(.newText, new)] + forward(quoted))
     }
 
     @Test func inlineReplyKeepsAnswersAsNewText() {
@@ -238,4 +238,19 @@ struct NewTextOnlyTests {
         let t = "Actually, I am not satisfied. The officer never returned my property and I want to make a complaint.\n\nOn Mon, 9 Nov 2026 at 08:30, OPCC <opcc@example.org> wrote:\n> Thank you for your kind words about our officers.\n"
         #expect(text(.newText, in: t) == "Actually, I am not satisfied. The officer never returned my property and I want to make a complaint.\n\n")
     }
+}
+
+/// A forward block as segments: its header lines (up to and with the blank
+/// line after the last "Field:" line) as `forward_header`, the rest `forwarded`.
+func forward(_ block: String) -> [(SegmentKind, String)] {
+    let lines = block.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var lastHeader = 0
+    for (k, line) in lines.enumerated() where k < 12 && (line.contains(": ") || line.hasSuffix(":") || line.hasPrefix("---")) {
+        lastHeader = k
+    }
+    var cut = lastHeader + 1
+    while cut < lines.count && lines[cut].isEmpty { cut += 1 }
+    let head = lines[..<cut].joined(separator: "\n") + "\n"
+    let rest = lines[cut...].joined(separator: "\n")
+    return rest.isEmpty ? [(.forwardHeader, head)] : [(.forwardHeader, head), (.forwarded, rest)]
 }
