@@ -74,7 +74,7 @@ struct PollCommand: ParsableCommand {
         signal(SIGINT) { _ in pollStopRequested.store(true, ordering: .relaxed) }
 
         let job = PollJob(store: store, ingester: ingester, classifier: classifier, force: forceId,
-                          thresholds: profile.history ?? .defaults, limit: limit, logger: logger)
+                          thresholds: profile.history ?? .defaults, limit: limit, logger: logger, budget: try loadItemBudget())
         var anyQuarantined = false
         repeat {
             do {
@@ -116,6 +116,7 @@ struct PollJob {
     let thresholds: HistoryThresholds
     let limit: Int?
     let logger: Logger
+    var budget: ItemBudget = .defaults
 
     func poll<Source: PollSource>(_ source: Source) throws -> Result {
         let mailbox = source.label
@@ -143,7 +144,7 @@ struct PollJob {
                     let outcome = try store.ingest(
                         raw, actor: "triage poll", thresholds: thresholds,
                         parse: { try ingester.parse($0) },
-                        classify: { item, facts in classifier.classify(item, force: force, history: facts) },
+                        classify: { item, facts in classifier.classify(item, force: force, history: facts, budget: budget, rawBytes: raw.bytes.count) },
                         alsoInTransaction: { tx in try tx.setPollerState(mailbox: mailbox, key: doneKey, value: raw.label) })
                     switch outcome.status {
                     case .stored:

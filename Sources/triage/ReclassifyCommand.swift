@@ -69,6 +69,7 @@ struct ReclassifyCommand: ParsableCommand {
             throw ValidationError("No force profile '\(forceId)'. Known: \(compiled.ruleSet.profiles.map(\.id).sorted().joined(separator: ", ")).")
         }
         var reclassifier = Reclassifier(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled), force: forceId, jobs: jobs)
+        reclassifier.budget = try loadItemBudget()
 
         var store: Store?
         if stored {
@@ -120,7 +121,8 @@ struct ReclassifyCommand: ParsableCommand {
         if output != nil { try decisionHandle?.close() }
 
         if let report = summary.report {
-            let text = try report.render(self.report)
+            let rendered = try report.render(self.report)
+            let text = self.report == .text ? TerminalSafe.block(rendered) : rendered
             if let reportFile {
                 guard FileManager.default.createFile(atPath: reportFile, contents: Data(text.utf8)) else {
                     throw ValidationError("Cannot write \(reportFile).")
