@@ -104,8 +104,9 @@ extension Store {
     /// same hash (so truncation and recomputation up to it are detected).
     public func verifyAudit(checkpoints: [String], key: [UInt8]) throws -> AuditVerification {
         try pool.read { db in
+            // The checkpoints first: they say what happened (truncated, rewritten)
+            // more plainly than the row-level problem it also causes.
             let v = try Audit.verify(db)
-            guard v.ok else { return v }
             var checked = 0
             for (n, text) in checkpoints.enumerated() where !text.trimmingCharacters(in: .whitespaces).isEmpty {
                 let where_ = "checkpoint line \(n + 1)"
@@ -125,6 +126,7 @@ extension Store {
                 }
                 checked += 1
             }
+            guard v.ok else { return v }
             var ok = v
             ok.checkpoints = checked
             return ok

@@ -92,7 +92,7 @@ struct PollCommand: ParsableCommand {
                 }
                 anyQuarantined = anyQuarantined || summary.quarantined > 0
             } catch let error as MailboxError {
-                logger.error("mailbox unreachable", metadata: ["error": "\(error.description)"])
+                logger.error("mailbox unreachable", metadata: ["error": "\(TerminalSafe.inline(error.description))"])
                 if settings.interval == nil { throw ExitCode(4) }
             }
             guard let seconds = settings.interval, !pollStopRequested.load(ordering: .relaxed) else { break }
@@ -153,7 +153,7 @@ struct PollJob {
                     case .duplicate: result.duplicates += 1
                     case .quarantined, .alreadyQuarantined:
                         result.quarantined += 1
-                        logger.warning("quarantined", metadata: ["item": "\(raw.label)", "problem": "\(outcome.quarantine?.problem ?? "")"])
+                        logger.warning("quarantined", metadata: ["item": "\(TerminalSafe.inline(raw.label))", "problem": "\(TerminalSafe.inline(outcome.quarantine?.problem ?? ""))"])
                     }
                 },
                 quarantine: { key, problem in

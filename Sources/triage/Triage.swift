@@ -38,6 +38,7 @@ struct Triage: ParsableCommand {
             ReclassifyCommand.self,
             ReportCommand.self,
             BenchCommand.self,
+            FuzzCommand.self,
         ]
     )
 }
