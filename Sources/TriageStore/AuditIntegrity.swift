@@ -93,8 +93,8 @@ extension Store {
             let v = try Audit.verify(db)
             guard v.ok else { throw StoreError("not checkpointing a broken log: \(v.description)") }
             let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            let seq: Int64 = last?["seq"] ?? 0
-            let head: String = last?["hash"] ?? Hash.genesis
+            let seq: Int64 = (last?["seq"] as Int64?) ?? 0
+            let head: String = (last?["hash"] as String?) ?? Hash.genesis
             return AuditCheckpoint(seq: seq, head: head, at: now, key: key).line
         }
     }
@@ -177,7 +177,8 @@ enum AuditBindings {
             case let a where decisionActions.contains(a):
                 let payload: String = row["payload"]
                 guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],
-                      let id = (object["decision_id"] as? NSNumber)?.int64Value else { continue }
+                      let id = (object["decision_id"] as? Int).map(Int64.init) ?? (object["decision_id"] as? NSNumber)?.int64Value
+                else { continue }
                 decisionDigests[id] = (row["seq"], object["decision_sha256"] as? String)
             default: break
             }

@@ -51,6 +51,7 @@ struct FuzzCommand: ParsableCommand {
         var items = 0
         var errors = 0
         var dropped = 0
+        var echoes = 0
         var slow = 0
         var slowest_seconds = 0.0
         var slowest_index = -1
@@ -90,6 +91,12 @@ struct FuzzCommand: ParsableCommand {
             } catch let e as IngestError {
                 // An error must name the item; otherwise the item would be lost without a trace.
                 if e.item.isEmpty || e.problem.isEmpty { summary.dropped += 1 } else { summary.errors += 1 }
+                // Errors name the problem, never the item's content.
+                if FuzzCommand.echoes(e.problem, of: bytes) {
+                    summary.echoes += 1
+                    FileManager.default.createFile(atPath: "\(workdir)/slow/echo-\(index).\(base.ext)", contents: Data(bytes))
+                    FileHandle.standardError.write(Data("fuzz: input \(index): the error echoes the input: \(TerminalSafe.inline(e.problem))\n".utf8))
+                }
             } catch {
                 summary.errors += 1
             }
@@ -107,6 +114,21 @@ struct FuzzCommand: ParsableCommand {
         summary.peak_rss_mb = FuzzWatchdog.peakRSSMegabytes()
         print(try StableJSON.line(summary))
         if summary.dropped > 0 || (failOnSlow && summary.slow > 0) { throw ExitCodes.checkFailed }
+    }
+}
+
+extension FuzzCommand {
+    /// True when `problem` repeats 24 or more bytes of the input.
+    static func echoes(_ problem: String, of input: [UInt8]) -> Bool {
+        let p = Array(problem.utf8)
+        guard p.count >= 24, input.count >= 24 else { return false }
+        let data = Data(input)
+        var i = 0
+        while i + 24 <= p.count {
+            if data.range(of: Data(p[i..<(i + 24)])) != nil { return true }
+            i += 8
+        }
+        return false
     }
 }
 
@@ -198,7 +220,8 @@ enum FuzzMutator {
         case 4 where !b.isEmpty:   // repeat a chunk many times (quadratic paths)
             let from = pick(b.count, &rng), n = min(b.count - from, 1 + pick(80, &rng))
             let chunk = Array(b[from..<(from + n)])
-            let times = 2 + pick(rng.next() % 8 == 0 ? 2000 : 40, &rng)
+            let many = rng.next() % 8 == 0
+            let times = 2 + pick(many ? 2000 : 40, &rng)
             var grown: [UInt8] = []
             grown.reserveCapacity(chunk.count * times)
             for _ in 0..<times { grown.append(contentsOf: chunk) }
