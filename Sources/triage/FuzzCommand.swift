@@ -94,7 +94,7 @@ struct FuzzCommand: ParsableCommand {
                 // Errors name the problem, never the item's content.
                 if FuzzCommand.echoes(e.problem, of: bytes) {
                     summary.echoes += 1
-                    FileManager.default.createFile(atPath: "\(workdir)/slow/echo-\(index).\(base.ext)", contents: Data(bytes))
+                    _ = FileManager.default.createFile(atPath: "\(workdir)/slow/echo-\(index).\(base.ext)", contents: Data(bytes))
                     FileHandle.standardError.write(Data("fuzz: input \(index): the error echoes the input: \(TerminalSafe.inline(e.problem))\n".utf8))
                 }
             } catch {
@@ -107,7 +107,7 @@ struct FuzzCommand: ParsableCommand {
             if seconds > slowSeconds {
                 summary.slow += 1
                 let name = "\(workdir)/slow/\(target.rawValue)-\(index)-\(Int(seconds * 1000))ms.\(base.ext)"
-                FileManager.default.createFile(atPath: name, contents: Data(bytes))
+                _ = FileManager.default.createFile(atPath: name, contents: Data(bytes))
             }
         }
         summary.seconds = Date().timeIntervalSince(began)
@@ -270,8 +270,8 @@ final class FuzzWatchdog: @unchecked Sendable {
 
     /// Records the input in hand (`current.bin`, `current.idx`) for the supervisor.
     func begin(index: Int, bytes: [UInt8]) {
-        FileManager.default.createFile(atPath: workdir + "/current.bin", contents: Data(bytes))
-        FileManager.default.createFile(atPath: workdir + "/current.idx", contents: Data("\(index)\n".utf8))
+        _ = FileManager.default.createFile(atPath: workdir + "/current.bin", contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: workdir + "/current.idx", contents: Data("\(index)\n".utf8))
         lock.withLock { self.index = index; startedAt = DispatchTime.now().uptimeNanoseconds }
     }
 
@@ -292,7 +292,7 @@ final class FuzzWatchdog: @unchecked Sendable {
     /// The process's peak resident memory (ru_maxrss), in MB.
     static func peakRSSMegabytes() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        _ = getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_maxrss) / 1024
     }
 }

@@ -5,22 +5,26 @@ import TriageCore
 import TriageIngest
 import TriageStore
 
+/// Opens (creating if needed) the store at `db`, warning when others can
+/// read it, or exits 2 with a clear message.
+func openStore(_ db: String) throws -> Store {
+    do {
+        let store = try Store(path: db)
+        if let warning = Store.permissionWarning(path: db) { Diagnostics.note("triage: \(warning)") }
+        return store
+    } catch {
+        Diagnostics.error("cannot open the store \(db): \(error)")
+        throw ExitCodes.badConfiguration
+    }
+}
+
 /// The `--db` option of every command that uses the store.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite store (default: triage.sqlite in the working directory).")
     var db: String = "triage.sqlite"
 
     /// Opens the store, or exits with a clear message.
-    func open() throws -> Store {
-        do {
-            let store = try Store(path: db)
-            if let warning = Store.permissionWarning(path: db) { Diagnostics.note("triage: \(warning)") }
-            return store
-        } catch {
-            Diagnostics.error("cannot open the store \(db): \(error)")
-            throw ExitCodes.badConfiguration
-        }
-    }
+    func open() throws -> Store { try openStore(db) }
 
     /// Exits 3 when SQLite finds the store's pages damaged: a run must not
     /// report success into a store that cannot be trusted.

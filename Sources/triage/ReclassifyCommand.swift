@@ -74,10 +74,7 @@ struct ReclassifyCommand: ParsableCommand {
         var store: Store?
         if stored {
             guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("No store at \(db) (pass --db PATH).") }
-            do { store = try Store(path: db) } catch {
-                Diagnostics.error("cannot open the store \(db): \(error)")
-                throw ExitCodes.badConfiguration
-            }
+            store = try openStore(db)
             reclassifier.history = StoreHistory.hook(store: store!, thresholds: profile.history ?? .defaults)
         }
 

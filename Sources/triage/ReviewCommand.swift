@@ -58,13 +58,7 @@ struct ReviewOptions: ParsableArguments {
             Diagnostics.error("rules in \(directory.url.path) are unusable:\n\(error)")
             throw ExitCodes.badConfiguration
         }
-        let store: Store
-        do {
-            store = try Store(path: db)
-        } catch {
-            Diagnostics.error("cannot open the store \(db): \(error)")
-            throw ExitCodes.badConfiguration
-        }
+        let store = try openStore(db)
         return ReviewService(backend: StoreReviewBackend(store: store), profiles: rules.profiles)
     }
 }
