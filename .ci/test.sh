@@ -29,7 +29,7 @@ echo "== eval --variants Corpus"
 "$bin" eval --variants Corpus > /tmp/triage-variants.txt 2>/dev/null || status=1
 grep -v "^  - " /tmp/triage-variants.txt | tail -13
 echo "== fuzz (short bounded run; the long run: bash .ci/fuzz.sh 50000)"
-bash .ci/fuzz.sh "${TRIAGE_FUZZ_RUNS:-1500}" "$bin" || status=1
+bash .ci/fuzz.sh "${TRIAGE_FUZZ_RUNS:-1000}" "$bin" || status=1
 echo "== swift test"
 set +e
 swift test --skip-build > /tmp/triage-swift-test.txt 2>&1

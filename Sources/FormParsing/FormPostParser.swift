@@ -64,9 +64,9 @@ public struct FormPostParser: Sendable {
                         kind = k
                     } else if let k = FormBodyKind.sniff(body) {
                         kind = k
-                        defects.append("Content-Type \(HeaderValue(ct).value) is not a form type; body read as \(k.format)")
+                        defects.append("Content-Type \(Self.namedMediaType(ct)) is not a form type; body read as \(k.format)")
                     } else {
-                        throw FormSyntaxError("Content-Type \(HeaderValue(ct).value) is not a form body")
+                        throw FormSyntaxError("Content-Type \(Self.namedMediaType(ct)) is not a form body")
                     }
                 } else if let k = FormBodyKind.sniff(body) {
                     kind = k
@@ -99,6 +99,16 @@ public struct FormPostParser: Sendable {
         } catch let error as FormSyntaxError {
             throw IngestError(item: item.label, problem: error.message)
         }
+    }
+
+    /// A Content-Type's media type for a message: shown only when it is a
+    /// plain `type/subtype` token (errors never echo what a sender wrote).
+    static func namedMediaType(_ contentType: String) -> String {
+        let value = HeaderValue(contentType).value
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
+        let token = { (s: Substring) in !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.+_".contains($0)) } }
+        guard value.count <= 64, parts.count == 2, token(parts[0]), token(parts[1]) else { return "(an unrecognised media type)" }
+        return value
     }
 
     /// True when the bytes start (after any empty lines) with an HTTP/1.x
