@@ -11,16 +11,16 @@ import Foundation
 ///   unreadable, with that reason.
 /// - `TRIAGE_MAX_CLASSIFY_CHARS`: the most text (Unicode scalars of the
 ///   subject, body, form fields and embedded messages) the classifier reads
-///   per item (default 200,000: a long letter with its quoted history, well
-///   past any item in the corpus).
+///   per item (default 64,000: about 10,000 words, well
+///   past any item in the corpus; the classifier is not yet linear in the number of quote segments, so larger text could take tens of seconds).
 public struct ItemBudget: Sendable, Equatable {
     /// Largest raw item read into memory, in bytes (0: no limit).
     public var maxItemBytes: Int
     /// Most text the classifier reads per item, in Unicode scalars (0: no limit).
     public var maxClassifyCharacters: Int
 
-    /// The defaults: 50 MiB per item, 200,000 characters classified.
-    public static let defaults = ItemBudget(maxItemBytes: 50 << 20, maxClassifyCharacters: 200_000)
+    /// The defaults: 50 MiB per item, 64,000 characters classified.
+    public static let defaults = ItemBudget(maxItemBytes: 50 << 20, maxClassifyCharacters: 64_000)
 
     /// The row id and the words a caseworker sees for an item over budget.
     public static let row = "too_large_to_read_automatically"
