@@ -4,7 +4,7 @@
 # saves the input in hand as a regression fixture under Tests/Fixtures/fuzz/
 # (crashes, hangs) and goes on from the next input.
 #
-#   bash .ci/fuzz.sh [RUNS] [BINARY]    RUNS per target (default 2000: the short CI run)
+#   bash .ci/fuzz.sh [RUNS] [BINARY] [TARGET…]   RUNS per target (default 2000); targets: mime form letter classify
 #   bash .ci/fuzz.sh 50000              the longer local run (about 15-30 minutes on 2 cores)
 #
 # Seeds: ../shared/mime-corpus (when present), Corpus/ and Tests/Fixtures/.
@@ -13,6 +13,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-2000}"
 bin="${2:-$(swift build --show-bin-path 2>/dev/null)/triage}"
+shift 2 2>/dev/null || shift $#
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(mime form letter classify)
 shared="${TRIAGE_SHARED:-../shared}"
 work="${TRIAGE_FUZZ_DIR:-/tmp/triage-fuzz}"
 fixtures="Tests/Fixtures/fuzz"
@@ -24,7 +26,7 @@ declare -A seeds=(
   [letter]="Corpus Tests/Fixtures/letters"
   [classify]="Corpus"
 )
-for target in mime form letter classify; do
+for target in "${targets[@]}"; do
   start=0
   end=$runs
   while [ "$start" -lt "$end" ]; do

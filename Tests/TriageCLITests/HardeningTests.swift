@@ -162,6 +162,25 @@ import Testing
         #expect(anchored.err.contains("truncated"))
     }
 
+    /// Every input the fuzzer or a report found (crashes, hangs, slow inputs)
+    /// stays a regression fixture: each must parse, or be reported as
+    /// unreadable, without a crash and in bounded time.
+    @Test func fuzzAndSlowFixturesParseWithoutCrashing() throws {
+        var files: [String] = []
+        for dir in ["Tests/Fixtures/fuzz", "Tests/Fixtures/slow"] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: CLI.repo.appendingPathComponent(dir).path)) ?? []
+            files += names.filter { !$0.hasSuffix(".md") }.sorted().map { "\(dir)/\($0)" }
+        }
+        #expect(!files.isEmpty)
+        for file in files {
+            let started = Date()
+            let r = try Self.run(["parse", file])
+            #expect(r.status == 0 || r.status == 1, "\(file): exit \(r.status) \(r.err.suffix(300))")
+            #expect(Date().timeIntervalSince(started) < 60, "\(file) took over a minute to parse")
+            Self.expectNoEscapes(CLI.Result(status: r.status, out: "", err: r.err), file)
+        }
+    }
+
     @Test func anItemOverTheBudgetGoesToACaseworker() throws {
         let file = "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"
         let small = try Self.run(["classify", "--format", "json", file], env: ["TRIAGE_MAX_CLASSIFY_CHARS": "50"])
