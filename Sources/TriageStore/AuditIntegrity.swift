@@ -184,26 +184,20 @@ enum AuditBindings {
             }
         }
 
-        let items = try Row.fetchCursor(db, sql: "SELECT id, raw FROM items ORDER BY seq")
-        while let row = try items.next() {
-            let id: String = row["id"]
-            let raw: Data = row["raw"]
-            if Hash.hex([UInt8](raw)) != id {
-                return (nil, "item \(id.prefix(12)): its stored bytes no longer hash to its id (SHA-256): the raw item was altered")
-            }
-            if !ingested.contains(id) {
-                return (nil, "item \(id.prefix(12)) has no item.ingested entry in the audit log: it was added outside the store")
-            }
-        }
-        let quarantine = try Row.fetchCursor(db, sql: "SELECT sha256, raw, label FROM quarantine ORDER BY id")
-        while let row = try quarantine.next() {
-            let sha: String = row["sha256"]
-            let raw: Data = row["raw"]
-            if Hash.hex([UInt8](raw)) != sha {
-                return (nil, "quarantined item \(sha.prefix(12)): its stored bytes no longer hash to its id (SHA-256)")
-            }
-            if !quarantined.contains(sha) {
-                return (nil, "quarantined item \(sha.prefix(12)) has no item.quarantined entry in the audit log")
+        // Each stored and each quarantined item: its bytes still hash to its id, and the log recorded it.
+        for (table, what, action, audited) in [("items", "item", "item.ingested", ingested),
+                                               ("quarantine", "quarantined item", "item.quarantined", quarantined)] {
+            let idColumn = table == "items" ? "id" : "sha256"
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(idColumn) AS id, raw FROM \(table) ORDER BY rowid")
+            while let row = try rows.next() {
+                let id: String = row["id"]
+                let raw: Data = row["raw"]
+                if Hash.hex([UInt8](raw)) != id {
+                    return (nil, "\(what) \(id.prefix(12)): its stored bytes no longer hash to its id (SHA-256): the raw item was altered")
+                }
+                if !audited.contains(id) {
+                    return (nil, "\(what) \(id.prefix(12)) has no \(action) entry in the audit log: it was added outside the store")
+                }
             }
         }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TriageCore
 import TriageIngest
+import TriageReclassify
 
 /// A deterministic mutation fuzzer for the parsers and the classifier
 /// (issue 13). Each input is a seed file mutated as zzuf and AFL do (bit
@@ -166,19 +167,6 @@ enum FuzzSeeds {
             }
         }
         return out
-    }
-}
-
-/// A small, fast, deterministic PRNG (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -16,11 +16,12 @@ enum CLI {
 
     struct Result { var status: Int32; var out: String; var err: String }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], env: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = repo
+        if !env.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -6,21 +6,7 @@ import Testing
 /// audit checkpoint works end to end, and the per-item budget holds.
 @Suite struct HardeningCLITests {
     static func run(_ arguments: [String], env: [String: String] = [:]) throws -> CLI.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = CLI.repo
-        var e = ProcessInfo.processInfo.environment
-        for (k, v) in env { e[k] = v }
-        process.environment = e
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let r = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLI.Result(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: r, as: UTF8.self))
+        try CLI.run(arguments, env: env)
     }
 
     static func tempDir() throws -> URL {
