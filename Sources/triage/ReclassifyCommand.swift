@@ -81,7 +81,7 @@ struct ReclassifyCommand: ParsableCommand {
         var decisionHandle: FileHandle?
         if !noDecisions {
             if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
+                guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]), let handle = FileHandle(forWritingAtPath: output) else {
                     throw ValidationError("Cannot write \(output).")
                 }
                 decisionHandle = handle
@@ -121,7 +121,7 @@ struct ReclassifyCommand: ParsableCommand {
             let rendered = try report.render(self.report)
             let text = self.report == .text ? TerminalSafe.block(rendered) : rendered
             if let reportFile {
-                guard FileManager.default.createFile(atPath: reportFile, contents: Data(text.utf8)) else {
+                guard FileManager.default.createFile(atPath: reportFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
                     throw ValidationError("Cannot write \(reportFile).")
                 }
             } else if output != nil || noDecisions {

@@ -94,6 +94,18 @@ import Testing
         #expect(show.err.contains("readable by others"), "\(show.err)")
     }
 
+    @Test func reclassifyOutputIsOwnerOnly() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("decisions.jsonl").path
+        let old = umask(0o022)
+        let r = try Self.run(["reclassify", "--output", output, "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
+        umask(old)
+        #expect(r.status == 0, "\(r.err)")
+        let mode = (try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int) ?? -1
+        #expect(mode == 0o600, "decisions quote personal data: mode \(String(mode, radix: 8))")
+    }
+
     @Test func ingestIntoADamagedStoreIsNotSuccess() throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
