@@ -101,15 +101,17 @@ public struct FormPostParser: Sendable {
         }
     }
 
-    /// A Content-Type's media type for a message: shown only when it is a
-    /// plain `type/subtype` token (errors never echo what a sender wrote).
+    /// A Content-Type's media type for a message: named only when it is a
+    /// common, known type (errors never echo what a sender wrote).
     static func namedMediaType(_ contentType: String) -> String {
-        let value = HeaderValue(contentType).value
-        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
-        let token = { (s: Substring) in !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.+_".contains($0)) } }
-        guard value.count <= 64, parts.count == 2, token(parts[0]), token(parts[1]) else { return "(an unrecognised media type)" }
-        return value
+        let value = HeaderValue(contentType).value.lowercased()
+        return knownMediaTypes.contains(value) ? value : "(an unrecognised media type)"
     }
+
+    static let knownMediaTypes: Set<String> = [
+        "text/plain", "text/html", "text/xml", "text/csv", "application/xml", "application/xhtml+xml",
+        "application/octet-stream", "application/pdf", "application/javascript", "text/javascript",
+    ]
 
     /// True when the bytes start (after any empty lines) with an HTTP/1.x
     /// request line such as `POST /contact/complaint HTTP/1.1` — a hint for
