@@ -38,7 +38,7 @@ for target in "${targets[@]}"; do
       > "$dir/summary.json" 2> "$dir/stderr.txt"
     rc=$?
     cat "$dir/summary.json"
-    for f in "$dir"/slow/*; do [ -e "$f" ] && cp "$f" "$fixtures/slow-$(basename "$f")"; done
+    for f in "$dir"/slow/*; do [ -e "$f" ] && cp "$f" "$fixtures/$(basename "$f")"; done
     if [ $rc -eq 0 ] || [ $rc -eq 3 ]; then
       [ $rc -eq 3 ] && { echo "fuzz $target: items dropped silently" >&2; status=1; }
       break

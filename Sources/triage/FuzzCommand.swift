@@ -95,7 +95,7 @@ struct FuzzCommand: ParsableCommand {
                 // Errors name the problem, never the item's content.
                 if FuzzCommand.echoes(e.problem, of: bytes) {
                     summary.echoes += 1
-                    _ = FileManager.default.createFile(atPath: "\(workdir)/slow/echo-\(index).\(base.ext)", contents: Data(bytes))
+                    _ = FileManager.default.createFile(atPath: "\(workdir)/slow/echo-\(target.rawValue)-\(index).\(base.ext)", contents: Data(bytes))
                     FileHandle.standardError.write(Data("fuzz: input \(index): the error echoes the input: \(TerminalSafe.inline(e.problem))\n".utf8))
                 }
             } catch {

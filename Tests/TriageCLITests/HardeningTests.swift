@@ -176,6 +176,11 @@ import Testing
             #expect(r.status == 0 || r.status == 1, "\(file): exit \(r.status) \(r.err.suffix(300))")
             #expect(Date().timeIntervalSince(started) < 60, "\(file) took over a minute to parse")
             Self.expectNoEscapes(CLI.Result(status: r.status, out: "", err: r.err), file)
+            // Errors name the item and the problem, never its content.
+            let input = String(decoding: (FileManager.default.contents(atPath: CLI.repo.appendingPathComponent(file).path) ?? Data()), as: UTF8.self)
+            let err = Array(r.err), window = 24
+            let echoed = stride(from: 0, to: max(0, err.count - window + 1), by: 4).first { input.contains(String(err[$0..<($0 + window)])) }
+            #expect(echoed == nil, "\(file): the error repeats the input: \(echoed.map { String(err[$0..<($0 + window)]) } ?? "")")
         }
     }
 
