@@ -7,7 +7,7 @@ import TriageStore
 
 /// Opens (creating if needed) the store at `db`, warning when others can
 /// read it, or exits 2 with a clear message.
-func openStore(_ db: String) throws -> Store {
+func openPrivateStore(_ db: String) throws -> Store {
     do {
         let store = try Store(path: db)
         if let warning = Store.permissionWarning(path: db) { Diagnostics.note("triage: \(warning)") }
@@ -24,7 +24,7 @@ struct StoreOptions: ParsableArguments {
     var db: String = "triage.sqlite"
 
     /// Opens the store, or exits with a clear message.
-    func open() throws -> Store { try openStore(db) }
+    func open() throws -> Store { try openPrivateStore(db) }
 
     /// Exits 3 when SQLite finds the store's pages damaged: a run must not
     /// report success into a store that cannot be trusted.

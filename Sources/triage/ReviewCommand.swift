@@ -58,7 +58,7 @@ struct ReviewOptions: ParsableArguments {
             Diagnostics.error("rules in \(directory.url.path) are unusable:\n\(error)")
             throw ExitCodes.badConfiguration
         }
-        let store = try openStore(db)
+        let store = try openPrivateStore(db)
         return ReviewService(backend: StoreReviewBackend(store: store), profiles: rules.profiles)
     }
 }
