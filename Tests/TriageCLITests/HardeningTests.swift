@@ -76,17 +76,25 @@ import Testing
         #expect(!letter.out.contains("\u{1B}"))
     }
 
+    /// Runs a command under the usual umask 022.
+    static func runUnderUmask022(_ arguments: [String]) throws -> CLI.Result {
+        let old = umask(0o022)
+        defer { umask(old) }
+        return try run(arguments)
+    }
+
+    static func mode(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
+    }
+
     @Test func theStoreIsOwnerOnlyAndAWorldReadableOneIsReported() throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("t.sqlite").path
-        let old = umask(0o022)
-        let r = try Self.run(["ingest", "--db", db, "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
-        umask(old)
+        let r = try Self.runUnderUmask022(["ingest", "--db", db, "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
         #expect(r.status == 0, "\(r.err)")
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: db + suffix) {
-            let mode = (try FileManager.default.attributesOfItem(atPath: db + suffix)[.posixPermissions] as? Int) ?? -1
-            #expect(mode == 0o600, "\(db + suffix): \(String(mode, radix: 8))")
+            #expect(Self.mode(db + suffix) == 0o600, "\(db + suffix): \(String(Self.mode(db + suffix), radix: 8))")
         }
         #expect(!r.err.contains("readable by others"))
         chmod(db, 0o644)
@@ -98,12 +106,9 @@ import Testing
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let output = dir.appendingPathComponent("decisions.jsonl").path
-        let old = umask(0o022)
-        let r = try Self.run(["reclassify", "--output", output, "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
-        umask(old)
+        let r = try Self.runUnderUmask022(["reclassify", "--output", output, "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
         #expect(r.status == 0, "\(r.err)")
-        let mode = (try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int) ?? -1
-        #expect(mode == 0o600, "decisions quote personal data: mode \(String(mode, radix: 8))")
+        #expect(Self.mode(output) == 0o600, "decisions quote personal data: mode \(String(Self.mode(output), radix: 8))")
     }
 
     @Test func ingestIntoADamagedStoreIsNotSuccess() throws {
@@ -136,8 +141,7 @@ import Testing
         let cp = try Self.run(["audit", "checkpoint", "--db", db, "--key-file", key, "--append", checkpoints])
         #expect(cp.status == 0, "\(cp.err)")
         #expect(cp.out.hasPrefix("triage-audit-checkpoint v1 seq="))
-        let mode = (try FileManager.default.attributesOfItem(atPath: checkpoints)[.posixPermissions] as? Int) ?? -1
-        #expect(mode == 0o600)
+        #expect(Self.mode(checkpoints) == 0o600)
         let ok = try Self.run(["audit", "verify", "--db", db, "--checkpoint", checkpoints, "--key-file", key])
         #expect(ok.status == 0, "\(ok.err)")
         #expect(ok.out.contains("1 checkpoint hold"))
