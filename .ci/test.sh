@@ -34,6 +34,8 @@ sed -n '1,7p' "$logs/eval.txt"; tail -1 "$logs/eval.txt"
 echo "== eval --variants Corpus"
 "$bin" eval --variants Corpus > "$logs/variants.txt" 2>/dev/null || status=1
 grep -v "^  - " "$logs/variants.txt" | tail -13
+echo "== fuzz (short bounded run; the long run: bash .ci/fuzz.sh 50000)"
+bash .ci/fuzz.sh "${TRIAGE_FUZZ_RUNS:-1000}" "$bin" || status=1
 echo "== swift test"
 set +e
 swift test --skip-build > "$logs/swift-test.txt" 2>&1

@@ -189,7 +189,7 @@ enum FormBodyDecoder {
             form.defects.append("multipart syntax error after \(c.parts.count) part(s); the rest was not read")
         }
         if c.parts.isEmpty {
-            throw FormSyntaxError("multipart body has no part with boundary \(boundary)")
+            throw FormSyntaxError("multipart body has no part with the boundary its Content-Type declares (\(boundary.utf8.count) bytes)")
         }
         // `_charset_` field, if present, gives the charset of text parts.
         var defaultCharset = charset

@@ -64,9 +64,9 @@ public struct FormPostParser: Sendable {
                         kind = k
                     } else if let k = FormBodyKind.sniff(body) {
                         kind = k
-                        defects.append("Content-Type \(HeaderValue(ct).value) is not a form type; body read as \(k.format)")
+                        defects.append("Content-Type \(Self.namedMediaType(ct)) is not a form type; body read as \(k.format)")
                     } else {
-                        throw FormSyntaxError("Content-Type \(HeaderValue(ct).value) is not a form body")
+                        throw FormSyntaxError("Content-Type \(Self.namedMediaType(ct)) is not a form body")
                     }
                 } else if let k = FormBodyKind.sniff(body) {
                     kind = k
@@ -100,6 +100,18 @@ public struct FormPostParser: Sendable {
             throw IngestError(item: item.label, problem: error.message)
         }
     }
+
+    /// A Content-Type's media type for a message: named only when it is a
+    /// common, known type (errors never echo what a sender wrote).
+    static func namedMediaType(_ contentType: String) -> String {
+        let value = HeaderValue(contentType).value.lowercased()
+        return knownMediaTypes.contains(value) ? value : "(an unrecognised media type)"
+    }
+
+    static let knownMediaTypes: Set<String> = [
+        "text/plain", "text/html", "text/xml", "text/csv", "application/xml", "application/xhtml+xml",
+        "application/octet-stream", "application/pdf", "application/javascript", "text/javascript",
+    ]
 
     /// True when the bytes start (after any empty lines) with an HTTP/1.x
     /// request line such as `POST /contact/complaint HTTP/1.1` — a hint for

@@ -428,13 +428,16 @@ public final class IMAPMailbox: @unchecked Sendable {
         let server = IMAPResponses.serverRefusal(result.responseLines).map(redact)
         let curlText = redact(result.errorText)
         let words = server.map { "\($0) (\(curlText))" } ?? curlText
+        // During authentication the server's free text may echo the client's SASL
+        // response: keep only its status and response code.
+        let authWords = redact(server.map { "\(IMAPResponses.statusOnly($0)) (\(curlText))" } ?? curlText)
         let where_ = configuration.label
         switch result.code {
         case CurlCode.loginDenied where curlText.lowercased().contains("select failed"):
             // libcurl reports a refused SELECT of the URL's mailbox as "login denied".
             return .refused(command: "SELECT \(configuration.mailbox)", server: words)
         case CurlCode.loginDenied:
-            return .authentication("\(where_) as \(configuration.username): \(words)")
+            return .authentication("\(where_) as \(configuration.username): \(authWords)")
         case CurlCode.couldNotResolveHost, CurlCode.couldNotConnect, CurlCode.timedOut:
             return .connection("\(where_): \(words)")
         case CurlCode.sslConnectError, CurlCode.peerFailedVerification, CurlCode.useSSLFailed, CurlCode.sslCACertBadFile:
@@ -467,7 +470,6 @@ public final class IMAPMailbox: @unchecked Sendable {
         case .password(let value): secret = value
         case .bearerToken(let value, _): secret = value
         }
-        guard secret.count >= 3 else { return text }
-        return text.replacingOccurrences(of: secret, with: "<redacted>")
+        return SecretRedactor(secrets: [secret]).redact(text)
     }
 }

@@ -28,8 +28,13 @@ public final class ItemSource: Sequence, IteratorProtocol {
     /// Files skipped inside folders: labels and notes, not correspondence.
     public static let ignoredNames: Set<String> = ["expected.yaml", "eval.yaml", "README.md", "README", "NOTE.md", "SOURCES.md", ".DS_Store"]
 
-    public init(paths: [String]) {
+    /// Files larger than this (bytes) are not read into memory but reported
+    /// as unreadable with the reason (0: no limit; see ``ItemBudget``).
+    public var maxItemBytes: Int
+
+    public init(paths: [String], maxItemBytes: Int = 0) {
         self.pending = paths.reversed()
+        self.maxItemBytes = maxItemBytes
     }
 
     public func next() -> SourceEntry? {
@@ -91,6 +96,9 @@ public final class ItemSource: Sequence, IteratorProtocol {
                     return .unreadable(IngestError(item: path, problem: "\(error)"))
                 }
                 continue
+            }
+            if maxItemBytes > 0, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxItemBytes {
+                return .unreadable(IngestError(item: path, problem: "the file is \(size) bytes, over the \(maxItemBytes)-byte limit (TRIAGE_MAX_ITEM_BYTES): not read; a caseworker must open it"))
             }
             guard let data = FileManager.default.contents(atPath: path) else {
                 return .unreadable(IngestError(item: path, problem: "cannot read the file"))

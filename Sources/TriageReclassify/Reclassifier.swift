@@ -61,6 +61,8 @@ public struct Reclassifier: Sendable {
     /// When set, workers also encode each decision in this format, so that
     /// the ordered writer only copies bytes.
     public var preEncode: DecisionFormat?
+    /// Per-item limits: an item over them goes to a caseworker unread (``ItemBudget``).
+    public var budget: ItemBudget = .defaults
 
     /// - Parameters:
     ///   - ingester: the ingester (with the form mappings).
@@ -85,7 +87,7 @@ public struct Reclassifier: Sendable {
                 let decision: Decision
                 switch mode {
                 case .classify:
-                    decision = classifier.classify(item, force: force, history: history?(raw, item) ?? [], now: now)
+                    decision = classifier.classify(item, force: force, history: history?(raw, item) ?? [], now: now, budget: budget, rawBytes: raw.bytes.count)
                 case .parseOnly:
                     decision = Decision(
                         source: item.provenance.source, id: item.provenance.sha256, force: force, kind: "", subject: "",
@@ -112,7 +114,7 @@ public struct Reclassifier: Sendable {
     /// result to `emit` in input order on the calling thread.
     /// - Throws: whatever `emit` throws (the run stops).
     public func run(paths: [String], mode: WorkMode = .classify, emit: (ItemResult) throws -> Void) throws {
-        try run(entries: ItemSource(paths: paths), mode: mode, emit: emit)
+        try run(entries: ItemSource(paths: paths, maxItemBytes: budget.maxItemBytes), mode: mode, emit: emit)
     }
 
     /// Runs over any sequence of source entries (e.g. the items of a store).

@@ -40,7 +40,7 @@ public struct ReclassifyJob {
     /// Runs over archives on disk.
     /// - Throws: output errors (the run stops); unreadable items never throw.
     public func run(paths: [String]) throws -> Summary {
-        try run(entries: ItemSource(paths: paths))
+        try run(entries: ItemSource(paths: paths, maxItemBytes: reclassifier.budget.maxItemBytes))
     }
 
     /// Runs over any source of entries.

@@ -20,7 +20,7 @@ public enum ReviewLetter {
 
         var opening = "Thank you for your \(channelWord(item.correspondence.channel)) of \(longDate(item.receivedAt))"
         if let subject = item.correspondence.subject?.trimmingCharacters(in: .whitespacesAndNewlines), !subject.isEmpty {
-            opening += " (“\(subject)”)"
+            opening += " (“\(TerminalSafe.inline(subject))”)"
         }
         s.append(opening + ".")
 

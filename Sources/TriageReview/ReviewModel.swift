@@ -425,7 +425,7 @@ public enum ReviewListing {
             let route = "\(i.decision.outcome) → \(i.decision.handler)"
             var status = i.status.rawValue
             if i.disagreement != nil { status += "!" }
-            let subject = (i.correspondence.subject ?? "").replacingOccurrences(of: "\n", with: " ")
+            let subject = TerminalSafe.inline((i.correspondence.subject ?? "").replacingOccurrences(of: "\n", with: " "))
             lines.append(i.shortID + "  " + pad(ReviewStatsDate.minute(i.receivedAt), 16) + "  " + pad(i.correspondence.channel.rawValue, 8)
                          + "  " + pad(route, 32) + "  " + pad(status, 11) + "  " + String(subject.prefix(60)))
         }

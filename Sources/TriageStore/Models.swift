@@ -150,9 +150,15 @@ public struct AuditVerification: Sendable, Equatable, CustomStringConvertible {
     public var firstBrokenSeq: Int64?
     /// What is wrong there.
     public var problem: String?
+    /// Checkpoint lines that were checked and hold.
+    public var checkpoints: Int = 0
 
     public var description: String {
-        ok ? "audit log intact: \(entries) entries" : "audit log broken at seq \(firstBrokenSeq.map(String.init) ?? "?"): \(problem ?? "")"
+        if ok {
+            let anchored = checkpoints > 0 ? "; \(checkpoints) checkpoint\(checkpoints == 1 ? "" : "s") hold" : ""
+            return "audit log intact: \(entries) entries; every item, decision and effective decision matches its entry\(anchored)"
+        }
+        return "audit log broken" + (firstBrokenSeq.map { " at seq \($0)" } ?? "") + ": \(problem ?? "")"
     }
 }
 

@@ -237,6 +237,9 @@ enum Audit {
                 }
             }
         }
+        if let broken = try AuditBindings.check(db) {
+            return AuditVerification(ok: false, entries: count, firstBrokenSeq: broken.seq, problem: broken.problem)
+        }
         return AuditVerification(ok: true, entries: count, firstBrokenSeq: nil, problem: nil)
     }
 }

@@ -37,8 +37,7 @@ public final class Store: Sendable {
         config.foreignKeysEnabled = true
         config.label = "TriageStore"
         self.path = path
-        self.pool = try DatabasePool(path: path, configuration: config)
-        try Schema.migrator.migrate(pool)
+        self.pool = try Self.openMigrated(path: path, configuration: config)
         if fsyncEveryCommit {
             // Per connection; a pool has one writer, which keeps it for its life.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
@@ -134,7 +133,7 @@ public final class Store: Sendable {
             let decisionID = try Self.insertDecision(db, itemID: sha, decision: decision, madeBy: "classifier", at: now, reason: nil, note: nil)
             try db.execute(sql: "INSERT INTO effective_decisions (item_id, decision_id) VALUES (?, ?)", arguments: [sha, decisionID])
             try Audit.append(db, at: now, actor: actor, action: "decision.classified", itemID: sha, payload: [
-                "decision_id": .int(decisionID), "ruleset_version": .string(decision.rulesetVersion),
+                "decision_id": .int(decisionID), "decision_sha256": try AuditBindings.digest(db, decisionID: decisionID), "ruleset_version": .string(decision.rulesetVersion),
                 "kind": .string(decision.kind), "subject": .string(decision.subject), "outcome": .string(decision.outcome),
                 "handler": .string(decision.handler), "reasons": .strings(decision.reasons),
                 "history_facts": .array(facts.map(\.json)),
@@ -205,7 +204,7 @@ public final class Store: Sendable {
             let decisionID = try Self.insertDecision(db, itemID: id, decision: d, madeBy: "caseworker:\(name)", at: now, reason: why, note: nil)
             try Self.setEffective(db, itemID: id, decisionID: decisionID, disagreementID: nil)
             try Audit.append(db, at: now, actor: "caseworker:\(name)", action: "decision.override", itemID: id, payload: [
-                "decision_id": .int(decisionID), "replaces": .int(current.decision.id), "reason": .string(why), "from": from,
+                "decision_id": .int(decisionID), "decision_sha256": try AuditBindings.digest(db, decisionID: decisionID), "replaces": .int(current.decision.id), "reason": .string(why), "from": from,
                 "to": ["outcome": .string(d.outcome), "handler": .string(d.handler), "kind": .string(d.kind), "subject": .string(d.subject)],
             ])
             guard let e = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(id) lost its decision") }
@@ -231,7 +230,7 @@ public final class Store: Sendable {
                                                      at: now, reason: nil, note: note)
             try Self.setEffective(db, itemID: id, decisionID: decisionID, disagreementID: nil)
             try Audit.append(db, at: now, actor: "caseworker:\(name)", action: "decision.accept", itemID: id, payload: [
-                "decision_id": .int(decisionID), "accepts": .int(current.decision.id), "note": .optional(note),
+                "decision_id": .int(decisionID), "decision_sha256": try AuditBindings.digest(db, decisionID: decisionID), "accepts": .int(current.decision.id), "note": .optional(note),
                 "outcome": .string(current.decision.decision.outcome), "handler": .string(current.decision.decision.handler),
             ])
             guard let e = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(id) lost its decision") }
@@ -267,7 +266,7 @@ public final class Store: Sendable {
                 try Self.setEffective(db, itemID: id, decisionID: decisionID, disagreementID: nil)
             }
             try Audit.append(db, at: now, actor: actor, action: "decision.reclassified", itemID: id, payload: [
-                "decision_id": .int(decisionID), "ruleset_version": .string(decision.rulesetVersion),
+                "decision_id": .int(decisionID), "decision_sha256": try AuditBindings.digest(db, decisionID: decisionID), "ruleset_version": .string(decision.rulesetVersion),
                 "changed_effective": .bool(changed), "disagrees_with_caseworker": .bool(disagrees),
                 "from": ["outcome": .string(current.decision.decision.outcome), "handler": .string(current.decision.decision.handler)],
                 "to": ["outcome": .string(decision.outcome), "handler": .string(decision.handler)],

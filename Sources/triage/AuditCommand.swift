@@ -7,23 +7,39 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "The store's append-only, hash-chained audit log.",
-        subcommands: [Verify.self, List.self]
+        subcommands: [Verify.self, List.self, Checkpoint.self]
     )
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the hash chain: exits 3 and names the first changed, missing or reordered entry.",
             discussion: """
+                Also checks that every item still hashes to its id and that every decision, override and
+                effective decision matches its audit entry. With --checkpoint, each signed head in the file must
+                still be in the log with the same hash: this detects a log cut short or recomputed by someone who
+                could write the database but not the checkpoint file or the key.
+
                 Examples:
                   triage audit verify
                   triage audit verify --db opcc.sqlite
+                  triage audit verify --checkpoint /var/lib/triage/audit.checkpoints --key-file /etc/triage/audit.key
                 """
         )
         @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "Also check the heads recorded in this checkpoint file (see `audit checkpoint`).") var checkpoint: String?
+        @OptionGroup var key: CheckpointKeyOptions
 
         func run() throws {
             let store = try storeOptions.openExisting()
-            let v = try store.verifyAudit()
+            let v: AuditVerification
+            if let checkpoint {
+                guard let text = try? String(contentsOfFile: checkpoint, encoding: .utf8) else {
+                    throw ValidationError("Cannot read the checkpoint file \(checkpoint).")
+                }
+                v = try store.verifyAudit(checkpoints: text.components(separatedBy: "\n"), key: try key.load())
+            } else {
+                v = try store.verifyAudit()
+            }
             if v.ok {
                 print(v.description)
             } else {
@@ -67,7 +83,7 @@ struct AuditCommand: ParsableCommand {
             }
             var out = OutputWriter()
             for e in try store.auditEntries(item: itemID) {
-                out.line(try StableJSON.line(Line(seq: e.seq, at: e.at, actor: e.actor, action: e.action, item: e.itemID, payload: e.payload, hash: e.hash)))
+                out.json(try StableJSON.line(Line(seq: e.seq, at: e.at, actor: e.actor, action: e.action, item: e.itemID, payload: e.payload, hash: e.hash)))
             }
             out.flush()
         }

@@ -28,11 +28,12 @@ struct ClassifyCommand: ParsableCommand {
         let ingester = try makeIngester(ruleOptions)
         let classifier = Classifier(rules.compiled)
         var out = OutputWriter()
-        let failures = forEachItem(in: inputs) { raw, fileTime in
+        let budget = try loadItemBudget()
+        let failures = forEachItem(in: inputs, budget: budget) { raw, fileTime in
             let item = try ingester.parse(raw, fileTime: fileTime)
-            let trace = classifier.trace(item, force: rules.forceId)
+            let trace = classifier.trace(item, force: rules.forceId, budget: budget, rawBytes: raw.bytes.count)
             switch format {
-            case .json: out.line(try StableJSON.line(trace.decision))
+            case .json: out.json(try StableJSON.line(trace.decision))
             case .text:
                 out.line(DecisionText.render(trace.decision, profile: rules.profile, suppressed: trace.suppressed))
                 out.line("")

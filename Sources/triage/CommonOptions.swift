@@ -36,11 +36,11 @@ struct RuleOptions: ParsableArguments {
 /// Messages for people, on standard error.
 enum Diagnostics {
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("triage: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("triage: \(TerminalSafe.block(message))\n".utf8))
     }
 
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(TerminalSafe.block(message))\n".utf8))
     }
 
     /// True when standard error is a terminal (progress is shown only then).
@@ -51,7 +51,13 @@ enum Diagnostics {
 struct OutputWriter {
     private var buffer = Data()
 
-    mutating func line(_ s: String) {
+    /// A line (or lines) of text for people: controls and escape sequences are shown, never emitted.
+    mutating func line(_ s: String) { raw(TerminalSafe.block(s)) }
+
+    /// A line of JSON, as encoded (JSON already escapes every control character).
+    mutating func json(_ s: String) { raw(s) }
+
+    private mutating func raw(_ s: String) {
         buffer.append(contentsOf: Array(s.utf8))
         buffer.append(0x0A)
         if buffer.count > 1 << 16 { flush() }
@@ -85,9 +91,9 @@ struct LoadedRules {
 /// error, and calls `body` for every item. An error thrown by `body` is
 /// reported with the item's label and counted; the walk goes on.
 /// - Returns: how many inputs or items failed.
-func forEachItem(in inputs: [String], _ body: (RawItem, Date?) throws -> Void) -> Int {
+func forEachItem(in inputs: [String], budget: ItemBudget = .defaults, _ body: (RawItem, Date?) throws -> Void) -> Int {
     var failures = 0
-    for entry in ItemSource(paths: inputs) {
+    for entry in ItemSource(paths: inputs, maxItemBytes: budget.maxItemBytes) {
         switch entry {
         case .unreadable(let error):
             failures += 1
@@ -102,4 +108,20 @@ func forEachItem(in inputs: [String], _ body: (RawItem, Date?) throws -> Void) -
         }
     }
     return failures
+}
+
+/// Prints text for people on standard output: controls and escape sequences
+/// from correspondence are shown (`\x1b`), never emitted.
+func printText(_ s: String) {
+    print(TerminalSafe.block(s))
+}
+
+/// The per-item budget from the environment (`TRIAGE_MAX_ITEM_BYTES`,
+/// `TRIAGE_MAX_CLASSIFY_CHARS`), or a usage error naming the bad setting.
+func loadItemBudget() throws -> ItemBudget {
+    do {
+        return try ItemBudget(environment: ProcessInfo.processInfo.environment)
+    } catch {
+        throw ValidationError("\(error)")
+    }
 }

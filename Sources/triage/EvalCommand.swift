@@ -83,7 +83,7 @@ struct EvalCommand: ParsableCommand {
         }
         var out = OutputWriter()
         switch format {
-        case .json: out.line(try report.json())
+        case .json: out.json(try report.json())
         case .text: for line in report.text(showCorrect: showCorrect) { out.line(line) }
         }
         out.flush()

@@ -49,24 +49,24 @@ struct HistoryCommand: ParsableCommand {
         case .json:
             for e in h.items {
                 let d = e.decision?.decision
-                out.line(try StableJSON.line(Line(
+                out.json(try StableJSON.line(Line(
                     complainant: h.complainant.id, id: e.item.id, received: e.item.receivedAt, source: e.item.source,
                     subject: e.item.subject, kind: d?.decision.kind, outcome: d?.decision.outcome, handler: d?.decision.handler,
                     reasons: d?.decision.reasons ?? [], flags: d?.decision.flags ?? [], madeBy: d?.madeBy)))
             }
         case .text:
-            out.line("complainant \(h.complainant.id): \(h.complainant.displayName ?? "(no name)")")
-            out.line("  known by: " + h.complainant.keys.map(\.key).joined(separator: ", "))
-            for m in h.merges { out.line("  merged: \(m.explanation)") }
+            out.line("complainant \(h.complainant.id): \(TerminalSafe.inline(h.complainant.displayName ?? "(no name)"))")
+            out.line("  known by: " + h.complainant.keys.map { TerminalSafe.inline($0.key) }.joined(separator: ", "))
+            for m in h.merges { out.line("  merged: \(TerminalSafe.inline(m.explanation))") }
             out.line("  items (\(h.items.count)):")
             for e in h.items {
                 let day = e.item.receivedAt.formatted(Date.ISO8601FormatStyle().year().month().day())
-                var line = "    \(day) \(e.item.id.prefix(12)) '\(e.item.subject ?? "(no subject)")'"
+                var line = "    \(day) \(e.item.id.prefix(12)) '\(TerminalSafe.inline(e.item.subject ?? "(no subject)"))'"
                 if let d = e.decision?.decision {
                     line += ": \(d.decision.kind), \(d.decision.outcome) → \(d.decision.handler)"
                     if !d.decision.reasons.isEmpty { line += " (\(d.decision.reasons.joined(separator: ", ")))" }
                     if !d.decision.flags.isEmpty { line += " [\(d.decision.flags.joined(separator: ", "))]" }
-                    if d.isCaseworker { line += " · \(d.madeBy)" }
+                    if d.isCaseworker { line += " · \(TerminalSafe.inline(d.madeBy))" }
                 }
                 out.line(line)
             }

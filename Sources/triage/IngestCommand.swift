@@ -5,18 +5,33 @@ import TriageCore
 import TriageIngest
 import TriageStore
 
+/// Opens (creating if needed) the store at `db`, warning when others can
+/// read it, or exits 2 with a clear message.
+func openPrivateStore(_ db: String) throws -> Store {
+    do {
+        let store = try Store(path: db)
+        if let warning = Store.permissionWarning(path: db) { Diagnostics.note("triage: \(warning)") }
+        return store
+    } catch {
+        Diagnostics.error("cannot open the store \(db): \(error)")
+        throw ExitCodes.badConfiguration
+    }
+}
+
 /// The `--db` option of every command that uses the store.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite store (default: triage.sqlite in the working directory).")
     var db: String = "triage.sqlite"
 
     /// Opens the store, or exits with a clear message.
-    func open() throws -> Store {
-        do {
-            return try Store(path: db)
-        } catch {
-            Diagnostics.error("cannot open the store \(db): \(error)")
-            throw ExitCodes.badConfiguration
+    func open() throws -> Store { try openPrivateStore(db) }
+
+    /// Exits 3 when SQLite finds the store's pages damaged: a run must not
+    /// report success into a store that cannot be trusted.
+    func checkSound(_ store: Store) throws {
+        if let damage = store.damage() {
+            Diagnostics.error("the store \(db) is damaged (\(damage)): stop writing to it and restore it from a backup")
+            throw ExitCodes.checkFailed
         }
     }
 
@@ -61,16 +76,17 @@ struct IngestCommand: ParsableCommand {
         let store = try storeOptions.open()
         let thresholds = profile.history ?? .defaults
         var out = OutputWriter()
-        let failures = forEachItem(in: inputs) { raw, fileTime in
+        let budget = try loadItemBudget()
+        let failures = forEachItem(in: inputs, budget: budget) { raw, fileTime in
             let result = try store.ingest(
                 raw, actor: "triage ingest", thresholds: thresholds,
                 parse: { try ingester.parse($0, fileTime: fileTime) },
-                classify: { item, facts in classifier.classify(item, force: forceId, history: facts, now: fileTime) })
+                classify: { item, facts in classifier.classify(item, force: forceId, history: facts, now: fileTime, budget: budget, rawBytes: raw.bytes.count) })
             switch result.status {
             case .stored, .duplicate:
                 guard let decision = result.decision?.decision.decision else { return }
                 switch format {
-                case .json: out.line(try StableJSON.line(decision))
+                case .json: out.json(try StableJSON.line(decision))
                 case .text:
                     out.line(DecisionText.render(decision, profile: profile))
                     var note = "  stored: item \(result.itemID.prefix(12))"
@@ -85,6 +101,7 @@ struct IngestCommand: ParsableCommand {
             }
         }
         out.flush()
+        try storeOptions.checkSound(store)
         if failures > 0 { throw ExitCodes.unreadableItems }
     }
 }

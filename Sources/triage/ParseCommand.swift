@@ -29,7 +29,7 @@ struct ParseCommand: ParsableCommand {
         var out = OutputWriter()
         let failures = forEachItem(in: inputs) { raw, fileTime in
             let item = try ingester.parse(raw, fileTime: fileTime)
-            out.line(String(decoding: try encoder.encode(item), as: UTF8.self))
+            out.json(String(decoding: try encoder.encode(item), as: UTF8.self))
         }
         out.flush()
         if failures > 0 { throw ExitCodes.unreadableItems }

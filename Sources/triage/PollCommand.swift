@@ -74,7 +74,7 @@ struct PollCommand: ParsableCommand {
         signal(SIGINT) { _ in pollStopRequested.store(true, ordering: .relaxed) }
 
         let job = PollJob(store: store, ingester: ingester, classifier: classifier, force: forceId,
-                          thresholds: profile.history ?? .defaults, limit: limit, logger: logger)
+                          thresholds: profile.history ?? .defaults, limit: limit, logger: logger, budget: try loadItemBudget())
         var anyQuarantined = false
         repeat {
             do {
@@ -92,7 +92,7 @@ struct PollCommand: ParsableCommand {
                 }
                 anyQuarantined = anyQuarantined || summary.quarantined > 0
             } catch let error as MailboxError {
-                logger.error("mailbox unreachable", metadata: ["error": "\(error.description)"])
+                logger.error("mailbox unreachable", metadata: ["error": "\(TerminalSafe.inline(error.description))"])
                 if settings.interval == nil { throw ExitCode(4) }
             }
             guard let seconds = settings.interval, !pollStopRequested.load(ordering: .relaxed) else { break }
@@ -116,6 +116,7 @@ struct PollJob {
     let thresholds: HistoryThresholds
     let limit: Int?
     let logger: Logger
+    var budget: ItemBudget = .defaults
 
     func poll<Source: PollSource>(_ source: Source) throws -> Result {
         let mailbox = source.label
@@ -143,7 +144,7 @@ struct PollJob {
                     let outcome = try store.ingest(
                         raw, actor: "triage poll", thresholds: thresholds,
                         parse: { try ingester.parse($0) },
-                        classify: { item, facts in classifier.classify(item, force: force, history: facts) },
+                        classify: { item, facts in classifier.classify(item, force: force, history: facts, budget: budget, rawBytes: raw.bytes.count) },
                         alsoInTransaction: { tx in try tx.setPollerState(mailbox: mailbox, key: doneKey, value: raw.label) })
                     switch outcome.status {
                     case .stored:
@@ -152,7 +153,7 @@ struct PollJob {
                     case .duplicate: result.duplicates += 1
                     case .quarantined, .alreadyQuarantined:
                         result.quarantined += 1
-                        logger.warning("quarantined", metadata: ["item": "\(raw.label)", "problem": "\(outcome.quarantine?.problem ?? "")"])
+                        logger.warning("quarantined", metadata: ["item": "\(TerminalSafe.inline(raw.label))", "problem": "\(TerminalSafe.inline(outcome.quarantine?.problem ?? ""))"])
                     }
                 },
                 quarantine: { key, problem in

@@ -69,21 +69,19 @@ struct ReclassifyCommand: ParsableCommand {
             throw ValidationError("No force profile '\(forceId)'. Known: \(compiled.ruleSet.profiles.map(\.id).sorted().joined(separator: ", ")).")
         }
         var reclassifier = Reclassifier(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled), force: forceId, jobs: jobs)
+        reclassifier.budget = try loadItemBudget()
 
         var store: Store?
         if stored {
             guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("No store at \(db) (pass --db PATH).") }
-            do { store = try Store(path: db) } catch {
-                Diagnostics.error("cannot open the store \(db): \(error)")
-                throw ExitCodes.badConfiguration
-            }
+            store = try openPrivateStore(db)
             reclassifier.history = StoreHistory.hook(store: store!, thresholds: profile.history ?? .defaults)
         }
 
         var decisionHandle: FileHandle?
         if !noDecisions {
             if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
+                guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]), let handle = FileHandle(forWritingAtPath: output) else {
                     throw ValidationError("Cannot write \(output).")
                 }
                 decisionHandle = handle
@@ -120,9 +118,10 @@ struct ReclassifyCommand: ParsableCommand {
         if output != nil { try decisionHandle?.close() }
 
         if let report = summary.report {
-            let text = try report.render(self.report)
+            let rendered = try report.render(self.report)
+            let text = self.report == .text ? TerminalSafe.block(rendered) : rendered
             if let reportFile {
-                guard FileManager.default.createFile(atPath: reportFile, contents: Data(text.utf8)) else {
+                guard FileManager.default.createFile(atPath: reportFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
                     throw ValidationError("Cannot write \(reportFile).")
                 }
             } else if output != nil || noDecisions {

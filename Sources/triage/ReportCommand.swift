@@ -47,12 +47,7 @@ struct ReportOptions: ParsableArguments {
             Diagnostics.error("No store at \(db): ingest items first, or pass --db PATH.")
             throw ExitCodes.badConfiguration
         }
-        do {
-            return try Store(path: db)
-        } catch {
-            Diagnostics.error("the store \(db) cannot be opened: \(error)")
-            throw ExitCodes.badConfiguration
-        }
+        return try openPrivateStore(db)   // warns when others can read it
     }
 
     /// The rules' force profiles and the default force's id.

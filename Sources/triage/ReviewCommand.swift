@@ -58,13 +58,7 @@ struct ReviewOptions: ParsableArguments {
             Diagnostics.error("rules in \(directory.url.path) are unusable:\n\(error)")
             throw ExitCodes.badConfiguration
         }
-        let store: Store
-        do {
-            store = try Store(path: db)
-        } catch {
-            Diagnostics.error("cannot open the store \(db): \(error)")
-            throw ExitCodes.badConfiguration
-        }
+        let store = try openPrivateStore(db)
         return ReviewService(backend: StoreReviewBackend(store: store), profiles: rules.profiles)
     }
 }
@@ -144,9 +138,9 @@ struct ReviewScreenCommand: ParsableCommand {
         do {
             let summary = try session.run()
             if summary.opened {
-                print("Review ended: \(summary.accepted) accepted, \(summary.overridden) overridden (all saved); \(summary.remaining) left in the queue.")
+                printText("Review ended: \(summary.accepted) accepted, \(summary.overridden) overridden (all saved); \(summary.remaining) left in the queue.")
             } else {
-                print("Nothing to review.")
+                printText("Nothing to review.")
             }
         } catch {
             throw reviewFailure(error)
@@ -169,7 +163,7 @@ struct ReviewListCommand: ParsableCommand {
             let items = try options.service().queue(filters.filter)
             var out = OutputWriter()
             switch format {
-            case .json: for i in items { out.line(try ReviewListing.json(i)) }
+            case .json: for i in items { out.json(try ReviewListing.json(i)) }
             case .text: out.line(ReviewListing.text(items))
             }
             out.flush()
@@ -194,7 +188,7 @@ struct ReviewAcceptCommand: ParsableCommand {
     func run() throws {
         do {
             let item = try options.service().accept(id, note: note, actor: options.caseworker)
-            print("accepted \(item.shortID): \(item.decision.outcome) → \(item.decision.handler) (by \(item.caseworker ?? options.caseworker))")
+            printText("accepted \(item.shortID): \(item.decision.outcome) → \(item.decision.handler) (by \(item.caseworker ?? options.caseworker))")
         } catch let e as ValidationError {
             throw e
         } catch {
@@ -237,7 +231,7 @@ struct ReviewOverrideCommand: ParsableCommand {
             let item = try options.service().override(id, outcome: outcome, handler: handler, kind: kind, subject: subject,
                                                       reasons: because, reason: reason, actor: options.caseworker)
             let why = item.decision.reasons.isEmpty ? "" : " because \(item.decision.reasons.joined(separator: ", "))"
-            print("overridden \(item.shortID): now \(item.decision.outcome) → \(item.decision.handler)\(why), \(item.decision.kind) about \(item.decision.subject) (by \(item.caseworker ?? options.caseworker))")
+            printText("overridden \(item.shortID): now \(item.decision.outcome) → \(item.decision.handler)\(why), \(item.decision.kind) about \(item.decision.subject) (by \(item.caseworker ?? options.caseworker))")
         } catch let e as ValidationError {
             throw e
         } catch {
@@ -264,7 +258,7 @@ struct ReviewLetterCommand: ParsableCommand {
             } else if item.status == .unreviewed {
                 Diagnostics.note("note: \(item.shortID) has not been reviewed; the draft follows the classifier's decision.")
             }
-            print(try service.letter(item.id))
+            printText(try service.letter(item.id))
         } catch let e as ValidationError {
             throw e
         } catch {
@@ -292,7 +286,7 @@ struct ReviewStatsCommand: ParsableCommand {
     func run() throws {
         do {
             let stats = try options.service().stats(since: since.flatMap(ReviewDates.parse), until: until.flatMap(ReviewDates.parse))
-            print(format == .json ? try stats.json() : stats.text())
+            if format == .json { print(try stats.json()) } else { printText(stats.text()) }
         } catch let e as ValidationError {
             throw e
         } catch {

@@ -42,7 +42,7 @@ struct RulesTestCommand: ParsableCommand {
                     "expected_match": r.expectedMatch, "passed": r.passed, "problem": r.problem ?? NSNull(),
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                out.line(String(decoding: data, as: UTF8.self))
+                out.json(String(decoding: data, as: UTF8.self))
             }
         case .text:
             for r in failed {

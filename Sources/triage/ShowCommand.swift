@@ -67,7 +67,7 @@ struct ShowCommand: ParsableCommand {
             let made = decisions.map {
                 ShowJSON.Made(id: $0.id, madeAt: $0.madeAt, madeBy: $0.madeBy, reason: $0.reason, note: $0.note, decision: $0.decision)
             }
-            out.line(try StableJSON.line(ShowJSON(
+            out.json(try StableJSON.line(ShowJSON(
                 id: item.id, source: item.source, offset: item.offset, locator: item.locator, format: item.format,
                 received: item.receivedAt, ingested: item.ingestedAt, subject: item.subject, complainant: item.complainantID,
                 decisions: made, effective: effective?.decision.id, disagreement: effective?.disagreement?.id,
@@ -75,21 +75,21 @@ struct ShowCommand: ParsableCommand {
                 attachments: item.correspondence.attachments)))
         case .text:
             out.line("item \(item.id)")
-            out.line("  source: \(item.source)\(item.offset.map { "@\($0)" } ?? "")\(item.locator.map { "#\($0)" } ?? "") (\(item.format), \(item.raw.count) bytes)")
+            out.line("  source: \(TerminalSafe.inline(item.source))\(item.offset.map { "@\($0)" } ?? "")\(item.locator.map { "#\(TerminalSafe.inline($0))" } ?? "") (\(item.format), \(item.raw.count) bytes)")
             out.line("  received: \(Self.stamp(item.receivedAt)) · stored: \(Self.stamp(item.ingestedAt))")
-            out.line("  subject: \(item.subject ?? "(none)")")
+            out.line("  subject: \(TerminalSafe.inline(item.subject ?? "(none)"))")
             out.line("  complainant: \(item.complainantID.map(String.init) ?? "none (anonymous)")")
             for line in ContentListing.lines(item.correspondence) { out.line(line) }
             out.line("  decisions (\(decisions.count)):")
             for d in decisions {
-                var line = "    #\(d.id) \(Self.stamp(d.madeAt)) \(d.madeBy): \(d.decision.outcome) → \(d.decision.handler)"
+                var line = "    #\(d.id) \(Self.stamp(d.madeAt)) \(TerminalSafe.inline(d.madeBy)): \(d.decision.outcome) → \(d.decision.handler)"
                 if !d.decision.reasons.isEmpty { line += " (\(d.decision.reasons.joined(separator: ", ")))" }
                 line += " · rules \(d.rulesetVersion.prefix(12))"
                 if d.id == effective?.decision.id { line += " · EFFECTIVE" }
                 if d.id == effective?.disagreement?.id { line += " · DISAGREES with the caseworker" }
                 out.line(line)
-                if let r = d.reason { out.line("      reason: \(r)") }
-                if let n = d.note { out.line("      note: \(n)") }
+                if let r = d.reason { out.line("      reason: \(TerminalSafe.inline(r))") }
+                if let n = d.note { out.line("      note: \(TerminalSafe.inline(n))") }
             }
             if let e = effective {
                 out.line("")

@@ -39,6 +39,7 @@ struct Triage: AsyncParsableCommand {
             ReportCommand.self,
             BenchCommand.self,
             ServeCommand.self,
+            FuzzCommand.self,
         ]
     )
 }

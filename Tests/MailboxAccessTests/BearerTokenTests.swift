@@ -14,6 +14,8 @@ final class FakeOAuthIMAPServer: @unchecked Sendable {
     private let listener: Int32
     private let acceptedToken: String
     private let hangUpAfterSelect: Bool
+    private let echo: Bool
+    private let capabilities: String
     private let lock = NSLock()
     private var lines: [String] = []
 
@@ -23,7 +25,10 @@ final class FakeOAuthIMAPServer: @unchecked Sendable {
     /// - Parameters:
     ///   - acceptedToken: the one bearer token that logs in.
     ///   - hangUpAfterSelect: drop the connection after each SELECT (a server restart or idle timeout).
-    init(acceptedToken: String, hangUpAfterSelect: Bool = false) throws {
+    ///   - echo: a hostile or careless server: refuse every login, echoing what the client sent.
+    ///   - capabilities: what the greeting advertises.
+    init(acceptedToken: String, hangUpAfterSelect: Bool = false, echo: Bool = false,
+         capabilities: String = "IMAP4rev1 SASL-IR AUTH=XOAUTH2 AUTH=OAUTHBEARER") throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw MailboxError.io("socket failed") }
         var address = sockaddr_in()
@@ -47,6 +52,8 @@ final class FakeOAuthIMAPServer: @unchecked Sendable {
         self.port = Int(UInt16(bigEndian: address.sin_port))
         self.acceptedToken = acceptedToken
         self.hangUpAfterSelect = hangUpAfterSelect
+        self.echo = echo
+        self.capabilities = capabilities
         let thread = Thread { [self] in self.acceptLoop() }
         thread.start()
     }
@@ -97,7 +104,6 @@ final class FakeOAuthIMAPServer: @unchecked Sendable {
     }
 
     private func serve(_ connection: Int32) {
-        let capabilities = "IMAP4rev1 SASL-IR AUTH=XOAUTH2 AUTH=OAUTHBEARER"
         send(connection, "* OK [CAPABILITY \(capabilities)] fake server ready\r\n")
         while let line = readLine(connection) {
             let words = line.split(separator: " ").map(String.init)
@@ -112,11 +118,17 @@ final class FakeOAuthIMAPServer: @unchecked Sendable {
                     send(connection, "+ \r\n")
                     response = readLine(connection) ?? ""
                 }
-                if accepts(response) {
+                if echo {
+                    let decoded = Data(base64Encoded: response).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    send(connection, "* BAD you said \(response) which is \(decoded.replacingOccurrences(of: "\u{1}", with: " "))\r\n")
+                    send(connection, "\(tag) NO [AUTHENTICATIONFAILED] Invalid credentials \(response)\r\n")
+                } else if accepts(response) {
                     send(connection, "\(tag) OK Logged in\r\n")
                 } else {
                     send(connection, "\(tag) NO [AUTHENTICATIONFAILED] Invalid credentials\r\n")
                 }
+            case "LOGIN":
+                send(connection, "\(tag) NO [AUTHENTICATIONFAILED] Invalid credentials \(words.dropFirst(2).joined(separator: " "))\r\n")
             case "SELECT", "EXAMINE":
                 send(connection, "* 0 EXISTS\r\n* OK [UIDVALIDITY 4242] ok\r\n* OK [UIDNEXT 1] ok\r\n\(tag) OK [READ-WRITE] done\r\n")
                 if hangUpAfterSelect { return }
@@ -187,7 +199,7 @@ struct BearerTokenTests {
                 Issue.record("expected an authentication error, got \(error)")
                 return
             }
-            #expect(error.description.contains("Invalid credentials"))
+            #expect(error.description.contains("NO [AUTHENTICATIONFAILED]"), "the server's status is kept: \(error)")
             #expect(!error.description.contains(token))
         }
     }

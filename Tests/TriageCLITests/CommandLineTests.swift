@@ -16,11 +16,12 @@ enum CLI {
 
     struct Result { var status: Int32; var out: String; var err: String }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], env: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = repo
+        if !env.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -33,7 +34,7 @@ enum CLI {
 }
 
 @Suite struct CommandLineTests {
-    @Test(arguments: [["parse"], ["classify"], ["ingest"], ["poll"], ["eval"], ["rules", "test"], ["rules", "lint"], ["audit", "verify"], ["review", "override"]])
+    @Test(arguments: [["parse"], ["classify"], ["ingest"], ["poll"], ["eval"], ["rules", "test"], ["rules", "lint"], ["audit", "verify"], ["audit", "checkpoint"], ["fuzz"], ["review", "override"]])
     func helpHasExamples(command: [String]) throws {
         let r = try CLI.run(command + ["--help"])
         #expect(r.status == 0)
