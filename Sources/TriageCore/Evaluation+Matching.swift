@@ -43,11 +43,14 @@ extension Evaluation {
             else if m.owner >= rules.guardOwnerBase { guardMatches.append(m) }
             else { ruleMatches.append(m) }
         }
+        // Guard matches by sentence: a guard looks only in the sentence of the match.
+        var guardsBySentence: [Int: [PhraseMatcher.Match]] = [:]
+        for g in guardMatches { guardsBySentence[tokens[g.first].sentence, default: []].append(g) }
         let segment = views[v].segment
         for m in ruleMatches {
             let rule = ruleSet.rules[m.owner]
             guard rule.segments.contains(segment) else { continue }
-            if let g = guardThatStops(m, rule: rule, guards: guardMatches, index: index, view: views[v]) {
+            if let g = guardThatStops(m, rule: rule, guards: guardsBySentence[tokens[m.first].sentence] ?? [], index: index, view: views[v]) {
                 suppressed.append(SuppressedMatch(
                     rule: rule.id, guardId: g, quote: index.quote(from: tokens[m.first].start, to: tokens[m.last].end),
                     segment: segment, start: tokens[m.first].start))
@@ -170,12 +173,18 @@ extension Evaluation {
     static let itemPropertyDescription: [String: String] = [
         "no_identity": "no name and no reachable contact given",
         "no_text": "nothing written",
+        "written_by_another": "what it says was written by someone other than the sender (a forwarded message)",
     ]
 
     func itemHas(_ property: String) -> Bool {
         switch property {
         case "no_identity":
             return item.sender.map(\.isEmpty) ?? true
+        case "written_by_another":
+            // The item's content is a forwarded message whose author is not the sender:
+            // standing and written permission are judged on the author (DESIGN "Law behind the seeds").
+            guard let author = item.author?.address?.lowercased(), !author.isEmpty else { return false }
+            return author != (item.sender?.address?.lowercased() ?? "")
         case "no_text":
             // Nothing written in any content segment (new text, forwarded or attached text).
             return views.filter { Self.contentSegments.contains($0.segment) }.allSatisfy { $0.index.text.unicodeScalars.allSatisfy(\.properties.isWhitespace) }

@@ -30,7 +30,9 @@ struct View {
 
     /// Whether some match of word class `id` lies in `sentence`.
     func sentence(_ sentence: Int, has id: Int) -> Bool {
-        guard let range = index.sentences.first(where: { !$0.isEmpty && index.tokens[$0.lowerBound].sentence == sentence }) else { return false }
+        // Sentence numbers are indices into `sentences` (each closed sentence holds tokens).
+        guard index.sentences.indices.contains(sentence) else { return false }
+        let range = index.sentences[sentence]
         return range.contains { p in classes.indices.contains(p) && classes[p].contains { $0.owner == id } }
     }
 }

@@ -72,7 +72,7 @@ public struct RuleExampleRunner: Sendable {
         }
         evaluate(variant: "plain", prefix: "", quoted: false)
         evaluate(variant: "shifted", prefix: "Réf 🚓 — ", quoted: false)
-        if rule.readsOnlyNewText, expectMatch, example.subject == nil, example.fields == nil, example.sender == nil {
+        if rule.readsOnlyNewText, expectMatch, example.subject == nil, example.fields == nil, example.sender == nil, example.author == nil {
             evaluate(variant: "quoted", prefix: "", quoted: true)
         }
         return results
@@ -88,9 +88,11 @@ public struct RuleExampleRunner: Sendable {
             date = DatedBy(value: d, source: .header)
         }
         let sender = example.sender ?? Party(name: "Example Writer", address: "writer@example.org")
-        return Correspondence(
+        var item = Correspondence(
             channel: example.fields == nil ? .email : .webForm, sender: sender, date: date, subject: subject, body: body,
             formFields: fields, provenance: Provenance(source: "example", sha256: "", size: text.utf8.count, format: "example"))
+        item.author = example.author
+        return item
     }
 }
 

@@ -89,7 +89,8 @@ public struct RuleMatch: Codable, Sendable, Equatable {
     /// Sender address domains (the address ends with `@domain` or `.domain`).
     public var senderDomains: [String]?
     /// Properties of the whole item: `no_identity` (no name and no reachable
-    /// contact), `no_text` (nothing written in the new text).
+    /// contact), `no_text` (nothing written in the new text), `written_by_another`
+    /// (the content is a forwarded message by someone other than the sender).
     public var item: [String]?
     /// Phrases followed, within a few words, by a date: the rule's evidence
     /// is the date (used for the date of an outcome letter).
@@ -158,14 +159,17 @@ public struct RuleExample: Codable, Sendable, Equatable {
     public var subject: String?
     public var fields: [String: String]?
     public var sender: Party?
+    /// Who wrote what the item says, when not the sender (a forwarded message).
+    public var author: Party?
     /// ISO 8601 date the item was received.
     public var received: String?
 
-    public init(text: String, subject: String? = nil, fields: [String: String]? = nil, sender: Party? = nil, received: String? = nil) {
+    public init(text: String, subject: String? = nil, fields: [String: String]? = nil, sender: Party? = nil, author: Party? = nil, received: String? = nil) {
         self.text = text
         self.subject = subject
         self.fields = fields
         self.sender = sender
+        self.author = author
         self.received = received
     }
 
@@ -180,10 +184,11 @@ public struct RuleExample: Codable, Sendable, Equatable {
             subject: try c.decodeIfPresent(String.self, forKey: .subject),
             fields: try c.decodeIfPresent([String: String].self, forKey: .fields),
             sender: try c.decodeIfPresent(Party.self, forKey: .sender),
+            author: try c.decodeIfPresent(Party.self, forKey: .author),
             received: try c.decodeIfPresent(String.self, forKey: .received))
     }
 
-    enum CodingKeys: String, CodingKey { case text, subject, fields, sender, received }
+    enum CodingKeys: String, CodingKey { case text, subject, fields, sender, author, received }
 }
 
 /// A guard: words around a match that mean it does not count (negation,

@@ -133,7 +133,7 @@ extension EvalCommand {
             switch format {
             case .json:
                 let object: [String: Any] = ["variant": variant.rawValue, "items": t.tried, "changed": t.changed.count, "wording": variant.isWording, "changes": t.changed]
-                out.line(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                out.json(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             case .text:
                 out.line("\(variant.rawValue): \(t.changed.count) of \(t.tried) decisions changed")
                 for c in t.changed { out.line("  - \(c)") }
