@@ -54,6 +54,11 @@ public struct VariantMaker: Sendable {
     /// The item rewritten as `variant`, parsed again; nil when the variant does not apply.
     public func make(_ variant: MeaningPreservingVariant, of item: Correspondence) throws -> Correspondence? {
         guard variant.applies(to: item.channel) else { return nil }
+        // An email carrying attached files or attached messages cannot be rebuilt from
+        // its text alone (the attachment's author and bytes would be lost): not rewritten.
+        if item.channel == .email, item.attachments.contains(where: { $0.role == .file }) || item.forwards.contains(where: { $0.form == .attached }) {
+            return nil
+        }
         let text = Self.rewriteNewText(of: item.body) { Self.rewrite($0, variant) }
         if item.channel == .email {
             let raw = Self.email(from: item, text: text, variant: variant)

@@ -111,10 +111,12 @@ extension EvalCommand {
                   let item = try? ingester.parse(RawItem(bytes: [UInt8](data), source: path), fileTime: nil) else { continue }
             let original = classifier.classify(item, force: label.force)
             for variant in MeaningPreservingVariant.allCases {
-                guard let rewritten = try? maker.make(variant, of: item) else {
-                    if variant.applies(to: item.channel) { tallies[variant, default: Tally()].changed.append("\(path) (could not be rewritten)") }
+                let made: Correspondence?
+                do { made = try maker.make(variant, of: item) } catch {
+                    tallies[variant, default: Tally()].changed.append("\(path) (could not be rewritten: \(error))")
                     continue
                 }
+                guard let rewritten = made else { continue }
                 tallies[variant, default: Tally()].tried += 1
                 let decision = classifier.classify(rewritten, force: label.force)
                 if key(decision) != key(original) {
