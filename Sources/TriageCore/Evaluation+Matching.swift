@@ -174,12 +174,15 @@ extension Evaluation {
         "no_identity": "no name and no reachable contact given",
         "no_text": "nothing written",
         "written_by_another": "what it says was written by someone other than the sender (a forwarded message)",
+        "unread_attachment": "an attached letter could not be read (scanned attachment: no text, or unreadable)",
     ]
 
     func itemHas(_ property: String) -> Bool {
         switch property {
         case "no_identity":
             return item.sender.map(\.isEmpty) ?? true
+        case "unread_attachment":
+            return item.attachments.contains { $0.text.map { $0.status != .read } ?? false }
         case "written_by_another":
             // The item's content is a forwarded message whose author is not the sender:
             // standing and written permission are judged on the author (DESIGN "Law behind the seeds").

@@ -72,7 +72,7 @@ public struct RuleExampleRunner: Sendable {
         }
         evaluate(variant: "plain", prefix: "", quoted: false)
         evaluate(variant: "shifted", prefix: "Réf 🚓 — ", quoted: false)
-        if rule.readsOnlyNewText, expectMatch, example.subject == nil, example.fields == nil, example.sender == nil, example.author == nil {
+        if rule.readsOnlyNewText, expectMatch, example.subject == nil, example.fields == nil, example.sender == nil, example.author == nil, example.unreadAttachment == nil {
             evaluate(variant: "quoted", prefix: "", quoted: true)
         }
         return results
@@ -92,6 +92,10 @@ public struct RuleExampleRunner: Sendable {
             channel: example.fields == nil ? .email : .webForm, sender: sender, date: date, subject: subject, body: body,
             formFields: fields, provenance: Provenance(source: "example", sha256: "", size: text.utf8.count, format: "example"))
         item.author = example.author
+        if let problem = example.unreadAttachment {
+            item.attachments = [Attachment(filename: "letter.pdf", contentType: "application/pdf", size: 1, sha256: "",
+                                           text: AttachmentText(status: .scanned, format: "pdf", problem: problem))]
+        }
         return item
     }
 }

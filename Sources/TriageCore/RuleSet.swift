@@ -161,15 +161,19 @@ public struct RuleExample: Codable, Sendable, Equatable {
     public var sender: Party?
     /// Who wrote what the item says, when not the sender (a forwarded message).
     public var author: Party?
+    /// An attached PDF that could not be read, with the reason ("scanned attachment: no text").
+    public var unreadAttachment: String?
     /// ISO 8601 date the item was received.
     public var received: String?
 
-    public init(text: String, subject: String? = nil, fields: [String: String]? = nil, sender: Party? = nil, author: Party? = nil, received: String? = nil) {
+    public init(text: String, subject: String? = nil, fields: [String: String]? = nil, sender: Party? = nil, author: Party? = nil,
+                unreadAttachment: String? = nil, received: String? = nil) {
         self.text = text
         self.subject = subject
         self.fields = fields
         self.sender = sender
         self.author = author
+        self.unreadAttachment = unreadAttachment
         self.received = received
     }
 
@@ -185,10 +189,14 @@ public struct RuleExample: Codable, Sendable, Equatable {
             fields: try c.decodeIfPresent([String: String].self, forKey: .fields),
             sender: try c.decodeIfPresent(Party.self, forKey: .sender),
             author: try c.decodeIfPresent(Party.self, forKey: .author),
+            unreadAttachment: try c.decodeIfPresent(String.self, forKey: .unreadAttachment),
             received: try c.decodeIfPresent(String.self, forKey: .received))
     }
 
-    enum CodingKeys: String, CodingKey { case text, subject, fields, sender, author, received }
+    enum CodingKeys: String, CodingKey {
+        case text, subject, fields, sender, author, received
+        case unreadAttachment = "unread_attachment"
+    }
 }
 
 /// A guard: words around a match that mean it does not count (negation,

@@ -61,7 +61,7 @@ public struct RuleSetLinter: Sendable {
                     problems.append("rule \(rule.id): unknown requires scope '\(r.scope)'")
                 }
             }
-            for property in m.item ?? [] where !["no_identity", "no_text", "written_by_another"].contains(property) {
+            for property in m.item ?? [] where !["no_identity", "no_text", "written_by_another", "unread_attachment"].contains(property) {
                 problems.append("rule \(rule.id): unknown item property '\(property)'")
             }
         }
