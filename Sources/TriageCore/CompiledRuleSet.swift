@@ -35,20 +35,21 @@ public struct CompiledRuleSet: Sendable {
         let normalizer = TextNormalizer(table: ruleSet.normalization, stemmer: stemmer)
         self.normalizer = normalizer
         var problems: [String] = []
+        var words: [String: [NormalizedWord]] = [:]
         var classMatcher = PhraseMatcher()
         var lexiconIndex: [String: Int] = [:]
         for (l, lexicon) in ruleSet.lexicons.enumerated() {
             if lexiconIndex[lexicon.id] != nil { problems.append("word class \(lexicon.id): duplicate id") }
             lexiconIndex[lexicon.id] = l
             for entry in lexicon.entries {
-                do { try classMatcher.add(try PhrasePattern(entry), owner: l, normalizer: normalizer) } catch {
+                do { try classMatcher.add(try PhrasePattern(entry), owner: l, normalizer: normalizer, lexicons: [:], cache: &words) } catch {
                     problems.append("word class \(lexicon.id): \(error)")
                 }
             }
         }
         var matcher = PhraseMatcher()
         func add(_ phrase: String, owner: Int, _ what: String) {
-            do { try matcher.add(try PhrasePattern(phrase), owner: owner, normalizer: normalizer, lexicons: lexiconIndex) } catch {
+            do { try matcher.add(try PhrasePattern(phrase), owner: owner, normalizer: normalizer, lexicons: lexiconIndex, cache: &words) } catch {
                 problems.append("\(what): \(error)")
             }
         }

@@ -42,12 +42,26 @@ public struct PhraseMatcher: Sendable {
     ///   - lexicons: word class ids by name, for `@name` elements.
     /// - Throws: ``PatternError`` for an unknown word class.
     public mutating func add(_ pattern: PhrasePattern, owner: Int, normalizer: TextNormalizer? = nil, lexicons: [String: Int] = [:]) throws {
+        var cache: [String: [NormalizedWord]] = [:]
+        try add(pattern, owner: owner, normalizer: normalizer, lexicons: lexicons, cache: &cache)
+    }
+
+    /// As ``add(_:owner:normalizer:lexicons:)``, with the normalised words kept in
+    /// `cache` across calls (a rule set repeats the same words many thousand times).
+    public mutating func add(_ pattern: PhrasePattern, owner: Int, normalizer: TextNormalizer?, lexicons: [String: Int],
+                             cache: inout [String: [NormalizedWord]]) throws {
         for expansion in pattern.expansions {
             var node = 0
             for element in expansion {
                 switch element {
                 case .literal(let word):
-                    let words = normalizer?.words(for: word) ?? [NormalizedWord(text: word, stem: word)]
+                    let words: [NormalizedWord]
+                    if let known = cache[word] {
+                        words = known
+                    } else {
+                        words = normalizer?.words(for: word) ?? [NormalizedWord(text: word, stem: word)]
+                        cache[word] = words
+                    }
                     for w in words { node = child(of: node, for: .literal(w.stem)) }
                 case .exact(let word):
                     for w in normalizer?.expand(word) ?? [word] { node = child(of: node, for: .exact(w)) }
