@@ -49,7 +49,7 @@ import TriageStore
         let actions = try store.auditEntries(item: id).map(\.action)
         #expect(actions.suffix(2) == ["summary.approved", "summary.withdrawn"])
         #expect(try store.verifyAudit().ok)
-        #expect(try store.appliedMigrations().last == "v4-published-summaries")
+        #expect(try store.appliedMigrations().contains("v4-published-summaries"))
     }
 
     @Test func aSummaryThatSomehowHoldsAnAddressIsNotPrinted() throws {
