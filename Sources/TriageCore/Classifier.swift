@@ -27,12 +27,20 @@ public struct Classifier: Sendable {
     /// Classifies one item and returns the whole evaluation: facts, suppressed
     /// matches, and the decision.
     public func trace(_ item: Correspondence, force: String, history: [HistoryFact] = [], now: Date? = nil) -> ClassificationTrace {
+        trace(item, force: force, history: history, now: now, deadline: nil)!
+    }
+
+    /// ``trace(_:force:history:now:)`` that gives up at `deadline` (nil: never).
+    /// - Returns: nil when the deadline passed before the reading was done.
+    func trace(_ item: Correspondence, force: String, history: [HistoryFact], now: Date?, deadline: ContinuousClock.Instant?) -> ClassificationTrace? {
         var run = Evaluation(rules: rules, item: item, received: item.date?.value ?? now)
+        run.deadline = deadline
         run.matchAll()
         for fact in history { run.add(external: fact) }
         run.resolveSubject()
         let profile = rules.ruleSet.profile(force)
         run.computeReviewTiming(windowDays: profile?.reviewWindowDays ?? 28)
+        if run.outOfTime { return nil }
         let decision = run.decide(force: force, profile: profile)
         return ClassificationTrace(decision: decision, facts: run.factSummary(), suppressed: run.suppressed)
     }

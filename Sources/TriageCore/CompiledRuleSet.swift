@@ -22,6 +22,10 @@ public struct CompiledRuleSet: Sendable {
     let segmentsRead: Set<String>
     /// Lower-cased match values, precomputed.
     let fieldMatchers: [Int: [String: Set<String>]]
+    /// Each rule's fact, value and segments, split once (the evaluation asks per hit).
+    let ruleFacts: [String]
+    let ruleValues: [String]
+    let ruleSegments: [Set<String>]
 
     /// Guard phrase parts.
     enum GuardPart: Int { case before = 0, sentence = 1, after = 2 }
@@ -93,6 +97,9 @@ public struct CompiledRuleSet: Sendable {
         self.guardIndex = guardIndex
         self.segmentsRead = segments
         self.fieldMatchers = fieldMatchers
+        self.ruleFacts = ruleSet.rules.map(\.fact)
+        self.ruleValues = ruleSet.rules.map(\.value)
+        self.ruleSegments = ruleSet.rules.map { Set($0.segments) }
     }
 
     /// Number of nodes in the phrase automaton.

@@ -7,7 +7,7 @@ extension Evaluation {
 
     mutating func matchAll() {
         buildViews()
-        for v in views.indices { matchPhrases(in: v) }
+        for v in views.indices where !spent() { matchPhrases(in: v) }
         matchStructural()
         applyContainment()
         applyProximity()
@@ -48,8 +48,9 @@ extension Evaluation {
         for g in guardMatches { guardsBySentence[tokens[g.first].sentence, default: []].append(g) }
         let segment = views[v].segment
         for m in ruleMatches {
+            if spent() { return }
+            guard rules.ruleSegments[m.owner].contains(segment) else { continue }
             let rule = ruleSet.rules[m.owner]
-            guard rule.segments.contains(segment) else { continue }
             if let g = guardThatStops(m, rule: rule, guards: guardsBySentence[tokens[m.first].sentence] ?? [], index: index, view: views[v]) {
                 suppressed.append(SuppressedMatch(
                     rule: rule.id, guardId: g, quote: index.quote(from: tokens[m.first].start, to: tokens[m.last].end),
@@ -70,8 +71,7 @@ extension Evaluation {
         let reader = DateReader()
         for m in dateAnchors {
             let r = m.owner - rules.dateOwnerBase
-            let rule = ruleSet.rules[r]
-            guard rule.segments.contains(segment) else { continue }
+            guard rules.ruleSegments[r].contains(segment) else { continue }
             var position = m.last + 1
             let limit = min(tokens.count, m.last + 8)
             while position < limit, tokens[position].sentence == tokens[m.last].sentence {
@@ -209,7 +209,7 @@ extension Evaluation {
         }
         var byViewAndFact: [String: [Int]] = [:]
         for (i, h) in hits.enumerated() where h.view >= 0 && h.date == nil {
-            byViewAndFact["\(h.view)|\(ruleSet.rules[h.rule].fact)", default: []].append(i)
+            byViewAndFact["\(h.view)|\(rules.ruleFacts[h.rule])", default: []].append(i)
         }
         for group in byViewAndFact.values where group.count > 1 {
             // Sorted by start, longest first: a hit is inside a longer one when an
@@ -238,16 +238,17 @@ extension Evaluation {
         var index: [String: [Int: [Int: [Int]]]] = [:]
         var anywhere: [String: Set<String>] = [:]
         for (i, h) in hits.enumerated() {
-            let rule = ruleSet.rules[h.rule]
-            anywhere[rule.fact, default: []].insert(rule.value)
+            let fact = rules.ruleFacts[h.rule]
+            anywhere[fact, default: []].insert(rules.ruleValues[h.rule])
             guard h.view >= 0 else { continue }
-            index[rule.fact, default: [:]][h.view, default: [:]][views[h.view].index.tokens[h.first].sentence, default: []].append(i)
+            index[fact, default: [:]][h.view, default: [:]][views[h.view].index.tokens[h.first].sentence, default: []].append(i)
         }
         var drop = Set<Int>()
         for i in needing {
+            if spent() { break }
             let h = hits[i]
             let req = ruleSet.rules[h.rule].requires!
-            func wanted(_ j: Int) -> Bool { req.values.map { $0.contains(ruleSet.rules[hits[j].rule].value) } ?? true }
+            func wanted(_ j: Int) -> Bool { req.values.map { $0.contains(rules.ruleValues[hits[j].rule]) } ?? true }
             if req.scope == "item" {
                 if anywhere[req.fact].map({ values in req.values.map { !values.isDisjoint(with: $0) } ?? true }) != true { drop.insert(i) }
                 continue
@@ -257,6 +258,27 @@ extension Evaluation {
             let here = tokens[h.first]
             let inView = index[req.fact]?[h.view] ?? [:]
             func inSentence(_ s: Int) -> [Int] { s >= 0 ? inView[s] ?? [] : [] }
+            /// The sentences before `t`'s in its paragraph and the one before it
+            /// (bounded: a paragraph holds at most ``TextIndex/maxParagraphSentences``).
+            func earlierSentences(_ t: TextIndex.Token) -> [Int] {
+                let ranges = views[h.view].index.sentences
+                var result: [Int] = []
+                var s = t.sentence - 1
+                while s >= 0, s < ranges.count, !ranges[s].isEmpty, tokens[ranges[s].lowerBound].paragraph >= t.paragraph - 1 {
+                    result.append(s)
+                    s -= 1
+                }
+                return result
+            }
+            /// The sentences of `t`'s paragraph.
+            func sameParagraph(_ t: TextIndex.Token) -> [Int] {
+                let ranges = views[h.view].index.sentences
+                func inIt(_ s: Int) -> Bool { s >= 0 && s < ranges.count && !ranges[s].isEmpty && tokens[ranges[s].lowerBound].paragraph == t.paragraph }
+                var lo = t.sentence, hi = t.sentence
+                while inIt(lo - 1) { lo -= 1 }
+                while inIt(hi + 1) { hi += 1 }
+                return Array(lo...hi)
+            }
             if req.scope == "actor" {
                 // The nearest role named before the match (same or previous sentence,
                 // same paragraph) must be one of the wanted values; with a word that
@@ -265,9 +287,7 @@ extension Evaluation {
                     hits[$0].last < h.first && tokens[hits[$0].first].paragraph == here.paragraph
                 }
                 if before.isEmpty, let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
-                    before = inView.filter { $0.key < here.sentence }.flatMap(\.value).filter {
-                        tokens[hits[$0].first].paragraph >= here.paragraph - 1
-                    }
+                    before = earlierSentences(here).flatMap(inSentence)
                 }
                 var nearest = before.max { hits[$0].last < hits[$1].last }
                 if nearest == nil {
@@ -289,12 +309,12 @@ extension Evaluation {
             }
             let candidates: [Int]
             switch req.scope {
-            case "paragraph": candidates = inView.values.flatMap { $0 }.filter { tokens[hits[$0].first].paragraph == here.paragraph }
+            case "paragraph": candidates = sameParagraph(here).flatMap(inSentence)
             case "nearby":
                 var near = (inSentence(here.sentence - 1) + inSentence(here.sentence)).filter { tokens[hits[$0].first].paragraph == here.paragraph }
                 if !near.contains(where: wanted), let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
                     // "My child came home upset" after "one of them shouted": the role the words refer back to.
-                    near = inView.filter { $0.key < here.sentence }.flatMap(\.value).filter { tokens[hits[$0].first].paragraph >= here.paragraph - 1 }
+                    near = earlierSentences(here).flatMap(inSentence)
                 }
                 candidates = near
             default: candidates = inSentence(here.sentence)
@@ -307,8 +327,7 @@ extension Evaluation {
     mutating func rebuildFacts() {
         facts = [:]
         for (i, h) in hits.enumerated() {
-            let rule = ruleSet.rules[h.rule]
-            facts[rule.fact, default: [:]][rule.value, default: []].append(i)
+            facts[rules.ruleFacts[h.rule], default: [:]][rules.ruleValues[h.rule], default: []].append(i)
         }
     }
 

@@ -30,13 +30,13 @@ extension Evaluation {
         var family: [String: Int] = [:]
         for (n, group) in (resolution.compatible ?? []).enumerated() { for role in group { family[role] = n } }
         func familyKey(_ role: String) -> String { family[role].map { "group\($0)" } ?? role }
-        func role(_ c: Int) -> String { ruleSet.rules[hits[c].rule].value }
+        func role(_ c: Int) -> String { rules.ruleValues[hits[c].rule] }
 
         var candidateHits: [Int] = []
         var formAnswers: [Int] = []
         var anchorHits: [Int] = []
         for i in hits.indices {
-            let fact = ruleSet.rules[hits[i].rule].fact
+            let fact = rules.ruleFacts[hits[i].rule]
             if fact == resolution.candidates {
                 if hits[i].view >= 0 { candidateHits.append(i) } else if hits[i].segment.hasPrefix("field:") { formAnswers.append(i) }
             } else if anchorFacts.contains(fact), hits[i].view >= 0 {
@@ -139,6 +139,7 @@ extension Evaluation {
             return false
         }
         for a in anchorHits {
+            if spent() { break }
             let h = hits[a]
             if pronounActs(h), let c = linkedBack(h, person: true) {
                 chosen.append(c)

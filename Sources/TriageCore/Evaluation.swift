@@ -55,6 +55,11 @@ struct Evaluation {
     var reviewDays: Int?
     var letterDate: Date?
     var caseworkerNotes: [String] = []
+    /// When reading must stop (``ItemBudget/maxClassifySeconds``); nil: no limit.
+    var deadline: ContinuousClock.Instant?
+    /// Set when the deadline passed: the rest of the reading was skipped.
+    var outOfTime = false
+    private var steps = 0
 
     init(rules: CompiledRuleSet, item: Correspondence, received: Date?) {
         self.rules = rules
@@ -63,6 +68,15 @@ struct Evaluation {
     }
 
     var ruleSet: RuleSet { rules.ruleSet }
+
+    /// Whether the time budget is spent (the clock is read every 64 steps).
+    mutating func spent() -> Bool {
+        if outOfTime { return true }
+        guard let deadline else { return false }
+        steps &+= 1
+        if steps & 63 == 0, ContinuousClock.now >= deadline { outOfTime = true }
+        return outOfTime
+    }
 
     // MARK: Facts
 

@@ -12,23 +12,31 @@ import Foundation
 /// - `TRIAGE_MAX_CLASSIFY_CHARS`: the most text (Unicode scalars of the
 ///   subject, body, form fields and embedded messages) the classifier reads
 ///   per item (default 64,000: about 10,000 words, well
-///   past any item in the corpus; the classifier is not yet linear in the number of quote segments, so larger text could take tens of seconds).
+///   past any item in the corpus; the classifier's work is linear in the text
+///   (`triage bench --item-scaling`), so this bounds its time and memory too).
+/// - `TRIAGE_MAX_CLASSIFY_SECONDS`: the longest the classifier reads one item
+///   (default 10 seconds, about a thousand times what an ordinary item takes);
+///   past it the item goes to a caseworker. A backstop against an input that
+///   the other limits do not foresee: never a stalled polling job.
 public struct ItemBudget: Sendable, Equatable {
     /// Largest raw item read into memory, in bytes (0: no limit).
     public var maxItemBytes: Int
     /// Most text the classifier reads per item, in Unicode scalars (0: no limit).
     public var maxClassifyCharacters: Int
+    /// Longest the classifier reads one item, in seconds (0: no limit).
+    public var maxClassifySeconds: Double
 
-    /// The defaults: 50 MiB per item, 64,000 characters classified.
-    public static let defaults = ItemBudget(maxItemBytes: 50 << 20, maxClassifyCharacters: 64_000)
+    /// The defaults: 50 MiB per item, 64,000 characters classified, 10 seconds.
+    public static let defaults = ItemBudget(maxItemBytes: 50 << 20, maxClassifyCharacters: 64_000, maxClassifySeconds: 10)
 
     /// The row id and the words a caseworker sees for an item over budget.
     public static let row = "too_large_to_read_automatically"
     public static let phrase = "too large to read automatically"
 
-    public init(maxItemBytes: Int, maxClassifyCharacters: Int) {
+    public init(maxItemBytes: Int, maxClassifyCharacters: Int, maxClassifySeconds: Double = 10) {
         self.maxItemBytes = maxItemBytes
         self.maxClassifyCharacters = maxClassifyCharacters
+        self.maxClassifySeconds = maxClassifySeconds
     }
 
     /// The defaults, overridden by `TRIAGE_MAX_ITEM_BYTES` and `TRIAGE_MAX_CLASSIFY_CHARS`.
@@ -37,6 +45,12 @@ public struct ItemBudget: Sendable, Equatable {
         self = .defaults
         if let v = environment["TRIAGE_MAX_ITEM_BYTES"] { maxItemBytes = try Self.number(v, "TRIAGE_MAX_ITEM_BYTES") }
         if let v = environment["TRIAGE_MAX_CLASSIFY_CHARS"] { maxClassifyCharacters = try Self.number(v, "TRIAGE_MAX_CLASSIFY_CHARS") }
+        if let v = environment["TRIAGE_MAX_CLASSIFY_SECONDS"] {
+            guard let n = Double(v.trimmingCharacters(in: .whitespaces)), n >= 0, n.isFinite else {
+                throw ItemBudgetError(message: "TRIAGE_MAX_CLASSIFY_SECONDS must be a number of seconds, 0 or more (0: no limit), not '\(v)'")
+            }
+            maxClassifySeconds = n
+        }
     }
 
     static func number(_ text: String, _ name: String) throws -> Int {
@@ -113,6 +127,14 @@ extension Classifier {
             let d = ItemBudget.tooLargeDecision(for: item, force: force, rulesetVersion: rules.ruleSet.version, now: now, why: why)
             return ClassificationTrace(decision: d, facts: [:], suppressed: [])
         }
-        return trace(item, force: force, history: history, now: now)
+        let deadline = budget.maxClassifySeconds > 0 ? ContinuousClock.now.advanced(by: .milliseconds(Int64(budget.maxClassifySeconds * 1000))) : nil
+        if let done = trace(item, force: force, history: history, now: now, deadline: deadline) { return done }
+        let why = "reading it took longer than \(Self.seconds(budget.maxClassifySeconds)), the classifier's limit (TRIAGE_MAX_CLASSIFY_SECONDS)"
+        let d = ItemBudget.tooLargeDecision(for: item, force: force, rulesetVersion: rules.ruleSet.version, now: now, why: why)
+        return ClassificationTrace(decision: d, facts: [:], suppressed: [])
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
     }
 }

@@ -65,13 +65,21 @@ public struct TextIndex: Sendable {
         var newlineRun = 0
         var offset = 0
 
+        var sentencesInParagraph = 0
         func closeSentence(question: Bool) {
             if tokens.count > sentenceStart {
                 sentences.append(sentenceStart..<tokens.count)
                 questions.append(question)
                 sentence += 1
                 sentenceStart = tokens.count
+                sentencesInParagraph += 1
+                // An endless paragraph is read as several (see ``maxParagraphSentences``).
+                if sentencesInParagraph >= Self.maxParagraphSentences { newParagraph() }
             }
+        }
+        func newParagraph() {
+            if let last = tokens.last, last.paragraph == paragraph { paragraph += 1 }
+            sentencesInParagraph = 0
         }
         func flushWord(at end: Int) {
             guard !word.isEmpty else { return }
@@ -100,6 +108,8 @@ public struct TextIndex: Sendable {
             }
             word.removeAll(keepingCapacity: true)
             wordHasLetter = false
+            // A run-on "sentence" is read in pieces of at most ``maxSentenceTokens``.
+            if tokens.count - sentenceStart >= Self.maxSentenceTokens { closeSentence(question: false) }
         }
         func appendUTF8(_ scalar: Unicode.Scalar) {
             if scalar.value < 0x80 {
@@ -125,7 +135,7 @@ public struct TextIndex: Sendable {
                 }
                 if newlineRun >= 2 {
                     closeSentence(question: false)
-                    if !tokens.isEmpty { paragraph += 1 }
+                    newParagraph()
                 }
                 newlineRun = 0
                 if isLetter { wordHasLetter = true }
@@ -149,7 +159,7 @@ public struct TextIndex: Sendable {
                 } else {
                     if newlineRun >= 2 {
                         closeSentence(question: false)
-                        if !tokens.isEmpty { paragraph += 1 }
+                        newParagraph()
                     }
                     newlineRun = 0
                     if !Self.isWhitespace(c) {
@@ -170,6 +180,9 @@ public struct TextIndex: Sendable {
                             if Self.isWhitespace(next) || c == "?" || c == "!" {
                                 closeSentence(question: c == "?")
                             }
+                        } else if c == ",", tokens.count - sentenceStart >= Self.softSentenceTokens {
+                            // A long run-on sentence breaks at its next comma.
+                            closeSentence(question: false)
                         }
                     }
                 }
@@ -184,6 +197,16 @@ public struct TextIndex: Sendable {
         self.sentenceIsQuestion = questions
         self.scalars = scalars
     }
+
+    /// Past this many tokens a sentence ends at its next comma. Sentences are
+    /// the reach of guards and of ties between words; bounding them keeps the
+    /// classifier's work linear in the length of the text, whatever the
+    /// punctuation (an item written without a full stop is read in pieces).
+    public static let softSentenceTokens = 80
+    /// A sentence never holds more tokens than this.
+    public static let maxSentenceTokens = 120
+    /// A paragraph never holds more sentences than this.
+    public static let maxParagraphSentences = 40
 
     /// Unicode `Alphabetic`, with ASCII answered without a property lookup.
     @inline(__always)

@@ -22,6 +22,7 @@ struct BenchCommand: ParsableCommand {
               triage bench                              # 100,000 messages
               triage bench --messages 10000 --runs 5 --format json
               triage bench --archive /tmp/bench.mbox --reuse
+              triage bench --item-scaling --item-sizes 32,64,128,256 --runs 3
             """
     )
 
@@ -39,6 +40,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The baseline script (default: Benchmarks/python_baseline.py beside Rules/).") var pythonScript: String?
     @Option(help: "The force profile.") var force: String?
     @Option(help: "text or json.") var format: OutputFormat = .text
+    @Flag(help: "Measure instead how classify time grows with the size of one item (hostile shapes at doubling sizes, parse of the same bytes as the baseline); exits 3 when a shape grows faster than --max-growth per doubling.") var itemScaling = false
+    @Option(help: "Item sizes for --item-scaling, in KB, comma-separated.") var itemSizes: String = "32,64,128,256"
+    @Option(help: "Largest acceptable time ratio per doubling for --item-scaling.") var maxGrowth: Double = 2.5
     @Option(help: .hidden) var child: String?
     @Option(help: "Write the rules' phrases as Python regular expressions (JSON) to this file and stop.") var phrasesOut: String?
 
@@ -57,6 +61,7 @@ struct BenchCommand: ParsableCommand {
             guard FileManager.default.createFile(atPath: phrasesOut, contents: data) else { throw ValidationError("Cannot write \(phrasesOut).") }
             return
         }
+        if itemScaling { return try runItemScaling(compiled: compiled, force: forceId) }
         if let child {
             guard let mode = WorkMode(rawValue: child) else { throw ValidationError("--child parse|classify") }
             let reclassifier = Reclassifier(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled), force: forceId, jobs: jobs)
@@ -249,5 +254,27 @@ struct BenchResult: Encodable {
         out.append("load average at the end: \(load)")
         out.append("command: triage \(command)")
         return out.joined(separator: "\n")
+    }
+}
+
+extension BenchCommand {
+    /// `--item-scaling`: the classifier's linear-time benchmark (``ItemScaling``).
+    func runItemScaling(compiled: CompiledRuleSet, force: String) throws {
+        let sizes = itemSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { $0 * 1024 }
+        guard sizes.count >= 2, sizes.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--item-sizes needs at least two sizes in KB, e.g. 32,64,128.")
+        }
+        let results = try ItemScaling.measure(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled), force: force,
+                                              sizes: sizes, runs: runs, progress: { note("measuring \($0)") })
+        switch format {
+        case .json:
+            for r in results { print(try StableJSON.line(r)) }
+        case .text:
+            print(ItemScaling.text(results, limit: maxGrowth))
+        }
+        if results.contains(where: { !($0.growthPerDoubling <= maxGrowth) }) {
+            Diagnostics.error("classify time grows faster than \(maxGrowth)× per doubling of the item on some shape")
+            throw ExitCodes.checkFailed
+        }
     }
 }
