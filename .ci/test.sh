@@ -34,6 +34,9 @@ sed -n '1,7p' "$logs/eval.txt"; tail -1 "$logs/eval.txt"
 echo "== eval --variants Corpus"
 "$bin" eval --variants Corpus > "$logs/variants.txt" 2>/dev/null || status=1
 grep -v "^  - " "$logs/variants.txt" | tail -13
+echo "== classifier time against item size (linear-time benchmark; a quadratic shape grows 4x per doubling)"
+"$bin" bench --item-scaling --item-sizes 32,64,128,256 --runs 3 --max-growth "${TRIAGE_MAX_GROWTH:-3}" > "$logs/item-scaling.txt" 2>/dev/null || status=1
+grep -E "^[a-z]|growth" "$logs/item-scaling.txt"
 echo "== fuzz (short bounded run; the long run: bash .ci/fuzz.sh 50000)"
 bash .ci/fuzz.sh "${TRIAGE_FUZZ_RUNS:-1000}" "$bin" || status=1
 echo "== swift test"
