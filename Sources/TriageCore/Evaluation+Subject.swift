@@ -29,6 +29,18 @@ extension Evaluation {
         let anaphorClass = resolution.anaphors.flatMap { rules.lexiconIndex[$0] }
         var family: [String: Int] = [:]
         for (n, group) in (resolution.compatible ?? []).enumerated() { for role in group { family[role] = n } }
+        // Groups that hold together while their fact holds: merged with any group they touch.
+        var preferred: [Int: [String]] = [:]
+        for (fact, group) in (resolution.compatibleWhen ?? [:]).sorted(by: { $0.key < $1.key }) where !values(fact).isEmpty {
+            let target = group.lazy.compactMap { family[$0] }.first ?? (family.values.max() ?? -1) + 1
+            for role in group {
+                if let old = family[role], old != target {
+                    for (r, f) in family where f == old { family[r] = target }
+                }
+                family[role] = target
+            }
+            preferred[target] = group
+        }
         func familyKey(_ role: String) -> String { family[role].map { "group\($0)" } ?? role }
         func role(_ c: Int) -> String { rules.ruleValues[hits[c].rule] }
 
@@ -211,7 +223,8 @@ extension Evaluation {
         let pool = specific.isEmpty ? members : specific
         var counts: [String: Int] = [:]
         for c in pool { counts[role(c), default: 0] += 1 }
-        let chosenRole = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
+        let chosenRole = preferred[family[role(members[0])] ?? -1]?.first { counts[$0] != nil }
+            ?? counts.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
         derived["subject"] = [chosenRole]
         subjectHits = Array(Set(pool.filter { role($0) == chosenRole })).sorted()
     }

@@ -249,6 +249,10 @@ public struct SubjectResolution: Codable, Sendable, Equatable {
     public var generic: [String]
     /// Groups of roles that are the same route and never conflict.
     public var compatible: [[String]]?
+    /// Groups of roles that do not conflict while a fact holds, the first role
+    /// named being reported (`cc_delegated: [chief_constable, officer_or_staff, force]`:
+    /// a complaint about the Chief Constable over a policy his staff made is one matter).
+    public var compatibleWhen: [String: [String]]?
     /// The value when no role is tied to an anchor.
     public var fallback: String
     /// Words that, ending an anchor ("complain about", "against"), point at the
@@ -271,6 +275,7 @@ public struct SubjectResolution: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case candidates, anchors, generic, compatible, fallback, pointers, yields, anaphors, things
         case sentenceOnly = "sentence_only"
+        case compatibleWhen = "compatible_when"
     }
 }
 
