@@ -12,6 +12,11 @@ public struct HistoryThresholds: Codable, Sendable, Equatable {
     /// Jaccard similarity of word 3-gram shingles at or above which the text
     /// alone (a near-verbatim resend) counts as the same substance. Default 0.8.
     public var repetitionStrongSimilarity: Double?
+    /// Similarity (as for `repetitionSimilarity`, with a shared officer, date or
+    /// reference) at or above which an earlier complaint is "the same matter":
+    /// repetitious only where the writer says it is sent again with nothing new.
+    /// Default 0.3.
+    public var sameMatterSimilarity: Double?
     /// How far back (days) earlier complaints are compared. Default 730.
     public var repetitionLookbackDays: Int?
     /// Excessive contact: more than this many items from one complainant …
@@ -29,6 +34,7 @@ public struct HistoryThresholds: Codable, Sendable, Equatable {
         case repetitionSimilarity = "repetition_similarity"
         case repetitionStrongSimilarity = "repetition_strong_similarity"
         case repetitionLookbackDays = "repetition_lookback_days"
+        case sameMatterSimilarity = "same_matter_similarity"
         case excessiveContactItems = "excessive_contact_items"
         case excessiveContactDays = "excessive_contact_days"
         case abusivePatternMinItems = "abusive_pattern_min_items"
@@ -38,8 +44,9 @@ public struct HistoryThresholds: Codable, Sendable, Equatable {
     public init(
         repetitionSimilarity: Double? = nil, repetitionStrongSimilarity: Double? = nil, repetitionLookbackDays: Int? = nil,
         excessiveContactItems: Int? = nil, excessiveContactDays: Int? = nil,
-        abusivePatternMinItems: Int? = nil, abusivePatternLookbackDays: Int? = nil
+        abusivePatternMinItems: Int? = nil, abusivePatternLookbackDays: Int? = nil, sameMatterSimilarity: Double? = nil
     ) {
+        self.sameMatterSimilarity = sameMatterSimilarity
         self.repetitionSimilarity = repetitionSimilarity
         self.repetitionStrongSimilarity = repetitionStrongSimilarity
         self.repetitionLookbackDays = repetitionLookbackDays
@@ -56,6 +63,8 @@ public struct HistoryThresholds: Codable, Sendable, Equatable {
     public var similarity: Double { repetitionSimilarity ?? 0.5 }
     /// Similarity threshold on text alone (default 0.8).
     public var strongSimilarity: Double { repetitionStrongSimilarity ?? 0.8 }
+    /// Same-matter threshold (default 0.3).
+    public var sameMatterSimilarityValue: Double { sameMatterSimilarity ?? 0.3 }
     /// Repetition look-back in days (default 730).
     public var lookbackDays: Int { repetitionLookbackDays ?? 730 }
     /// N of "more than N items in D days" (default 5).

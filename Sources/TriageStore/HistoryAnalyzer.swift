@@ -44,6 +44,11 @@ public struct PriorItem: Sendable {
 /// - `history_abusive_pattern`: earlier items of the complainant whose decisions
 ///   carry the `abusive` fact (a language rule). It is not `vexatious` by itself:
 ///   the decision table combines it with this item's own `abusive` fact.
+/// - `same_matter`: an earlier complaint with the same substance (as for
+///   `repetitious`) although the new item names something not in the earlier
+///   ones (a date of a phone call, a new reference). Not a reason by itself:
+///   the decision table combines it with the writer's own words that they are
+///   sending the same complaint again and bring nothing new.
 public struct HistoryAnalyzer: Sendable {
     /// The thresholds in use.
     public var thresholds: HistoryThresholds
@@ -61,15 +66,17 @@ public struct HistoryAnalyzer: Sendable {
     ///   - received: its date.
     ///   - earlier: the complainant's earlier items with their effective decisions.
     /// - Returns: the facts that hold, in the order repetitious, reopening,
-    ///   excessive_contact, history_abusive_pattern.
+    ///   excessive_contact, history_abusive_pattern, same_matter.
     public func facts(for item: Correspondence, received: Date, earlier: [PriorItem]) -> [HistoryFact] {
         let prior = earlier.filter { $0.received <= received }.sorted { $0.received < $1.received }
         guard !prior.isEmpty else { return [] }
         var facts: [HistoryFact] = []
-        if let f = repetition(item, received: received, prior: prior) { facts.append(f) }
+        let (repeated, sameMatter) = repetition(item, received: received, prior: prior)
+        if let f = repeated { facts.append(f) }
         if let f = reopening(item, prior: prior) { facts.append(f) }
         if let f = excessiveContact(received: received, prior: prior) { facts.append(f) }
         if let f = abusivePattern(received: received, prior: prior) { facts.append(f) }
+        if let f = sameMatter { facts.append(f) }
         return facts
     }
 
@@ -104,41 +111,50 @@ public struct HistoryAnalyzer: Sendable {
             sharedReferences: aa.references.intersection(ab.references).sorted())
     }
 
-    func repetition(_ item: Correspondence, received: Date, prior: [PriorItem]) -> HistoryFact? {
+    /// `repetitious` (same substance, nothing new) and `same_matter` (same substance).
+    func repetition(_ item: Correspondence, received: Date, prior: [PriorItem]) -> (HistoryFact?, HistoryFact?) {
         let horizon = received.addingTimeInterval(-Double(thresholds.lookbackDays) * 86_400)
         let complaints = prior.filter { $0.decision?.kind == "complaint" && $0.received >= horizon }
-        guard !complaints.isEmpty else { return nil }
+        guard !complaints.isEmpty else { return (nil, nil) }
         let newShingles = TextFeatures.shingles(TextFeatures.newText(item))
-        guard !newShingles.isEmpty else { return nil }
+        guard !newShingles.isEmpty else { return (nil, nil) }
         let newAnchors = TextFeatures.anchors(item, wholeBody: false)
 
         var same: [(PriorItem, Comparison)] = []
+        var related: [(PriorItem, Comparison)] = []
         for p in complaints {
             let c = compare(item, p.correspondence)
             let shared = !(c.sharedOfficers.isEmpty && c.sharedDates.isEmpty && c.sharedReferences.isEmpty)
             if (c.similarity >= thresholds.similarity && shared) || c.shingleJaccard >= thresholds.strongSimilarity {
                 same.append((p, c))
+            } else if c.similarity >= thresholds.sameMatterSimilarityValue && shared {
+                related.append((p, c))
             }
         }
-        guard !same.isEmpty else { return nil }
+        func describe(_ list: [(PriorItem, Comparison)]) -> [String] { list.map { p, c -> String in
+            var why = [String(format: "similarity %.2f (3-gram Jaccard %.2f, word overlap %.2f)", c.similarity, c.shingleJaccard, c.wordOverlap)]
+            if !c.sharedOfficers.isEmpty { why.append("same officer " + c.sharedOfficers.joined(separator: ", ")) }
+            if !c.sharedDates.isEmpty { why.append("same date " + c.sharedDates.joined(separator: ", ")) }
+            if !c.sharedReferences.isEmpty { why.append("same reference " + c.sharedReferences.joined(separator: ", ")) }
+            return "\(Self.describe(p)) (\(why.joined(separator: "; ")))"
+        } }
+        let matching = same + related
+        guard !matching.isEmpty else { return (nil, nil) }
+        let sameMatter = HistoryFact(fact: "same_matter", value: "true", rule: "history.same_matter", cites: Self.cites,
+                                     quote: "same matter as earlier complaint " + describe(matching).joined(separator: "; and "))
+        guard !same.isEmpty else { return (nil, sameMatter) }
+        let parts = describe(same)
 
         // Nothing new: every officer, date, reference and attachment of the new
         // item was already in some earlier item of the complainant.
         var before = Anchors()
         for p in prior { before.formUnion(TextFeatures.anchors(p.correspondence, wholeBody: true)) }
         let fresh = newAnchors.subtracting(before)
-        guard fresh.isEmpty else { return nil }
+        guard fresh.isEmpty else { return (nil, sameMatter) }
 
-        let parts = same.map { p, c -> String in
-            var why = [String(format: "similarity %.2f (3-gram Jaccard %.2f, word overlap %.2f)", c.similarity, c.shingleJaccard, c.wordOverlap)]
-            if !c.sharedOfficers.isEmpty { why.append("same officer " + c.sharedOfficers.joined(separator: ", ")) }
-            if !c.sharedDates.isEmpty { why.append("same date " + c.sharedDates.joined(separator: ", ")) }
-            if !c.sharedReferences.isEmpty { why.append("same reference " + c.sharedReferences.joined(separator: ", ")) }
-            return "\(Self.describe(p)) (\(why.joined(separator: "; ")))"
-        }
         let quote = "same substance as earlier complaint " + parts.joined(separator: "; and ")
             + "; nothing new: no new officer, date, reference or attachment"
-        return HistoryFact(fact: "repetitious", value: "true", rule: "history.repetitious", cites: Self.cites, quote: quote)
+        return (HistoryFact(fact: "repetitious", value: "true", rule: "history.repetitious", cites: Self.cites, quote: quote), sameMatter)
     }
 
     // MARK: Re-opening
