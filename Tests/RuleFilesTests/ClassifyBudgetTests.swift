@@ -16,7 +16,7 @@ struct ClassifyBudgetTests {
     static let runOn = String(repeating: "the officer was rude and aggressive and I want to complain about PC 12 and ", count: 400)
 
     @Test func anItemOverTheTimeBudgetGoesToACaseworker() throws {
-        let classifier = Classifier(Repository.compiled)
+        let classifier = Classifier(try Repository.compiled)
         let budget = ItemBudget(maxItemBytes: 0, maxClassifyCharacters: 0, maxClassifySeconds: 0.000_001)
         let d = classifier.classify(Self.item(Self.runOn), force: "cambridgeshire", budget: budget, rawBytes: 0)
         #expect(d.outcome == "needs_caseworker")
@@ -25,7 +25,7 @@ struct ClassifyBudgetTests {
     }
 
     @Test func withinTheTimeBudgetTheItemIsRead() throws {
-        let classifier = Classifier(Repository.compiled)
+        let classifier = Classifier(try Repository.compiled)
         let budget = ItemBudget(maxItemBytes: 0, maxClassifyCharacters: 0, maxClassifySeconds: 600)
         let d = classifier.classify(Self.item(Self.runOn), force: "cambridgeshire", budget: budget, rawBytes: 0)
         #expect(d.decidedBy.row != ItemBudget.row)
