@@ -45,8 +45,10 @@ public struct PriorItem: Sendable {
 ///   carry the `abusive` fact (a language rule). It is not `vexatious` by itself:
 ///   the decision table combines it with this item's own `abusive` fact.
 /// - `same_matter`: an earlier complaint with the same substance (as for
-///   `repetitious`) although the new item names something not in the earlier
-///   ones (a date of a phone call, a new reference). Not a reason by itself:
+///   `repetitious`, or similarity at or above `same_matter_similarity` with a
+///   shared anchor, or named by its date: "my complaint of 12 October")
+///   although the new item may name something not in the earlier ones (a date
+///   of a phone call, a new reference). Not a reason by itself:
 ///   the decision table combines it with the writer's own words that they are
 ///   sending the same complaint again and bring nothing new.
 public struct HistoryAnalyzer: Sendable {
@@ -123,11 +125,14 @@ public struct HistoryAnalyzer: Sendable {
         var same: [(PriorItem, Comparison)] = []
         var related: [(PriorItem, Comparison)] = []
         for p in complaints {
-            let c = compare(item, p.correspondence)
+            var c = compare(item, p.correspondence)
+            // "Re: my complaint of 12 October": the new text names the earlier complaint by its date.
+            let citedByDate = newAnchors.dates.contains(Self.dayMonth(p.received))
+            if citedByDate { c.sharedReferences.append("complaint of \(Self.dayString(p.received))") }
             let shared = !(c.sharedOfficers.isEmpty && c.sharedDates.isEmpty && c.sharedReferences.isEmpty)
             if (c.similarity >= thresholds.similarity && shared) || c.shingleJaccard >= thresholds.strongSimilarity {
                 same.append((p, c))
-            } else if c.similarity >= thresholds.sameMatterSimilarityValue && shared {
+            } else if (c.similarity >= thresholds.sameMatterSimilarityValue && shared) || citedByDate {
                 related.append((p, c))
             }
         }
@@ -206,6 +211,14 @@ public struct HistoryAnalyzer: Sendable {
     public static func describe(_ p: PriorItem) -> String {
         let subject = (p.correspondence.subject?.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap { $0.isEmpty ? nil : $0 } ?? "(no subject)"
         return "item \(p.id.prefix(12)) of \(dayString(p.received)), '\(subject)'"
+    }
+
+    /// Day and month as ``Anchors/dates`` holds them (`05-10`), in UTC.
+    static func dayMonth(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let c = calendar.dateComponents([.month, .day], from: date)
+        return String(format: "%02d-%02d", c.day ?? 0, c.month ?? 0)
     }
 
     static func dayString(_ date: Date) -> String {
