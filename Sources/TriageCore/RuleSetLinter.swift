@@ -8,7 +8,7 @@ public struct RuleSetLinter: Sendable {
     /// Facts the engine derives itself.
     public static let derivedFacts: Set<String> = ["subject", "subject_conflict", "review_timing", "kind", "outcome", "decided_subject"]
     /// Facts that come from the store's history.
-    public static let historyFacts: Set<String> = ["repetitious", "reopening", "excessive_contact", "history_abusive_pattern", "same_matter"]
+    public static let historyFacts: Set<String> = ["repetitious", "reopening", "excessive_contact", "history_abusive_pattern", "same_matter", "earlier_complaint"]
 
     public init(_ rules: CompiledRuleSet) {
         self.rules = rules

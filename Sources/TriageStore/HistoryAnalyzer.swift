@@ -44,6 +44,8 @@ public struct PriorItem: Sendable {
 /// - `history_abusive_pattern`: earlier items of the complainant whose decisions
 ///   carry the `abusive` fact (a language rule). It is not `vexatious` by itself:
 ///   the decision table combines it with this item's own `abusive` fact.
+/// - `earlier_complaint`: the complainant made a complaint before, within the
+///   repetition look-back (for rows that combine it with this item's words).
 /// - `same_matter`: an earlier complaint with the same substance (as for
 ///   `repetitious`, or similarity at or above `same_matter_similarity` with a
 ///   shared anchor, or named by its date: "my complaint of 12 October")
@@ -68,17 +70,23 @@ public struct HistoryAnalyzer: Sendable {
     ///   - received: its date.
     ///   - earlier: the complainant's earlier items with their effective decisions.
     /// - Returns: the facts that hold, in the order repetitious, reopening,
-    ///   excessive_contact, history_abusive_pattern, same_matter.
+    ///   excessive_contact, history_abusive_pattern, same_matter, earlier_complaint.
     public func facts(for item: Correspondence, received: Date, earlier: [PriorItem]) -> [HistoryFact] {
         let prior = earlier.filter { $0.received <= received }.sorted { $0.received < $1.received }
         guard !prior.isEmpty else { return [] }
         var facts: [HistoryFact] = []
+        let horizon = received.addingTimeInterval(-Double(thresholds.lookbackDays) * 86_400)
+        let earlierComplaints = prior.filter { $0.decision?.kind == "complaint" && $0.received >= horizon }
         let (repeated, sameMatter) = repetition(item, received: received, prior: prior)
         if let f = repeated { facts.append(f) }
         if let f = reopening(item, prior: prior) { facts.append(f) }
         if let f = excessiveContact(received: received, prior: prior) { facts.append(f) }
         if let f = abusivePattern(received: received, prior: prior) { facts.append(f) }
         if let f = sameMatter { facts.append(f) }
+        if let last = earlierComplaints.last {
+            facts.append(HistoryFact(fact: "earlier_complaint", value: "true", rule: "history.earlier_complaint", cites: Self.cites,
+                                     quote: "\(earlierComplaints.count) earlier complaint(s) from this complainant, the latest \(Self.describe(last))"))
+        }
         return facts
     }
 
