@@ -75,19 +75,46 @@ struct ReportOptions: ParsableArguments {
         return p
     }
 
-    /// Writes the text to --output (atomically) or standard output.
-    func write(_ text: String) throws {
+    /// Writes the text to --output (atomically) or standard output. A private
+    /// report (one for the office, not for publication) is created 0600
+    /// whatever the umask, never readable by others even for a moment.
+    func write(_ text: String, isPrivate: Bool = false) throws {
         guard let output else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            if isPrivate {
+                try Self.writePrivately(Data(text.utf8), to: output)
+            } else {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            }
         } catch {
             Diagnostics.error("cannot write \(output): \(error.localizedDescription)")
             throw ExitCodes.badConfiguration
         }
         Diagnostics.note("report written to \(output)")
+    }
+
+    /// Writes `data` to a new file beside `path` created with mode 0600, then renames it over `path`.
+    static func writePrivately(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary]) }
+        var ok = fchmod(fd, 0o600) == 0
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while ok, offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n <= 0 { ok = false } else { offset += n }
+            }
+        }
+        ok = (fsync(fd) == 0) && ok
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
     }
 }
 
@@ -112,7 +139,8 @@ struct TransparencyReportCommand: ParsableCommand {
 struct CaseloadReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caseload",
-        abstract: "What came in, what it was, where it went, review requests against the window, time to a caseworker's decision, override rate by rule."
+        abstract: "What came in, what it was, where it went, review requests against the window, time to a caseworker's decision, override rate by rule.",
+        discussion: "The caseload report is for the office: with --output it is written private (mode 0600, whatever the umask)."
     )
 
     @Option(help: ArgumentHelp("The first day (YYYY-MM-DD).", valueName: "date")) var from: String
@@ -125,7 +153,8 @@ struct CaseloadReportCommand: ParsableCommand {
         let profile = try force.map { try options.profile($0) }
         let all = profile == nil ? try options.profiles().all : []
         let report = try Reports(store: try options.store()).caseload(period: period, profile: profile, allProfiles: all)
-        try options.write(try report.render(options.format))
+        // The caseload report is for the office (item ids, caseworkers' actions): private, 0600.
+        try options.write(try report.render(options.format), isPrivate: true)
     }
 }
 

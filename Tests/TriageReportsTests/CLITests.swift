@@ -55,6 +55,25 @@ import TriageReports
         #expect(csv.status == 0 && csv.out.hasPrefix("section,key,label,value\r\n"))
     }
 
+    /// The caseload report is private: 0600 whatever the umask (the test runs
+    /// the binary under umask 022); the published transparency report is not.
+    @Test func theCaseloadReportFileIsPrivate() throws {
+        let (_, db, _) = try ReportStore.make()
+        let dir = URL(fileURLWithPath: db).deletingLastPathComponent()
+        let old = umask(0o022)
+        defer { umask(old) }
+        let caseload = dir.appendingPathComponent("caseload.html").path
+        let r = try Self.triage(["report", "caseload", "--db", db, "--from", "2026-10-05", "--to", "2026-10-18", "--output", caseload])
+        #expect(r.status == 0, "\(r.err)")
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: caseload)[.posixPermissions] as? NSNumber).intValue
+        #expect(mode & 0o777 == 0o600)
+        #expect(try String(contentsOfFile: caseload, encoding: .utf8).contains("<html"))
+        let published = dir.appendingPathComponent("transparency.html").path
+        _ = try Self.triage(["report", "transparency", "--db", db, "--year", "2025-26", "--output", published])
+        let publishedMode = try #require(try FileManager.default.attributesOfItem(atPath: published)[.posixPermissions] as? NSNumber).intValue
+        #expect(publishedMode & 0o044 != 0)
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let (_, db, ids) = try ReportStore.make()
         let badYear = try Self.triage(["report", "transparency", "--db", db, "--year", "2025-27"])
