@@ -109,14 +109,25 @@ extension Evaluation {
         }
 
         let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
+        let personalClass = rules.lexiconIndex["personal_pronoun"]
+        let organisationClass = rules.lexiconIndex["organisation"]
         func linkedBack(_ a: Hit, person: Bool = false) -> Int? {
             guard let anaphorClass else { return nil }
             let view = views[a.view]
             let t = view.index.tokens[a.first]
             guard view.sentence(t.sentence, has: anaphorClass) else { return nil }
+            // "her behaviour", "he said": a personal pronoun in the sentence refers to a person,
+            // never to a body named by an organisation word ("the OPCC stall", "the force").
+            let personal = person || (personalClass.map { view.sentence(t.sentence, has: $0) } ?? false)
+            func isBody(_ c: Int) -> Bool {
+                guard let organisationClass else { return false }
+                let v = views[hits[c].view]
+                return v.token(hits[c].last, isIn: organisationClass) || v.token(hits[c].last + 1, isIn: organisationClass)
+            }
             for paragraph in [t.paragraph, t.paragraph - 1] where paragraph >= 0 {
                 let before = (byParagraph[a.view]?[paragraph] ?? []).filter {
                     hits[$0].last < a.first && !sentenceOnly.contains(role($0)) && !(person && things.contains(hits[$0].rule))
+                        && !(personal && isBody($0))
                 }
                 // "she" refers to a person: the nearest specific role, before a generic body ("our police desk").
                 let specific = before.filter { !generic.contains(role($0)) }
