@@ -110,6 +110,14 @@ extension Evaluation {
 
         let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
         let personalClass = rules.lexiconIndex["personal_pronoun"]
+        let prepositionClass = rules.lexiconIndex["object_marker"]
+        /// Whether a role is named after a preposition ("with the Chief Constable"): an object, not who acted.
+        func isObject(_ c: Int) -> Bool {
+            guard let prepositionClass, hits[c].view >= 0 else { return false }
+            let v = views[hits[c].view]
+            let first = hits[c].first
+            return first > 0 && v.index.tokens[first - 1].sentence == v.index.tokens[first].sentence && v.token(first - 1, isIn: prepositionClass)
+        }
         let organisationClass = rules.lexiconIndex["organisation"]
         func linkedBack(_ a: Hit, person: Bool = false) -> Int? {
             guard let anaphorClass else { return nil }
@@ -129,9 +137,12 @@ extension Evaluation {
                     hits[$0].last < a.first && !sentenceOnly.contains(role($0)) && !(person && things.contains(hits[$0].rule))
                         && !(personal && isBody($0))
                 }
-                // "she" refers to a person: the nearest specific role, before a generic body ("our police desk").
+                // "she" refers to a person: the nearest specific role, before a generic body ("our police desk");
+                // a role named as the subject of its sentence before one named after a preposition
+                // ("The Commissioner kept looking at his phone" before "raise it with the Chief Constable").
                 let specific = before.filter { !generic.contains(role($0)) }
-                if let c = (specific.isEmpty ? before : specific).max(by: { hits[$0].last < hits[$1].last }) { return c }
+                func rank(_ c: Int) -> (Int, Int) { (isObject(c) ? 0 : 1, hits[c].last) }
+                if let c = (specific.isEmpty ? before : specific).max(by: { rank($0) < rank($1) }) { return c }
             }
             return nil
         }
