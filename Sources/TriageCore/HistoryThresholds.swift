@@ -15,7 +15,7 @@ public struct HistoryThresholds: Codable, Sendable, Equatable {
     /// Similarity (as for `repetitionSimilarity`, with a shared officer, date or
     /// reference) at or above which an earlier complaint is "the same matter":
     /// repetitious only where the writer says it is sent again with nothing new.
-    /// Default 0.3.
+    /// Default 0.15.
     public var sameMatterSimilarity: Double?
     /// How far back (days) earlier complaints are compared. Default 730.
     public var repetitionLookbackDays: Int?
@@ -63,8 +63,8 @@ public struct HistoryThresholds: Codable, Sendable, Equatable {
     public var similarity: Double { repetitionSimilarity ?? 0.5 }
     /// Similarity threshold on text alone (default 0.8).
     public var strongSimilarity: Double { repetitionStrongSimilarity ?? 0.8 }
-    /// Same-matter threshold (default 0.3).
-    public var sameMatterSimilarityValue: Double { sameMatterSimilarity ?? 0.3 }
+    /// Same-matter threshold (default 0.15).
+    public var sameMatterSimilarityValue: Double { sameMatterSimilarity ?? 0.15 }
     /// Repetition look-back in days (default 730).
     public var lookbackDays: Int { repetitionLookbackDays ?? 730 }
     /// N of "more than N items in D days" (default 5).
