@@ -7,36 +7,47 @@ import TriageCore
 /// Xapian, PostgreSQL and Lucene use: "complaining", "complained" and
 /// "complaints" all become "complain"/"complaint".
 ///
-/// libstemmer's stemmer objects are not thread-safe, so one is used under a
-/// lock; stems are cached (the vocabulary of correspondence is small), so the
-/// lock is held for a dictionary look-up on almost every call.
+/// libstemmer's stemmer objects are not thread-safe, so each of a few
+/// stripes has its own stemmer and cache under its own lock, and a word
+/// always goes to the same stripe (by its hash): parallel jobs rarely wait on
+/// each other, and the lock is held for a dictionary look-up on almost every
+/// call (the vocabulary of correspondence is small).
 public final class SnowballStemmer: WordStemmer, Sendable {
     private struct State: ~Copyable {
         var stemmer: OpaquePointer
         var cache: [String: String] = [:]
     }
 
-    private let state: Mutex<State>
+    /// One stemmer and its cache under a lock.
+    private final class Stripe: Sendable {
+        let state: Mutex<State>
+        init() throws {
+            guard let stemmer = sb_stemmer_new("english", "UTF_8") else { throw StemmerError() }
+            state = Mutex(State(stemmer: stemmer))
+        }
+        deinit { state.withLock { sb_stemmer_delete($0.stemmer) } }
+    }
 
-    /// The most words kept in the cache before it is cleared.
-    public static let cacheLimit = 200_000
+    private let stripes: [Stripe]
+
+    /// The most words kept in each stripe's cache before it is cleared.
+    public static let cacheLimit = 50_000
+    /// Stripes of stemmer and cache.
+    public static let stripeCount = 8
 
     /// Creates an English stemmer.
     /// - Throws: ``StemmerError`` when libstemmer has no English algorithm.
     public init() throws {
-        guard let stemmer = sb_stemmer_new("english", "UTF_8") else { throw StemmerError() }
-        state = Mutex(State(stemmer: stemmer))
-    }
-
-    deinit {
-        state.withLock { sb_stemmer_delete($0.stemmer) }
+        stripes = try (0..<Self.stripeCount).map { _ in try Stripe() }
     }
 
     /// The stem of a lower-case word.
     public func stem(_ word: String) -> String {
         // Numbers and very short words are their own stems.
         if word.utf8.count < 3 { return word }
-        return state.withLock { state -> String in
+        var hash: UInt32 = 2_166_136_261
+        for byte in word.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return stripes[Int(hash % UInt32(stripes.count))].state.withLock { state -> String in
             if let known = state.cache[word] { return known }
             var utf8 = Array(word.utf8)
             let stemmed: String = utf8.withUnsafeMutableBufferPointer { buffer -> String in
