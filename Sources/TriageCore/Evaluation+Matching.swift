@@ -107,16 +107,17 @@ extension Evaluation {
                 continue
             }
             let window = guardRule.window ?? 4
+            let reachesAcross = guardRule.acrossClauses == true
             for gm in guards {
                 let owner = gm.owner - rules.guardOwnerBase
                 guard owner / 3 == g, tokens[gm.first].sentence == sentence else { continue }
                 switch CompiledRuleSet.GuardPart(rawValue: owner % 3) {
                 case .before:
-                    if gm.last < m.first, m.first - gm.last <= window, !brokenBetween(gm.last, m.first) { return id }
+                    if gm.last < m.first, m.first - gm.last <= window, reachesAcross || !brokenBetween(gm.last, m.first) { return id }
                 case .sentence:
                     return id
                 case .after:
-                    if gm.first > m.last, gm.first - m.last <= window, !brokenBetween(m.last, gm.first) { return id }
+                    if gm.first > m.last, gm.first - m.last <= window, reachesAcross || !brokenBetween(m.last, gm.first) { return id }
                 case .none:
                     break
                 }

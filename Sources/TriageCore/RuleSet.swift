@@ -214,10 +214,14 @@ public struct Guard: Codable, Sendable, Equatable {
     public var after: [String]?
     /// When true, the guard applies only in a sentence that is a question.
     public var questionOnly: Bool?
+    /// When true, `before` and `after` reach across commas and other clause
+    /// breaks ("The PCSO who covers our estate, Sophie, has been lovely").
+    public var acrossClauses: Bool?
 
     enum CodingKeys: String, CodingKey {
         case id, description, before, window, sentence, after
         case questionOnly = "question_only"
+        case acrossClauses = "across_clauses"
     }
 }
 

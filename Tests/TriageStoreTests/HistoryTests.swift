@@ -92,7 +92,8 @@ import TriageCore
             on Example Lane while children were crossing, with no lights or siren. I have dashcam footage.
             """
         let r3 = try Fixture.ingest(store, Fixture.item(three, subject: "Different matter", date: "2026-11-13"), thresholds: limits)
-        #expect(r3.historyFacts.isEmpty)
+        // Only that the writer has complained before: not the same matter, not repetitious.
+        #expect(r3.historyFacts.map(\.fact) == ["earlier_complaint"])
         #expect(analyzer.compare(Fixture.item(three, date: "2026-11-13"), Fixture.item(one, date: "2026-10-05")).similarity < 0.3)
     }
 
