@@ -64,6 +64,13 @@ extension Evaluation {
             byParagraph[hits[c].view, default: [:]][t.paragraph, default: []].append(c)
         }
 
+        let nobodyClass = rules.lexiconIndex["nobody"]
+        /// "no officer had attended": nobody, so neither who acted in another clause nor what a pronoun refers to.
+        func isNobody(_ c: Int) -> Bool {
+            guard let nobodyClass, hits[c].view >= 0 else { return false }
+            return views[hits[c].view].token(hits[c].first, isIn: nobodyClass)
+        }
+
         func distance(_ h: Hit, _ a: Hit) -> Int {
             h.last < a.first ? a.first - h.last : (h.first > a.last ? h.first - a.last : 0)
         }
@@ -79,7 +86,10 @@ extension Evaluation {
                 return c
             }
             // A background body inside the anchor's own words ("taken to hospital") is not its subject.
-            let here = named.filter { c in !(sentenceOnly.contains(role(c)) && hits[c].first <= a.last && hits[c].last >= a.first) }
+            let here = named.filter { c in
+                !(sentenceOnly.contains(role(c)) && hits[c].first <= a.last && hits[c].last >= a.first)
+                    && !(isNobody(c) && hits[c].last < a.first)
+            }
             guard !here.isEmpty else { return nil }
             // The actor: the role ending nearest before the anchor (or overlapping it). A
             // background body is not the actor when "he" or "she" stands between: a person
@@ -135,7 +145,7 @@ extension Evaluation {
             for paragraph in [t.paragraph, t.paragraph - 1] where paragraph >= 0 {
                 let before = (byParagraph[a.view]?[paragraph] ?? []).filter {
                     hits[$0].last < a.first && !sentenceOnly.contains(role($0)) && !(person && things.contains(hits[$0].rule))
-                        && !(personal && isBody($0))
+                        && !(personal && isBody($0)) && !isNobody($0)
                 }
                 // "she" refers to a person: the nearest specific role, before a generic body ("our police desk");
                 // a role named as the subject of its sentence before one named after a preposition
