@@ -75,6 +75,26 @@ extension Evaluation {
             h.last < a.first ? a.first - h.last : (h.first > a.last ? h.first - a.last : 0)
         }
 
+        let prepositionClass = rules.lexiconIndex["object_marker"]
+        let modifierClass = rules.lexiconIndex["mention_modifier"]
+        /// Whether a role is named after a preposition or a verb of telling ("with the Chief Constable",
+        /// "told our parish council"), over the words of its noun phrase: an object, not who acted.
+        func isObject(_ c: Int) -> Bool {
+            guard let prepositionClass, hits[c].view >= 0 else { return false }
+            let v = views[hits[c].view]
+            let tokens = v.index.tokens
+            var p = hits[c].first - 1
+            var skipped = 0
+            while p >= 0, tokens[p].sentence == tokens[hits[c].first].sentence {
+                if v.token(p, isIn: prepositionClass) { return true }
+                // Step back over the noun phrase's own words ("our parish council").
+                let modifier = modifierClass.map { v.token(p, isIn: $0) } ?? false
+                guard skipped < 2, modifier || tokens[p].isWord && !tokens[p].isCapitalised && skipped == 0 && p == hits[c].first - 1 else { return false }
+                skipped += 1
+                p -= 1
+            }
+            return false
+        }
         func inSentence(_ a: Hit) -> Int? {
             let tokens = views[a.view].index.tokens
             let sentence = tokens[a.first].sentence
@@ -94,7 +114,9 @@ extension Evaluation {
             // The actor: the role ending nearest before the anchor (or overlapping it). A
             // background body is not the actor when "he" or "she" stands between: a person
             // acts ("In front of my neighbours she refused to help").
-            var actor = here.filter { hits[$0].last <= a.last }.max { (hits[$0].last, -hits[$0].first) < (hits[$1].last, -hits[$1].first) }
+            // A background body named as an object ("told our parish council that …") did not act.
+            var actor = here.filter { hits[$0].last <= a.last && !(sentenceOnly.contains(role($0)) && isObject($0)) }
+                .max { (hits[$0].last, -hits[$0].first) < (hits[$1].last, -hits[$1].first) }
             if let found = actor, sentenceOnly.contains(role(found)), let person = rules.lexiconIndex["person_pronoun"] {
                 let view = views[a.view]
                 let between = (hits[found].last + 1)..<max(hits[found].last + 1, a.first)
@@ -120,14 +142,6 @@ extension Evaluation {
 
         let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
         let personalClass = rules.lexiconIndex["personal_pronoun"]
-        let prepositionClass = rules.lexiconIndex["object_marker"]
-        /// Whether a role is named after a preposition ("with the Chief Constable"): an object, not who acted.
-        func isObject(_ c: Int) -> Bool {
-            guard let prepositionClass, hits[c].view >= 0 else { return false }
-            let v = views[hits[c].view]
-            let first = hits[c].first
-            return first > 0 && v.index.tokens[first - 1].sentence == v.index.tokens[first].sentence && v.token(first - 1, isIn: prepositionClass)
-        }
         let organisationClass = rules.lexiconIndex["organisation"]
         func linkedBack(_ a: Hit, person: Bool = false) -> Int? {
             guard let anaphorClass else { return nil }
