@@ -64,6 +64,42 @@ extension Evaluation {
             byParagraph[hits[c].view, default: [:]][t.paragraph, default: []].append(c)
         }
 
+        // Names given to a role ("The caseworker in your office who replied, Ms Tring,"): a later
+        // "Ms Tring" or "Tring" refers to that role (word class `name_title` for Mr, Ms, Dr …).
+        var namedRoles: [String: Int] = [:]
+        if let titleClass = rules.lexiconIndex["name_title"] {
+            for c in candidateHits where !sentenceOnly.contains(role(c)) && Self.contentSegments.contains(hits[c].segment) {
+                let v = views[hits[c].view]
+                let tokens = v.index.tokens
+                var p = hits[c].last + 1
+                let end = min(tokens.count, hits[c].last + 12)
+                while p < end, tokens[p].sentence == tokens[hits[c].last].sentence {
+                    if v.token(p, isIn: titleClass), p + 1 < tokens.count, tokens[p + 1].isCapitalised {
+                        if namedRoles[tokens[p + 1].text] == nil { namedRoles[tokens[p + 1].text] = c }
+                        break
+                    }
+                    p += 1
+                }
+            }
+        }
+        /// The role a name given earlier refers to, named in the anchor's sentence before it (or right after its pointer).
+        func namedRole(_ a: Hit, after pointer: Int?) -> Int? {
+            guard !namedRoles.isEmpty else { return nil }
+            let tokens = views[a.view].index.tokens
+            let sentence = tokens[a.first].sentence
+            if let p = pointer {
+                for q in (p + 1)..<min(tokens.count, p + 4) where tokens[q].isCapitalised {
+                    if let c = namedRoles[tokens[q].text], hits[c].first < a.first || hits[c].view != a.view { return c }
+                }
+            }
+            var q = a.first - 1
+            while q >= 0, tokens[q].sentence == sentence {
+                if tokens[q].isCapitalised, let c = namedRoles[tokens[q].text], !(hits[c].view == a.view && hits[c].first >= q) { return c }
+                q -= 1
+            }
+            return nil
+        }
+
         let nobodyClass = rules.lexiconIndex["nobody"]
         /// "no officer had attended": nobody, so neither who acted in another clause nor what a pronoun refers to.
         func isNobody(_ c: Int) -> Bool {
@@ -99,12 +135,12 @@ extension Evaluation {
             let tokens = views[a.view].index.tokens
             let sentence = tokens[a.first].sentence
             let named = bySentence[a.view]?[sentence] ?? []
-            guard !named.isEmpty else { return nil }
             let pointerAt = pointers.contains(tokens[a.last].text) ? a.last
                 : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
             if let p = pointerAt, let c = named.filter({ hits[$0].first > p && hits[$0].first - p <= 4 }).min(by: { hits[$0].first < hits[$1].first }) {
                 return c
             }
+            guard !named.isEmpty else { return namedRole(a, after: pointerAt) }
             // A background body inside the anchor's own words ("taken to hospital") is not its subject.
             let here = named.filter { c in
                 !(sentenceOnly.contains(role(c)) && hits[c].first <= a.last && hits[c].last >= a.first)
