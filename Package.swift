@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        // The store on a PostgreSQL server (`--db postgres://…`), for a team on several machines.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The core: Correspondence and Decision models, the rule engine and the
@@ -118,9 +121,24 @@ let package = Package(
         .target(
             name: "TriageStore",
             dependencies: [
-                "TriageCore", "ContentHashing",
+                "TriageCore", "ContentHashing", "TriagePostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // A PostgreSQL connection for the store (postgres-nio): libpq-style URLs and
+        // passwords (PGPASSWORD, ~/.pgpass), a small pool of connections and
+        // synchronous, transaction-scoped queries bridged from NIO's futures.
+        .target(
+            name: "TriagePostgres",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -203,7 +221,7 @@ let package = Package(
         ),
         .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
-        .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
+        .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore", "TriagePostgres"]),
         // The command line as a user meets it: help, exit codes, the JSON contract.
         .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
         // Includes the poller's crash-safety tests, which run the built `triage` binary.

@@ -5,7 +5,7 @@
 # through the command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TRIAGE_WITH_DOVECOT=1 TRIAGE_WITH_CHROMIUM=1 bash .ci/setup.sh
+TRIAGE_WITH_DOVECOT=1 TRIAGE_WITH_CHROMIUM=1 TRIAGE_WITH_POSTGRES=1 bash .ci/setup.sh
 export TRIAGE_SHARED="${TRIAGE_SHARED:-$(cd .. && pwd)/shared}"
 
 # Logs of this run, in a folder of its own (several checkouts may test at once).
@@ -21,7 +21,10 @@ bin="$(swift build --show-bin-path)/triage"
 # The IMAP tests use a throw-away Dovecot on 127.0.0.1 (started by the tests
 # through .ci/dovecot.sh if not running); stop it when done.
 bash .ci/dovecot.sh start >/dev/null
-trap 'bash .ci/dovecot.sh stop >/dev/null 2>&1 || true' EXIT
+# The store's tests run on SQLite and on a private PostgreSQL cluster
+# (initdb in a temporary folder, 127.0.0.1, a free port), stopped at the end.
+eval "$(bash .ci/postgres.sh start)"
+trap 'bash .ci/dovecot.sh stop >/dev/null 2>&1 || true; bash .ci/postgres.sh stop "$TRIAGE_PG_DIR" >/dev/null 2>&1 || true' EXIT
 
 status=0
 echo "== rules test"

@@ -18,7 +18,6 @@
 //   truncated or recomputed up to any checkpointed entry.
 import Crypto
 import Foundation
-import GRDB
 
 /// One signed head of the audit chain: `triage-audit-checkpoint v1 seq=N head=HEX at=ISO8601 hmac=HEX`.
 public struct AuditCheckpoint: Sendable, Equatable {
@@ -89,10 +88,10 @@ extension Store {
     /// - Returns: the checkpoint line.
     public func auditCheckpoint(key: [UInt8], now: Date = Date()) throws -> String {
         guard !key.isEmpty else { throw StoreError("the checkpoint key is empty") }
-        return try pool.read { db in
+        return try database.read { db in
             let v = try Audit.verify(db)
             guard v.ok else { throw StoreError("not checkpointing a broken log: \(v.description)") }
-            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            let last = try SQLRow.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             let seq: Int64 = (last?["seq"] as Int64?) ?? 0
             let head: String = (last?["hash"] as String?) ?? Hash.genesis
             return AuditCheckpoint(seq: seq, head: head, at: now, key: key).line
@@ -103,7 +102,7 @@ extension Store {
     /// signature under `key`, and that the log still holds its entry with the
     /// same hash (so truncation and recomputation up to it are detected).
     public func verifyAudit(checkpoints: [String], key: [UInt8]) throws -> AuditVerification {
-        try pool.read { db in
+        try database.read { db in
             // The checkpoints first: they say what happened (truncated, rewritten)
             // more plainly than the row-level problem it also causes.
             let v = try Audit.verify(db)
@@ -145,7 +144,7 @@ enum AuditBindings {
     static let decisionActions: Set<String> = ["decision.classified", "decision.override", "decision.accept", "decision.reclassified"]
 
     /// SHA-256 of a decision row as stored (every column).
-    static func digest(decisionRow r: Row) -> String {
+    static func digest(decisionRow r: SQLRow) -> String {
         let fields: [JSONValue] = [
             .int(r["id"]), .string(r["item_id"]), .string(r["ruleset_version"]), .string(r["made_at"]), .string(r["made_by"]),
             .string(r["kind"]), .string(r["subject"]), .string(r["outcome"]), .string(r["handler"]), .string(r["decision"]),
@@ -155,8 +154,8 @@ enum AuditBindings {
     }
 
     /// The digest of decision `id`, for its audit entry.
-    static func digest(_ db: Database, decisionID id: Int64) throws -> JSONValue {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]) else {
+    static func digest(_ db: any SQLDatabase, decisionID id: Int64) throws -> JSONValue {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]) else {
             throw StoreError("decision \(id) not found for its audit entry")
         }
         return .string(digest(decisionRow: row))
@@ -164,10 +163,10 @@ enum AuditBindings {
 
     /// Checks every item, quarantined item, decision and effective decision
     /// against the audit log. Returns the first problem, or nil.
-    static func check(_ db: Database) throws -> (seq: Int64?, problem: String)? {
+    static func check(_ db: any SQLDatabase) throws -> (seq: Int64?, problem: String)? {
         var ingested = Set<String>(), quarantined = Set<String>()
         var decisionDigests: [Int64: (seq: Int64, digest: String?)] = [:]
-        let audit = try Row.fetchCursor(db, sql: "SELECT seq, action, item_id, payload FROM audit_log ORDER BY seq")
+        let audit = try SQLRow.fetchCursor(db, sql: "SELECT seq, action, item_id, payload FROM audit_log ORDER BY seq")
         while let row = try audit.next() {
             let action: String = row["action"]
             let item: String? = row["item_id"]
@@ -188,7 +187,7 @@ enum AuditBindings {
         for (table, what, action, audited) in [("items", "item", "item.ingested", ingested),
                                                ("quarantine", "quarantined item", "item.quarantined", quarantined)] {
             let idColumn = table == "items" ? "id" : "sha256"
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(idColumn) AS id, raw FROM \(table) ORDER BY rowid")
+            let rows = try SQLRow.fetchCursor(db, sql: "SELECT \(idColumn) AS id, raw FROM \(table) ORDER BY \(table == "items" ? "seq" : "id")")
             while let row = try rows.next() {
                 let id: String = row["id"]
                 let raw: Data = row["raw"]
@@ -202,7 +201,7 @@ enum AuditBindings {
         }
 
         var lastDecision: [String: Int64] = [:], lastCaseworker: [String: Int64] = [:]
-        let decisions = try Row.fetchCursor(db, sql: "SELECT * FROM decisions ORDER BY id")
+        let decisions = try SQLRow.fetchCursor(db, sql: "SELECT * FROM decisions ORDER BY id")
         while let row = try decisions.next() {
             let id: Int64 = row["id"], item: String = row["item_id"], madeBy: String = row["made_by"]
             guard let entry = decisionDigests[id] else {
@@ -214,7 +213,7 @@ enum AuditBindings {
             lastDecision[item] = id
             if madeBy.hasPrefix("caseworker:") { lastCaseworker[item] = id }
         }
-        let effective = try Row.fetchCursor(db, sql: "SELECT item_id, decision_id FROM effective_decisions")
+        let effective = try SQLRow.fetchCursor(db, sql: "SELECT item_id, decision_id FROM effective_decisions")
         var seen = Set<String>()
         while let row = try effective.next() {
             let item: String = row["item_id"], id: Int64 = row["decision_id"]

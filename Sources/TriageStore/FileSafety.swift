@@ -47,6 +47,8 @@ extension Store {
         while true {
             do {
                 let pool = try DatabasePool(path: path, configuration: configuration)
+                let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
+                try Migrations.refuseNewer(applied: applied.sorted(), known: Schema.migrator.migrations, store: path)
                 try Schema.migrator.migrate(pool)
                 return pool
             } catch {
@@ -68,7 +70,8 @@ extension Store {
     /// SQLite's `PRAGMA quick_check`: nil when the file is sound, else the first problems.
     public func damage() -> String? {
         do {
-            let lines = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
+            guard backend == .sqlite else { return try integrityCheck() == ["ok"] ? nil : "the server did not answer" }
+            let lines = try database.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
             return lines == ["ok"] ? nil : lines.joined(separator: "; ")
         } catch {
             return "\(error)"

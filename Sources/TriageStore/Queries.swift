@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import TriageCore
 
 // The query layer the reports and `triage review stats` share: one way of
@@ -70,14 +69,14 @@ extension Store {
     ///   - since: from this time (inclusive); nil is open.
     ///   - until: to this time (exclusive); nil is open.
     public func caseworkerActions(since: Date? = nil, until: Date? = nil) throws -> [CaseworkerAction] {
-        try pool.read { db in
+        try database.read { db in
             var sql = "SELECT * FROM audit_log WHERE action IN ('decision.accept', 'decision.override')"
-            var args: [(any DatabaseValueConvertible)?] = []
+            var args: [(any SQLValueConvertible)?] = []
             if let since { sql += " AND at >= ?"; args.append(Stamp.string(since)) }
             if let until { sql += " AND at < ?"; args.append(Stamp.string(until)) }
             sql += " ORDER BY seq"
             var out: [CaseworkerAction] = []
-            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) {
+            for row in try SQLRow.fetchAll(db, sql: sql, arguments: SQLArguments(args)) {
                 let entry = Audit.entry(from: row)
                 let kind: CaseworkerAction.Kind = entry.action == "decision.accept" ? .accept : .override
                 guard let itemID = entry.itemID, let at = Stamp.date(entry.at),
@@ -100,9 +99,9 @@ extension Store {
     ///   - until: received before this time; nil is open.
     ///   - force: only decisions made under this force profile, when given.
     public func decidedItems(receivedFrom from: Date? = nil, until: Date? = nil, force: String? = nil) throws -> [DecidedItem] {
-        try pool.read { db in
+        try database.read { db in
             var sql = """
-                SELECT i.id, i.received_at, json_extract(i.correspondence, '$.channel') AS channel,
+                SELECT i.id, i.received_at, \(db.dialect.jsonText("i.correspondence", "channel")) AS channel,
                        d.decision, d.made_by,
                        (SELECT MIN(c.made_at) FROM decisions c WHERE c.item_id = i.id AND c.made_by LIKE 'caseworker:%') AS first_caseworker,
                        p.summary, p.approved_by, p.approved_at
@@ -110,14 +109,14 @@ extension Store {
                 JOIN effective_decisions e ON e.item_id = i.id
                 JOIN decisions d ON d.id = e.decision_id
                 LEFT JOIN published_summaries p ON p.item_id = i.id
-                WHERE 1
+                WHERE TRUE
                 """
-            var args: [(any DatabaseValueConvertible)?] = []
+            var args: [(any SQLValueConvertible)?] = []
             if let from { sql += " AND i.received_at >= ?"; args.append(Stamp.string(from)) }
             if let until { sql += " AND i.received_at < ?"; args.append(Stamp.string(until)) }
             sql += " ORDER BY i.received_at, i.seq"
             var out: [DecidedItem] = []
-            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) {
+            for row in try SQLRow.fetchAll(db, sql: sql, arguments: SQLArguments(args)) {
                 let json: String = row["decision"]
                 let decision = try StableJSON.decoder().decode(Decision.self, from: Data(json.utf8))
                 if let force, decision.force != force { continue }
@@ -154,7 +153,7 @@ extension Store {
         let text = summary.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StoreError("approving a summary needs the caseworker's name") }
         guard !text.isEmpty else { throw StoreError("the summary is empty") }
-        return try pool.write { db in
+        return try database.write { db in
             let id = try Self.resolveItemID(db, itemID)
             guard let item = try Self.fetchItem(db, id: id) else { throw StoreError("no item \(itemID)") }
             let found = PersonalData.findings(in: text, sender: item.correspondence)
@@ -179,7 +178,7 @@ extension Store {
     public func withdrawSummary(itemID: String, actor: String, now: Date = Date()) throws -> Bool {
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StoreError("withdrawing a summary needs the caseworker's name") }
-        return try pool.write { db in
+        return try database.write { db in
             let id = try Self.resolveItemID(db, itemID)
             guard let previous = try String.fetchOne(db, sql: "SELECT summary FROM published_summaries WHERE item_id = ?", arguments: [id]) else {
                 return false
@@ -194,9 +193,9 @@ extension Store {
 
     /// The summary approved for an item, if any.
     public func publishedSummary(for itemID: String) throws -> PublishedSummary? {
-        try pool.read { db in
+        try database.read { db in
             guard let id = try? Self.resolveItemID(db, itemID),
-                  let row = try Row.fetchOne(db, sql: "SELECT * FROM published_summaries WHERE item_id = ?", arguments: [id]) else { return nil }
+                  let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM published_summaries WHERE item_id = ?", arguments: [id]) else { return nil }
             return PublishedSummary(itemID: id, summary: row["summary"], approvedBy: row["approved_by"], approvedAt: Self.date(row, "approved_at"))
         }
     }

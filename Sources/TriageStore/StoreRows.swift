@@ -1,15 +1,14 @@
 import Foundation
-import GRDB
 import TriageCore
 
-// Row-level helpers, all run inside a read or write of the pool.
+// Row-level helpers, all run inside a read or write of the store.
 extension Store {
-    static func date(_ row: Row, _ column: String) -> Date {
+    static func date(_ row: SQLRow, _ column: String) -> Date {
         let s: String? = row[column]
         return s.flatMap(Stamp.date) ?? Date(timeIntervalSince1970: 0)
     }
 
-    static func item(from row: Row) throws -> StoredItem {
+    static func item(from row: SQLRow) throws -> StoredItem {
         let json: String = row["correspondence"]
         let correspondence = try StableJSON.decoder().decode(Correspondence.self, from: Data(json.utf8))
         let raw: Data = row["raw"]
@@ -20,7 +19,7 @@ extension Store {
             correspondence: correspondence)
     }
 
-    static func decision(from row: Row) throws -> StoredDecision {
+    static func decision(from row: SQLRow) throws -> StoredDecision {
         let json: String = row["decision"]
         let d = try StableJSON.decoder().decode(Decision.self, from: Data(json.utf8))
         return StoredDecision(id: row["id"], itemID: row["item_id"], rulesetVersion: row["ruleset_version"],
@@ -28,39 +27,39 @@ extension Store {
                               reason: row["reason"], note: row["note"])
     }
 
-    static func quarantine(from row: Row) -> QuarantineRecord {
+    static func quarantine(from row: SQLRow) -> QuarantineRecord {
         let raw: Data = row["raw"]
         return QuarantineRecord(id: row["id"], sha256: row["sha256"], raw: [UInt8](raw), source: row["source"],
                                 label: row["label"], problem: row["problem"], at: date(row, "at"), resolvedItem: row["resolved_item"])
     }
 
-    static func merge(from row: Row) -> ComplainantMerge {
+    static func merge(from row: SQLRow) -> ComplainantMerge {
         let keys: String = row["keys"]
         return ComplainantMerge(survivor: row["survivor_id"], merged: row["merged_id"], itemID: row["item_id"],
                                 keys: keys.split(separator: "\n").compactMap { IdentityKey(key: String($0)) },
                                 explanation: row["explanation"], at: date(row, "at"))
     }
 
-    static func fetchItem(_ db: Database, id: String) throws -> StoredItem? {
-        try Row.fetchOne(db, sql: "SELECT * FROM items WHERE id = ?", arguments: [id]).map(item(from:))
+    static func fetchItem(_ db: any SQLDatabase, id: String) throws -> StoredItem? {
+        try SQLRow.fetchOne(db, sql: "SELECT * FROM items WHERE id = ?", arguments: [id]).map(item(from:))
     }
 
-    static func fetchDecision(_ db: Database, id: Int64) throws -> StoredDecision? {
-        try Row.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]).map(decision(from:))
+    static func fetchDecision(_ db: any SQLDatabase, id: Int64) throws -> StoredDecision? {
+        try SQLRow.fetchOne(db, sql: "SELECT * FROM decisions WHERE id = ?", arguments: [id]).map(decision(from:))
     }
 
-    static func fetchEffective(_ db: Database, itemID: String) throws -> EffectiveDecision? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT decision_id, disagreement_id FROM effective_decisions WHERE item_id = ?", arguments: [itemID]),
+    static func fetchEffective(_ db: any SQLDatabase, itemID: String) throws -> EffectiveDecision? {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT decision_id, disagreement_id FROM effective_decisions WHERE item_id = ?", arguments: [itemID]),
               let d = try fetchDecision(db, id: row["decision_id"]) else { return nil }
         let dis: Int64? = row["disagreement_id"]
         return EffectiveDecision(decision: d, disagreement: try dis.flatMap { try fetchDecision(db, id: $0) })
     }
 
-    static func fetchQuarantine(_ db: Database, sha: String) throws -> QuarantineRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM quarantine WHERE sha256 = ?", arguments: [sha]).map(quarantine(from:))
+    static func fetchQuarantine(_ db: any SQLDatabase, sha: String) throws -> QuarantineRecord? {
+        try SQLRow.fetchOne(db, sql: "SELECT * FROM quarantine WHERE sha256 = ?", arguments: [sha]).map(quarantine(from:))
     }
 
-    static func insertQuarantine(_ db: Database, _ raw: RawItem, sha: String, problem: String, now: Date, actor: String) throws -> QuarantineRecord {
+    static func insertQuarantine(_ db: any SQLDatabase, _ raw: RawItem, sha: String, problem: String, now: Date, actor: String) throws -> QuarantineRecord {
         try db.execute(sql: "INSERT INTO quarantine (sha256, raw, source, label, problem, at) VALUES (?, ?, ?, ?, ?, ?)",
                        arguments: [sha, Data(raw.bytes), raw.source, raw.label, problem, Stamp.string(now)])
         try Audit.append(db, at: now, actor: actor, action: "item.quarantined", itemID: sha, payload: [
@@ -70,16 +69,15 @@ extension Store {
         return q
     }
 
-    static func insertDecision(_ db: Database, itemID: String, decision d: Decision, madeBy: String, at: Date, reason: String?, note: String?) throws -> Int64 {
-        try db.execute(sql: """
+    static func insertDecision(_ db: any SQLDatabase, itemID: String, decision d: Decision, madeBy: String, at: Date, reason: String?, note: String?) throws -> Int64 {
+        try db.insertReturningID(sql: """
             INSERT INTO decisions (item_id, ruleset_version, made_at, made_by, kind, subject, outcome, handler, decision, reason, note)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [itemID, d.rulesetVersion, Stamp.string(at), madeBy, d.kind, d.subject, d.outcome, d.handler,
                              try StableJSON.line(d), reason, note])
-        return db.lastInsertedRowID
     }
 
-    static func setEffective(_ db: Database, itemID: String, decisionID: Int64, disagreementID: Int64?) throws {
+    static func setEffective(_ db: any SQLDatabase, itemID: String, decisionID: Int64, disagreementID: Int64?) throws {
         try db.execute(sql: """
             INSERT INTO effective_decisions (item_id, decision_id, disagreement_id) VALUES (?, ?, ?)
             ON CONFLICT(item_id) DO UPDATE SET decision_id = excluded.decision_id, disagreement_id = excluded.disagreement_id
@@ -87,7 +85,7 @@ extension Store {
     }
 
     /// The full id for an id or a unique prefix of at least 6 characters.
-    static func resolveItemID(_ db: Database, _ idOrPrefix: String) throws -> String {
+    static func resolveItemID(_ db: any SQLDatabase, _ idOrPrefix: String) throws -> String {
         let q = idOrPrefix.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         if try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM items WHERE id = ?)", arguments: [q]) == true { return q }
         guard q.count >= 6, q.allSatisfy(\.isHexDigit) else { throw StoreError("no item \(idOrPrefix)") }
@@ -101,7 +99,7 @@ extension Store {
     // MARK: Complainants
 
     /// Follows `merged_into` to the surviving record.
-    static func survivor(_ db: Database, _ id: Int64) throws -> Int64 {
+    static func survivor(_ db: any SQLDatabase, _ id: Int64) throws -> Int64 {
         var current = id
         for _ in 0..<64 {
             guard let next = try Int64.fetchOne(db, sql: "SELECT merged_into FROM complainants WHERE id = ?", arguments: [current]) else { return current }
@@ -110,8 +108,8 @@ extension Store {
         return current
     }
 
-    static func fetchComplainant(_ db: Database, id: Int64) throws -> Complainant? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM complainants WHERE id = ?", arguments: [id]) else { return nil }
+    static func fetchComplainant(_ db: any SQLDatabase, id: Int64) throws -> Complainant? {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM complainants WHERE id = ?", arguments: [id]) else { return nil }
         let keys = try String.fetchAll(db, sql: "SELECT key FROM complainant_keys WHERE complainant_id = ? ORDER BY added_at, key", arguments: [id])
         return Complainant(id: row["id"], displayName: row["display_name"], createdAt: date(row, "created_at"),
                            keys: keys.compactMap { IdentityKey(key: $0) }, mergedInto: row["merged_into"])
@@ -119,7 +117,7 @@ extension Store {
 
     /// Finds (or creates) the complainant for an item's identity keys, merging
     /// records that the item shows to be one person, with the explanation stored.
-    static func resolveComplainant(_ db: Database, keys: [IdentityKey], itemID: String, displayName: String?, now: Date, actor: String) throws -> Int64? {
+    static func resolveComplainant(_ db: any SQLDatabase, keys: [IdentityKey], itemID: String, displayName: String?, now: Date, actor: String) throws -> Int64? {
         guard !keys.isEmpty else { return nil }
         var owners: [(IdentityKey, Int64)] = []
         for k in keys {
@@ -146,23 +144,23 @@ extension Store {
                 ])
             }
         } else {
-            try db.execute(sql: "INSERT INTO complainants (display_name, created_at) VALUES (?, ?)", arguments: [displayName, Stamp.string(now)])
-            chosen = db.lastInsertedRowID
+            chosen = try db.insertReturningID(sql: "INSERT INTO complainants (display_name, created_at) VALUES (?, ?)",
+                                              arguments: [displayName, Stamp.string(now)])
             try Audit.append(db, at: now, actor: actor, action: "complainant.created", itemID: itemID, payload: [
                 "complainant": .int(chosen), "keys": .strings(keys.map(\.key)),
             ])
         }
         let known = Set(owners.map(\.0))
         for k in keys where !known.contains(k) {
-            try db.execute(sql: "INSERT OR IGNORE INTO complainant_keys (key, kind, complainant_id, first_item, added_at) VALUES (?, ?, ?, ?, ?)",
+            try db.execute(sql: "INSERT INTO complainant_keys (key, kind, complainant_id, first_item, added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                            arguments: [k.key, k.kind, chosen, itemID, Stamp.string(now)])
         }
         return chosen
     }
 
     /// The complainant's items dated at or before `before`, with their effective decisions.
-    static func priorItems(_ db: Database, complainant: Int64, before: Date) throws -> [PriorItem] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM items WHERE complainant_id = ? AND received_at <= ? ORDER BY received_at, seq",
+    static func priorItems(_ db: any SQLDatabase, complainant: Int64, before: Date) throws -> [PriorItem] {
+        let rows = try SQLRow.fetchAll(db, sql: "SELECT * FROM items WHERE complainant_id = ? AND received_at <= ? ORDER BY received_at, seq",
                                     arguments: [complainant, Stamp.string(before)])
         return try rows.map { row in
             let it = try item(from: row)
@@ -184,8 +182,8 @@ enum Audit {
         Hash.hex(prev + "\n" + canonical)
     }
 
-    static func append(_ db: Database, at: Date, actor: String, action: String, itemID: String?, payload: [String: JSONValue]) throws {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    static func append(_ db: any SQLDatabase, at: Date, actor: String, action: String, itemID: String?, payload: [String: JSONValue]) throws {
+        let last = try SQLRow.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         let seq: Int64 = (last?["seq"] as Int64? ?? 0) + 1
         let prev: String = last?["hash"] ?? Hash.genesis
         let stamp = Stamp.string(at)
@@ -197,16 +195,16 @@ enum Audit {
                        arguments: ["\(seq) \(h)"])
     }
 
-    static func entry(from row: Row) -> AuditEntry {
+    static func entry(from row: SQLRow) -> AuditEntry {
         AuditEntry(seq: row["seq"], at: row["at"], actor: row["actor"], action: row["action"], itemID: row["item_id"],
                    payload: row["payload"], prevHash: row["prev_hash"], hash: row["hash"])
     }
 
-    static func verify(_ db: Database) throws -> AuditVerification {
+    static func verify(_ db: any SQLDatabase) throws -> AuditVerification {
         var expectedSeq: Int64 = 1
         var prev = Hash.genesis
         var count = 0
-        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
+        let cursor = try SQLRow.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
         while let row = try cursor.next() {
             let e = entry(from: row)
             if e.seq != expectedSeq {

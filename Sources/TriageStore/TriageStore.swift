@@ -1,4 +1,7 @@
-// Module TriageStore: the embedded SQLite store (GRDB, one file, WAL).
+// Module TriageStore: the store, embedded in one SQLite file (GRDB, WAL; the
+// default) or on a PostgreSQL server (postgres-nio, through TriagePostgres) for
+// a team on several machines. The logic below is written once against SQL.swift;
+// SQLiteBackend.swift and PostgresBackend.swift carry each database's part.
 //
 // Why GRDB.swift 7: it builds on Linux with Swift 6 (checked), wraps the system
 // SQLite with a small, well-kept API (DatabasePool = one writer + concurrent
@@ -14,14 +17,29 @@ import Foundation
 import GRDB
 import TriageCore
 
-/// The embedded store: raw items, every decision, the effective decision,
+/// The store: raw items, every decision, the effective decision,
 /// complainants, quarantine, poller state and a hash-chained audit log, in one
-/// SQLite file in WAL mode. Safe to share between threads and between
-/// processes (writers wait up to the busy timeout for each other).
+/// SQLite file in WAL mode or in a PostgreSQL database. Safe to share between
+/// threads and between processes: writers are serialised (SQLite's writer
+/// lock, or PostgreSQL's transaction-scoped advisory lock) and wait for each other.
 public final class Store: Sendable {
-    let pool: DatabasePool
-    /// The database file.
+    let database: any StoreDatabase
+    /// The database file, or the PostgreSQL server as `postgres://user@host:port/db` (never with a password).
     public let path: String
+
+    /// Which database holds the store.
+    public enum Backend: String, Sendable {
+        case sqlite
+        case postgres
+    }
+
+    /// Which database holds this store.
+    public var backend: Backend { database.dialect == .sqlite ? .sqlite : .postgres }
+
+    init(database: any StoreDatabase, path: String) {
+        self.database = database
+        self.path = path
+    }
 
     /// Opens (creating if needed) the store at `path` and runs its migrations.
     /// - Parameters:
@@ -37,21 +55,26 @@ public final class Store: Sendable {
         config.foreignKeysEnabled = true
         config.label = "TriageStore"
         self.path = path
-        self.pool = try Self.openMigrated(path: path, configuration: config)
+        let pool = try Self.openMigrated(path: path, configuration: config)
+        self.database = SQLiteStoreDatabase(pool: pool)
         if fsyncEveryCommit {
             // Per connection; a pool has one writer, which keeps it for its life.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
     }
 
-    /// The writer's `PRAGMA synchronous` (1 = NORMAL, 2 = FULL).
+    /// The writer's `PRAGMA synchronous` (1 = NORMAL, 2 = FULL); PostgreSQL:
+    /// 2 when `synchronous_commit` is on (a commit is on disk when it returns).
     public func writerSynchronousMode() throws -> Int {
-        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        if let sqlite = database as? SQLiteStoreDatabase {
+            return try sqlite.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        }
+        return try database.read { db in try String.fetchOne(db, sql: "SHOW synchronous_commit") == "off" ? 1 : 2 }
     }
 
     /// The names of the migrations applied, in order.
     public func appliedMigrations() throws -> [String] {
-        try pool.read { db in try Schema.migrator.appliedMigrations(db) }
+        try database.appliedMigrations()
     }
 
     // MARK: - Ingest
@@ -80,7 +103,7 @@ public final class Store: Sendable {
         alsoInTransaction: ((StoreTransaction) throws -> Void)? = nil
     ) throws -> IngestResult {
         let sha = Hash.hex(raw.bytes)
-        return try pool.write { db in
+        return try database.write { db in
             let tx = StoreTransaction(db: db, now: now)
             if let existing = try Self.fetchItem(db, id: sha) {
                 try alsoInTransaction?(tx)
@@ -155,7 +178,7 @@ public final class Store: Sendable {
     public func quarantine(_ raw: RawItem, problem: String, actor: String = "triage", now: Date = Date(),
                            alsoInTransaction: ((StoreTransaction) throws -> Void)? = nil) throws -> QuarantineRecord {
         let sha = Hash.hex(raw.bytes)
-        return try pool.write { db in
+        return try database.write { db in
             let q: QuarantineRecord
             if let existing = try Self.fetchQuarantine(db, sha: sha) {
                 q = existing
@@ -187,7 +210,7 @@ public final class Store: Sendable {
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StoreError("an override needs the caseworker's name") }
         guard !why.isEmpty else { throw StoreError("an override needs a reason") }
-        return try pool.write { db in
+        return try database.write { db in
             let id = try Self.resolveItemID(db, itemID)
             guard let current = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(itemID) has no decision") }
             var d = current.decision.decision
@@ -223,7 +246,7 @@ public final class Store: Sendable {
     public func recordAcceptance(itemID: String, actor: String, note: String? = nil, now: Date = Date()) throws -> EffectiveDecision {
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StoreError("an acceptance needs the caseworker's name") }
-        return try pool.write { db in
+        return try database.write { db in
             let id = try Self.resolveItemID(db, itemID)
             guard let current = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(itemID) has no decision") }
             let decisionID = try Self.insertDecision(db, itemID: id, decision: current.decision.decision, madeBy: "caseworker:\(name)",
@@ -245,7 +268,7 @@ public final class Store: Sendable {
     /// - Returns: what was stored and whether the effective decision changed.
     @discardableResult
     public func recordReclassification(itemID: String, decision: Decision, actor: String = "triage", now: Date = Date()) throws -> ReclassificationResult {
-        try pool.write { db in
+        try database.write { db in
             let id = try Self.resolveItemID(db, itemID)
             guard let current = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(itemID) has no decision") }
             let json = try StableJSON.line(decision)
@@ -285,12 +308,12 @@ public final class Store: Sendable {
 
     /// The full id of the item with this id or unique id prefix (at least 6 hex digits), if any.
     public func resolveItemID(_ idOrPrefix: String) throws -> String? {
-        try pool.read { db in try? Self.resolveItemID(db, idOrPrefix) }
+        try database.read { db in try? Self.resolveItemID(db, idOrPrefix) }
     }
 
     /// One stored item by id or unique prefix.
     public func item(id: String) throws -> StoredItem? {
-        try pool.read { db in
+        try database.read { db in
             guard let full = try? Self.resolveItemID(db, id) else { return nil }
             return try Self.fetchItem(db, id: full)
         }
@@ -298,22 +321,22 @@ public final class Store: Sendable {
 
     /// Stored items in ingest order, from sequence number `after` (exclusive).
     public func items(after seq: Int64 = 0, limit: Int = 1000) throws -> [StoredItem] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM items WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]).map(Self.item(from:))
+        try database.read { db in
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM items WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]).map(Self.item(from:))
         }
     }
 
     /// Every decision ever made for an item, oldest first.
     public func decisions(for itemID: String) throws -> [StoredDecision] {
-        try pool.read { db in
+        try database.read { db in
             guard let id = try? Self.resolveItemID(db, itemID) else { return [] }
-            return try Row.fetchAll(db, sql: "SELECT * FROM decisions WHERE item_id = ? ORDER BY id", arguments: [id]).map(Self.decision(from:))
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM decisions WHERE item_id = ? ORDER BY id", arguments: [id]).map(Self.decision(from:))
         }
     }
 
     /// The decision that counts for an item (a caseworker's beats the classifier's).
     public func effectiveDecision(for itemID: String) throws -> EffectiveDecision? {
-        try pool.read { db in
+        try database.read { db in
             guard let id = try? Self.resolveItemID(db, itemID) else { return nil }
             return try Self.fetchEffective(db, itemID: id)
         }
@@ -321,13 +344,13 @@ public final class Store: Sendable {
 
     /// A complainant by id (following merges to the surviving record).
     public func complainant(id: Int64) throws -> Complainant? {
-        try pool.read { db in try Self.fetchComplainant(db, id: Self.survivor(db, id)) }
+        try database.read { db in try Self.fetchComplainant(db, id: Self.survivor(db, id)) }
     }
 
     /// Finds a complainant by id, email address, phone number or item id.
     public func findComplainant(_ query: String) throws -> Int64? {
         let q = query.trimmingCharacters(in: .whitespacesAndNewlines)
-        return try pool.read { db in
+        return try database.read { db in
             if let n = Int64(q), try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM complainants WHERE id = ?)", arguments: [n]) == true {
                 return try Self.survivor(db, n)
             }
@@ -350,29 +373,29 @@ public final class Store: Sendable {
 
     /// One person's items in date order with their effective decisions, and the merges that formed the record.
     public func history(complainant id: Int64) throws -> ComplainantHistory? {
-        try pool.read { db in
+        try database.read { db in
             let sid = try Self.survivor(db, id)
             guard let c = try Self.fetchComplainant(db, id: sid) else { return nil }
-            let items = try Row.fetchAll(db, sql: "SELECT * FROM items WHERE complainant_id = ? ORDER BY received_at, seq", arguments: [sid]).map(Self.item(from:))
+            let items = try SQLRow.fetchAll(db, sql: "SELECT * FROM items WHERE complainant_id = ? ORDER BY received_at, seq", arguments: [sid]).map(Self.item(from:))
             let entries = try items.map { HistoryEntry(item: $0, decision: try Self.fetchEffective(db, itemID: $0.id)) }
-            let merges = try Row.fetchAll(db, sql: "SELECT * FROM complainant_merges WHERE survivor_id = ? OR merged_id = ? ORDER BY id", arguments: [sid, sid]).map(Self.merge(from:))
+            let merges = try SQLRow.fetchAll(db, sql: "SELECT * FROM complainant_merges WHERE survivor_id = ? OR merged_id = ? ORDER BY id", arguments: [sid, sid]).map(Self.merge(from:))
             return ComplainantHistory(complainant: c, items: entries, merges: merges)
         }
     }
 
     /// Every complainant merge, oldest first, with its explanation.
     public func merges() throws -> [ComplainantMerge] {
-        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM complainant_merges ORDER BY id").map(Self.merge(from:)) }
+        try database.read { db in try SQLRow.fetchAll(db, sql: "SELECT * FROM complainant_merges ORDER BY id").map(Self.merge(from:)) }
     }
 
     /// Quarantined items, oldest first (resolved ones included, with `resolvedItem`).
     public func quarantined() throws -> [QuarantineRecord] {
-        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id").map(Self.quarantine(from:)) }
+        try database.read { db in try SQLRow.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id").map(Self.quarantine(from:)) }
     }
 
     /// Row counts.
     public func counts() throws -> StoreCounts {
-        try pool.read { db in
+        try database.read { db in
             func count(_ t: String, _ w: String = "") throws -> Int { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t) \(w)") ?? 0 }
             return StoreCounts(items: try count("items"), decisions: try count("decisions"),
                                quarantined: try count("quarantine", "WHERE resolved_item IS NULL"),
@@ -381,9 +404,12 @@ public final class Store: Sendable {
         }
     }
 
-    /// SQLite's `PRAGMA integrity_check` (`["ok"]` when the file is sound).
+    /// SQLite's `PRAGMA integrity_check` (`["ok"]` when the file is sound);
+    /// PostgreSQL keeps its own pages sound (`["ok"]` when the store answers).
     public func integrityCheck() throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        try database.read { db in
+            db.dialect == .sqlite ? try String.fetchAll(db, sql: "PRAGMA integrity_check") : (try Int.fetchOne(db, sql: "SELECT 1") == 1 ? ["ok"] : ["no answer"])
+        }
     }
 
     // MARK: - Intake keys (`triage serve`)
@@ -391,19 +417,19 @@ public final class Store: Sendable {
     /// The item a web form post's intake key (its Idempotency-Key, or the hash
     /// of its bytes) was stored as, if any.
     public func intakeItem(key: String) throws -> String? {
-        try pool.read { db in try StoreTransaction.intakeItem(db, key: key) }
+        try database.read { db in try StoreTransaction.intakeItem(db, key: key) }
     }
 
     // MARK: - Poller state
 
     /// The poller's state for one mailbox (key → value, e.g. `uidvalidity`, `last_uid`).
     public func pollerState(mailbox: String) throws -> [String: String] {
-        try pool.read { db in try StoreTransaction.pollerState(db, mailbox: mailbox) }
+        try database.read { db in try StoreTransaction.pollerState(db, mailbox: mailbox) }
     }
 
     /// Sets keys of a mailbox's poller state (outside an ingest).
     public func setPollerState(mailbox: String, values: [String: String], now: Date = Date()) throws {
-        try pool.write { db in
+        try database.write { db in
             let tx = StoreTransaction(db: db, now: now)
             for (k, v) in values { try tx.setPollerState(mailbox: mailbox, key: k, value: v) }
         }
@@ -413,32 +439,32 @@ public final class Store: Sendable {
 
     /// Every audit entry, in order.
     public func auditEntries(item: String? = nil) throws -> [AuditEntry] {
-        try pool.read { db in
+        try database.read { db in
             if let item {
-                return try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE item_id = ? ORDER BY seq", arguments: [item]).map(Audit.entry(from:))
+                return try SQLRow.fetchAll(db, sql: "SELECT * FROM audit_log WHERE item_id = ? ORDER BY seq", arguments: [item]).map(Audit.entry(from:))
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY seq").map(Audit.entry(from:))
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY seq").map(Audit.entry(from:))
         }
     }
 
     /// Walks the audit chain and reports the first changed, missing or reordered entry.
     public func verifyAudit() throws -> AuditVerification {
-        try pool.read { db in try Audit.verify(db) }
+        try database.read { db in try Audit.verify(db) }
     }
 
     /// Appends an entry to the audit log (for actions the store does not log itself).
     public func appendAudit(actor: String, action: String, itemID: String? = nil, payload: [String: JSONValue] = [:], now: Date = Date()) throws {
-        try pool.write { db in try Audit.append(db, at: now, actor: actor, action: action, itemID: itemID, payload: payload) }
+        try database.write { db in try Audit.append(db, at: now, actor: actor, action: action, itemID: itemID, payload: payload) }
     }
 }
 
 /// Work done inside the store's write transaction (see ``Store/ingest(_:actor:now:thresholds:parse:classify:alsoInTransaction:)``).
 /// Valid only during the call it is given to.
 public final class StoreTransaction {
-    let db: Database
+    let db: any SQLDatabase
     let now: Date
 
-    init(db: Database, now: Date) {
+    init(db: any SQLDatabase, now: Date) {
         self.db = db
         self.now = now
     }
@@ -473,13 +499,13 @@ public final class StoreTransaction {
         return nil
     }
 
-    static func intakeItem(_ db: Database, key: String) throws -> String? {
+    static func intakeItem(_ db: any SQLDatabase, key: String) throws -> String? {
         try String.fetchOne(db, sql: "SELECT item_id FROM intake_keys WHERE key = ?", arguments: [key])
     }
 
-    static func pollerState(_ db: Database, mailbox: String) throws -> [String: String] {
+    static func pollerState(_ db: any SQLDatabase, mailbox: String) throws -> [String: String] {
         var out: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM poller_state WHERE mailbox = ?", arguments: [mailbox]) {
+        for row in try SQLRow.fetchAll(db, sql: "SELECT key, value FROM poller_state WHERE mailbox = ?", arguments: [mailbox]) {
             out[row["key"]] = row["value"]
         }
         return out

@@ -5,22 +5,23 @@ import TriageCore
 import TriageIngest
 import TriageStore
 
-/// Opens (creating if needed) the store at `db`, warning when others can
-/// read it, or exits 2 with a clear message.
-func openPrivateStore(_ db: String) throws -> Store {
+/// Opens (creating if needed) the store `db` names (an SQLite file, or a
+/// `postgres://` URL: see `Store.open(location:)`), warning when others can
+/// read a file, or exits 2 with a clear message.
+func openPrivateStore(_ db: String, fsyncEveryCommit: Bool = false) throws -> Store {
     do {
-        let store = try Store(path: db)
-        if let warning = Store.permissionWarning(path: db) { Diagnostics.note("triage: \(warning)") }
+        let store = try Store.open(location: db, fsyncEveryCommit: fsyncEveryCommit)
+        if store.backend == .sqlite, let warning = Store.permissionWarning(path: db) { Diagnostics.note("triage: \(warning)") }
         return store
     } catch {
-        Diagnostics.error("cannot open the store \(db): \(error)")
+        Diagnostics.error("cannot open the store \(Store.displayLocation(db)): \(error)")
         throw ExitCodes.badConfiguration
     }
 }
 
 /// The `--db` option of every command that uses the store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The SQLite store (default: triage.sqlite in the working directory).")
+    @Option(name: .long, help: "The store: an SQLite file (default: triage.sqlite in the working directory) or postgres://user@host:port/db (password from PGPASSWORD or ~/.pgpass).")
     var db: String = "triage.sqlite"
 
     /// Opens the store, or exits with a clear message.
@@ -37,7 +38,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens an existing store (for commands that only read).
     func openExisting() throws -> Store {
-        guard FileManager.default.fileExists(atPath: db) else {
+        guard Store.isServerLocation(db) || FileManager.default.fileExists(atPath: db) else {
             throw ValidationError("No store at \(db): run `triage ingest --db \(db) FILE…` first, or pass --db.")
         }
         return try open()

@@ -73,7 +73,7 @@ struct ReclassifyCommand: ParsableCommand {
 
         var store: Store?
         if stored {
-            guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("No store at \(db) (pass --db PATH).") }
+            guard Store.isServerLocation(db) || FileManager.default.fileExists(atPath: db) else { throw ValidationError("No store at \(db) (pass --db PATH).") }
             store = try openPrivateStore(db)
             reclassifier.history = StoreHistory.hook(store: store!, thresholds: profile.history ?? .defaults)
         }

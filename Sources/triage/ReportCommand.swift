@@ -33,7 +33,7 @@ struct ReportCommand: ParsableCommand {
 
 /// Options the report commands share.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "The store (SQLite file).") var db: String = "triage.sqlite"
+    @Option(help: "The store: an SQLite file or a postgres:// URL.") var db: String = "triage.sqlite"
     @Option(help: "html, csv or json.") var format: ReportOutputFormat = .html
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
     @OptionGroup var ruleOptions: RuleOptions
@@ -43,7 +43,7 @@ struct ReportOptions: ParsableArguments {
 
     /// Opens the store at `db`, which must exist; exit 2 otherwise.
     static func openStore(_ db: String) throws -> Store {
-        guard FileManager.default.fileExists(atPath: db) else {
+        guard Store.isServerLocation(db) || FileManager.default.fileExists(atPath: db) else {
             Diagnostics.error("No store at \(db): ingest items first, or pass --db PATH.")
             throw ExitCodes.badConfiguration
         }

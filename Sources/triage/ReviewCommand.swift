@@ -45,7 +45,7 @@ struct ReviewOptions: ParsableArguments {
 
     /// Opens the store and the rules' force profiles.
     func service() throws -> ReviewService {
-        guard FileManager.default.fileExists(atPath: db) else {
+        guard Store.isServerLocation(db) || FileManager.default.fileExists(atPath: db) else {
             throw ValidationError("No store at \(db): ingest items first, or pass --db PATH.")
         }
         guard let directory = RuleDirectory.locate(explicit: ruleOptions.rules) else {

@@ -87,9 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let store: Store
         do {
-            store = try Store(path: storeOptions.db, fsyncEveryCommit: settings.fsyncEveryCommit)
+            store = try Store.open(location: storeOptions.db, fsyncEveryCommit: settings.fsyncEveryCommit)
         } catch {
-            Diagnostics.error("cannot open the store \(storeOptions.db): \(error)")
+            Diagnostics.error("cannot open the store \(Store.displayLocation(storeOptions.db)): \(error)")
             throw ExitCodes.badConfiguration
         }
         let classifier = Classifier(rules.compiled)

@@ -40,6 +40,7 @@ struct Triage: AsyncParsableCommand {
             BenchCommand.self,
             ServeCommand.self,
             FuzzCommand.self,
+            DbCommand.self,
         ]
     )
 }

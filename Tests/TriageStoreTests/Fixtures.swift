@@ -1,7 +1,32 @@
 import Foundation
 import Testing
 import TriageCore
+import TriagePostgres
 @testable import TriageStore
+
+/// The two backends every store test runs against. PostgreSQL needs a server:
+/// TRIAGE_TEST_POSTGRES_URL (with PGPASSWORD), as `.ci/test.sh` exports it after
+/// starting a private cluster (`.ci/postgres.sh`). Without it the PostgreSQL
+/// cases are skipped with a note, except in CI (CI=true), where they fail.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    static var serverURL: String? {
+        ProcessInfo.processInfo.environment["TRIAGE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// SQLite, and PostgreSQL when a server is given (or in CI, where its absence fails the test).
+    static let all: [StoreKind] = {
+        if serverURL != nil || inCI { return [.sqlite, .postgres] }
+        FileHandle.standardError.write(Data("note: TRIAGE_TEST_POSTGRES_URL is not set: the store tests run on SQLite only (bash .ci/test.sh starts a PostgreSQL)\n".utf8))
+        return [.sqlite]
+    }()
+}
 
 /// Test fixtures: invented items (fictional people, example.org addresses,
 /// 01632 960xxx numbers) whose raw bytes are their JSON, a parser that decodes
@@ -13,6 +38,30 @@ enum Fixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("triage-store-tests-\(safe)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir.appendingPathComponent("store.sqlite").path
+    }
+
+    /// A new, empty store location of this kind: a file in a fresh temporary
+    /// directory, or a fresh database on the test server.
+    static func location(_ kind: StoreKind, _ name: String = #function) throws -> String {
+        switch kind {
+        case .sqlite: return try tempDB(name)
+        case .postgres:
+            guard let url = StoreKind.serverURL else {
+                throw StoreError("TRIAGE_TEST_POSTGRES_URL is not set: CI must start a PostgreSQL (bash .ci/postgres.sh start)")
+            }
+            let db = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+            let server = try PostgresSessionPool(location: try PostgresLocation(url: url), maxIdle: 0)
+            try server.withSession { try $0.query("CREATE DATABASE \(db)") }
+            server.close()
+            var parts = URLComponents(string: url)!
+            parts.path = "/" + db
+            return parts.string!
+        }
+    }
+
+    /// A new, empty, migrated store of this kind.
+    static func store(_ kind: StoreKind, _ name: String = #function) throws -> Store {
+        try Store.open(location: try location(kind, name))
     }
 
     static func date(_ iso: String) -> Date {
@@ -78,6 +127,34 @@ enum Fixture {
     @discardableResult
     static func ingest(_ store: Store, _ c: Correspondence, thresholds: HistoryThresholds = .defaults, now: Date? = nil) throws -> IngestResult {
         try store.ingest(raw(c), now: now ?? c.date?.value ?? Date(), thresholds: thresholds, parse: parse, classify: classify)
+    }
+
+    static let sqliteScript = """
+        import sqlite3, sys
+        c = sqlite3.connect(sys.argv[1], isolation_level=None)
+        try:
+            c.executescript(sys.argv[2])
+            print('ok')
+        except sqlite3.DatabaseError as e:
+            print('refused:', e)
+        """
+
+    /// Runs SQL on a store behind its back (python3's sqlite3, or a connection
+    /// of its own to the server), as someone with the database would.
+    /// - Returns: `ok`, or `refused: ` and the database's message.
+    static func sql(_ kind: StoreKind, _ location: String, _ script: String) throws -> String {
+        switch kind {
+        case .sqlite: return try python(sqliteScript, [location, script]).1
+        case .postgres:
+            let server = try PostgresSessionPool(location: try PostgresLocation(url: location), maxIdle: 0)
+            defer { server.close() }
+            do {
+                try server.withSession { try $0.execute(script: script) }
+                return "ok"
+            } catch {
+                return "refused: \(error)"
+            }
+        }
     }
 
     /// Runs a python3 script (through /usr/bin/env) with arguments.

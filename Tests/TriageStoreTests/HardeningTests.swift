@@ -7,7 +7,6 @@ import TriageCore
 /// database writer cannot silently rewrite. Tampering is done as an attacker
 /// would: with python3's sqlite3 on the real file.
 @Suite struct StoreHardeningTests {
-    static let sql = AuditTests.sql
 
     /// Drops the triggers, edits audit row `seq` (actor → mallory) and
     /// recomputes the whole chain and the head after it, as the log's own code would.
@@ -33,9 +32,9 @@ import TriageCore
 
     static let key = Array("an office secret kept outside the database".utf8)
 
-    static func filled(_ name: String = #function) throws -> (Store, String) {
-        let path = try Fixture.tempDB(name)
-        let store = try Store(path: path)
+    static func filled(_ kind: StoreKind = .sqlite, _ name: String = #function) throws -> (Store, String) {
+        let path = try Fixture.location(kind, name)
+        let store = try Store.open(location: path)
         for i in 0..<3 { try store.ingest(Numbered.raw(i), parse: Fixture.parse, classify: Fixture.classify) }
         return (store, path)
     }
@@ -109,8 +108,8 @@ import TriageCore
         #expect(v.problem?.contains(expected) == true, "\(v.problem ?? "")")
     }
 
-    @Test func aForgedCheckpointIsRefused() throws {
-        let (store, _) = try Self.filled()
+    @Test(arguments: StoreKind.all) func aForgedCheckpointIsRefused(_ kind: StoreKind) throws {
+        let (store, _) = try Self.filled(kind)
         let good = try store.auditCheckpoint(key: Self.key)
         let forged = try store.auditCheckpoint(key: Array("not the office's key".utf8))
         #expect(try store.verifyAudit(checkpoints: [good], key: Self.key).ok)
@@ -119,34 +118,35 @@ import TriageCore
         #expect(v.problem?.contains("signature") == true, "\(v.problem ?? "")")
     }
 
-    @Test func aDecisionChangedWithoutAnAuditRowIsCaught() throws {
-        let (store, path) = try Self.filled()
+    @Test(arguments: StoreKind.all) func aDecisionChangedWithoutAnAuditRowIsCaught(_ kind: StoreKind) throws {
+        let (store, path) = try Self.filled(kind)
         #expect(try store.verifyAudit().ok)
-        let (_, out) = try Fixture.python(Self.sql, [path, """
+        let out = try Fixture.sql(kind, path, """
             UPDATE decisions SET outcome = 'not_recorded', decision = replace(decision, '"outcome":"routed"', '"outcome":"not_recorded"') WHERE id = 2
-            """])
+            """)
         #expect(out.hasPrefix("ok"))
         let v = try store.verifyAudit()
         #expect(!v.ok)
         #expect(v.problem?.contains("decision 2") == true, "\(v.problem ?? "")")
     }
 
-    @Test func anEffectiveDecisionRepointedWithoutAuditIsCaught() throws {
-        let (store, path) = try Self.filled()
+    @Test(arguments: StoreKind.all) func anEffectiveDecisionRepointedWithoutAuditIsCaught(_ kind: StoreKind) throws {
+        let (store, path) = try Self.filled(kind)
         let id = try #require(store.items().first?.id)
         try store.recordOverride(itemID: id, actor: "A. Caseworker", outcome: "recorded", handler: "opcc", reason: "test")
         #expect(try store.verifyAudit().ok)
         // Point the item back at the classifier's decision, as if the override never counted.
-        _ = try Fixture.python(Self.sql, [path, "UPDATE effective_decisions SET decision_id = (SELECT MIN(id) FROM decisions WHERE item_id = '\(id)') WHERE item_id = '\(id)'"])
+        _ = try Fixture.sql(kind, path, "UPDATE effective_decisions SET decision_id = (SELECT MIN(id) FROM decisions WHERE item_id = '\(id)') WHERE item_id = '\(id)'")
         let v = try store.verifyAudit()
         #expect(!v.ok)
         #expect(v.problem?.contains("effective") == true, "\(v.problem ?? "")")
     }
 
-    @Test func alteredRawBytesAreCaught() throws {
-        let (store, path) = try Self.filled()
+    @Test(arguments: StoreKind.all) func alteredRawBytesAreCaught(_ kind: StoreKind) throws {
+        let (store, path) = try Self.filled(kind)
         let id = try #require(store.items().dropFirst().first?.id)
-        _ = try Fixture.python(Self.sql, [path, "UPDATE items SET raw = CAST('tampered' AS BLOB) WHERE id = '\(id)'"])
+        let bytes = kind == .sqlite ? "CAST('tampered' AS BLOB)" : "convert_to('tampered', 'UTF8')"
+        _ = try Fixture.sql(kind, path, "UPDATE items SET raw = \(bytes) WHERE id = '\(id)'")
         let v = try store.verifyAudit()
         #expect(!v.ok)
         #expect(v.problem?.contains(String(id.prefix(12))) == true, "\(v.problem ?? "")")
@@ -169,8 +169,39 @@ import TriageCore
         #expect(v.problem?.contains(String(sha.prefix(12))) == true, "\(v.problem ?? "")")
     }
 
-    @Test func checkpointLineFormat() throws {
-        let (store, _) = try Self.filled()
+    @Test func anItemInsertedWithoutAnAuditRowIsCaughtOnTheServer() throws {
+        guard StoreKind.all.contains(.postgres) else { return }
+        let (store, path) = try Self.filled(.postgres)
+        let raw = #"{"planted": true}"#
+        let sha = Store.contentID(of: Array(raw.utf8))
+        let out = try Fixture.sql(.postgres, path, """
+            INSERT INTO items (id, seq, raw, size, source, format, received_at, ingested_at, correspondence)
+            SELECT '\(sha)', MAX(seq)+1, convert_to('\(raw)', 'UTF8'), \(raw.utf8.count), 'x', 'test_json', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', MIN(correspondence) FROM items
+            """)
+        #expect(out == "ok")
+        let v = try store.verifyAudit()
+        #expect(!v.ok)
+        #expect(v.problem?.contains(String(sha.prefix(12))) == true, "\(v.problem ?? "")")
+    }
+
+    /// Several processes opening a new database on the server at once migrate it once.
+    @Test func concurrentFirstOpensOnTheServerAllSucceed() throws {
+        guard StoreKind.all.contains(.postgres) else { return }
+        for round in 0..<5 {
+            let location = try Fixture.location(.postgres, "firstopen\(round)")
+            let failures = NSLock(), list = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+            list.pointee = 0
+            defer { list.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: 3) { _ in
+                let ok = (try? Store.open(location: location).appliedMigrations()) == Schema.migrator.migrations
+                if !ok { failures.lock(); list.pointee += 1; failures.unlock() }
+            }
+            #expect(list.pointee == 0, "round \(round): \(list.pointee) of 3 opens failed")
+        }
+    }
+
+    @Test(arguments: StoreKind.all) func checkpointLineFormat(_ kind: StoreKind) throws {
+        let (store, _) = try Self.filled(kind)
         let line = try store.auditCheckpoint(key: Self.key, now: Date(timeIntervalSince1970: 0))
         let c = try #require(AuditCheckpoint(line: line))
         #expect(c.seq == 9)

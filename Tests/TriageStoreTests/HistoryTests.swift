@@ -20,8 +20,8 @@ import TriageCore
         #expect(a.references == ["CO/2211/26"])
     }
 
-    @Test func repetitiousSequenceAndNonRepetitiousOnes() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func repetitiousSequenceAndNonRepetitiousOnes(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         let r1 = try Fixture.ingest(store, Fixture.item(Self.first, subject: "Stop and search by PC 1234", date: "2026-10-06"))
         #expect(r1.historyFacts.isEmpty)
         #expect(r1.decision?.decision.decision.outcome == "routed")
@@ -62,7 +62,7 @@ import TriageCore
 
     /// The same matter told again in other words: few shared 3-grams, but the
     /// same content words, officer and date.
-    @Test func rewordedRepeatIsCaught() throws {
+    @Test(arguments: StoreKind.all) func rewordedRepeatIsCaught(_ kind: StoreKind) throws {
         let one = """
             I went to Exampleton police station on Saturday 3 October to hand in a purse I had found. PC 4417 on the \
             front desk was rude to me from the start, said I was "wasting police time" and refused to take my details \
@@ -80,7 +80,7 @@ import TriageCore
         #expect(c.wordOverlap > 0.7)
         #expect(c.sharedOfficers == ["4417"])
         #expect(c.sharedDates == ["03-10"])
-        let store = try Store(path: try Fixture.tempDB())
+        let store = try Fixture.store(kind)
         let limits = HistoryThresholds(repetitionSimilarity: 0.55)
         let r1 = try Fixture.ingest(store, Fixture.item(one, subject: "PC 4417 at Exampleton station", date: "2026-10-05"), thresholds: limits)
         let r2 = try Fixture.ingest(store, Fixture.item(two, subject: "Re: PC 4417 at Exampleton station", date: "2026-10-27"), thresholds: limits)
@@ -97,13 +97,13 @@ import TriageCore
         #expect(analyzer.compare(Fixture.item(three, date: "2026-11-13"), Fixture.item(one, date: "2026-10-05")).similarity < 0.3)
     }
 
-    @Test func aRepeatWithANewCorrespondenceDateIsTheSameMatterButNotRepetitiousOnHistoryAlone() throws {
+    @Test(arguments: StoreKind.all) func aRepeatWithANewCorrespondenceDateIsTheSameMatterButNotRepetitiousOnHistoryAlone(_ kind: StoreKind) throws {
         let again = """
             I am sending my complaint about PC 1234 again. Your team rang me on 3 November and said it was closed. \
             To repeat what I said: on 5th October he searched my bag outside the library on Example Street, was rude \
             and laughed at me. I have nothing to add, but I want it dealt with properly this time.
             """
-        let store = try Store(path: try Fixture.tempDB())
+        let store = try Fixture.store(kind)
         try Fixture.ingest(store, Fixture.item(Self.first, subject: "Stop", date: "2026-10-06"))
         let r2 = try Fixture.ingest(store, Fixture.item(again, subject: "Stop again", date: "2026-11-10"))
         // "3 November" is not in the first complaint: not repetitious on the history alone…
@@ -122,16 +122,16 @@ import TriageCore
         #expect(!r3.historyFacts.contains { $0.fact == "same_matter" })
     }
 
-    @Test func differentPeopleAreNotRepetitious() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func differentPeopleAreNotRepetitious(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         try Fixture.ingest(store, Fixture.item(Self.first, subject: "Stop", date: "2026-10-06"))
         let other = try Fixture.ingest(store, Fixture.item(Self.first, subject: "Stop", date: "2026-10-07",
                                                            sender: Party(name: "Sam Sample", address: "sam@example.net")))
         #expect(other.historyFacts.isEmpty)
     }
 
-    @Test func reopeningAConcludedMatter() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func reopeningAConcludedMatter(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         let r1 = try Fixture.ingest(store, Fixture.item("My complaint ref CO/2211/26 about the call handler was not upheld.",
                                                         subject: "CO/2211/26", date: "2026-09-01"))
         // Before a caseworker settles it, citing the reference is not re-opening.
@@ -147,8 +147,8 @@ import TriageCore
     }
 
     /// N = 3 items in D = 10 days: the 4th item in the window is excessive, the 3rd is not.
-    @Test func excessiveContactAtTheThresholdAndOneBelow() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func excessiveContactAtTheThresholdAndOneBelow(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         let limits = HistoryThresholds(excessiveContactItems: 3, excessiveContactDays: 10)
         let texts = ["The officer never called me back about my stolen bike.",
                      "The station front desk was closed when the website said open.",
@@ -173,8 +173,8 @@ import TriageCore
         #expect(d.flags == ["excessive_contact"])
     }
 
-    @Test func abusivePatternAndAngerAlone() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func abusivePatternAndAngerAlone(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         // Angry but a first complaint: still a complaint.
         let r1 = try Fixture.ingest(store, Fixture.item("You useless morons lost my phone at the custody suite.", date: "2026-10-01"))
         #expect(r1.decision?.decision.decision.outcome == "routed")

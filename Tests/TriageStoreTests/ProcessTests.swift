@@ -36,7 +36,7 @@ enum Numbered {
     @Test func childWorker() throws {
         let env = ProcessInfo.processInfo.environment
         guard let mode = env["TRIAGE_STORE_CHILD"], let db = env["TRIAGE_STORE_CHILD_DB"] else { return }
-        let store = try Store(path: db)
+        let store = try Store.open(location: db)
         let from = Int(env["TRIAGE_STORE_CHILD_FROM"] ?? "") ?? 0, to = Int(env["TRIAGE_STORE_CHILD_TO"] ?? "") ?? 500
         let marker = env["TRIAGE_STORE_CHILD_MARKER"]
         for i in from..<to {
@@ -51,10 +51,10 @@ enum Numbered {
         }
     }
 
-    @Test func sigkillMidIngestLeavesAConsistentStore() throws {
-        let path = try Fixture.tempDB()
-        let marker = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("marker").path
-        _ = try Store(path: path)
+    @Test(arguments: StoreKind.all) func sigkillMidIngestLeavesAConsistentStore(_ kind: StoreKind) throws {
+        let path = try Fixture.location(kind)
+        let marker = URL(fileURLWithPath: try Fixture.tempDB()).deletingLastPathComponent().appendingPathComponent("marker").path
+        _ = try Store.open(location: path)
         let child = try Numbered.child(filter: "childWorker", env: [
             "TRIAGE_STORE_CHILD": "slow", "TRIAGE_STORE_CHILD_DB": path, "TRIAGE_STORE_CHILD_MARKER": marker,
         ])
@@ -69,7 +69,7 @@ enum Numbered {
         #expect(child.terminationReason == .uncaughtSignal)
         try #require(started >= 3, "the child never got going")
 
-        let store = try Store(path: path)
+        let store = try Store.open(location: path)
         #expect(try store.integrityCheck() == ["ok"])
         #expect(try store.verifyAudit().ok)
         let committed = try store.counts().items
@@ -87,9 +87,9 @@ enum Numbered {
         #expect(try store.integrityCheck() == ["ok"])
     }
 
-    @Test func twoSwiftProcessesIngestingOverlappingItems() throws {
-        let path = try Fixture.tempDB()
-        let store = try Store(path: path)
+    @Test(arguments: StoreKind.all) func twoSwiftProcessesIngestingOverlappingItems(_ kind: StoreKind) throws {
+        let path = try Fixture.location(kind)
+        let store = try Store.open(location: path)
         let child = try Numbered.child(filter: "childWorker", env: [
             "TRIAGE_STORE_CHILD": "fast", "TRIAGE_STORE_CHILD_DB": path, "TRIAGE_STORE_CHILD_FROM": "0", "TRIAGE_STORE_CHILD_TO": "40",
         ])
@@ -146,36 +146,33 @@ enum Numbered {
 }
 
 @Suite struct AuditTests {
-    static let sql = """
-        import sqlite3, sys
-        c = sqlite3.connect(sys.argv[1], isolation_level=None)
-        try:
-            c.executescript(sys.argv[2])
-            print('ok')
-        except sqlite3.DatabaseError as e:
-            print('refused:', e)
-        """
-
-    static func filledStore() throws -> (Store, String) {
-        let path = try Fixture.tempDB()
-        let store = try Store(path: path)
+    static func filledStore(_ kind: StoreKind, _ name: String = #function) throws -> (Store, String) {
+        let location = try Fixture.location(kind, name)
+        let store = try Store.open(location: location)
         for i in 0..<3 { try store.ingest(Numbered.raw(i), parse: Fixture.parse, classify: Fixture.classify) }
-        return (store, path)
+        return (store, location)
     }
 
-    @Test func appendOnlyAndTamperDetection() throws {
-        let (store, path) = try Self.filledStore()
+    /// Drops the trigger that refuses updates (or deletes) of the audit log, as an attacker with the database would.
+    static func dropTrigger(_ kind: StoreKind, _ location: String, _ what: String) throws {
+        switch kind {
+        case .sqlite: _ = try Fixture.sql(kind, location, "DROP TRIGGER audit_log_no_\(what)")
+        case .postgres: _ = try Fixture.sql(kind, location, "DROP TRIGGER audit_log_no_update ON audit_log")
+        }
+    }
+
+    @Test(arguments: StoreKind.all) func appendOnlyAndTamperDetection(_ kind: StoreKind) throws {
+        let (store, path) = try Self.filledStore(kind)
         let entries = try store.auditEntries()
         #expect(entries.count == 9)  // per item: complainant.created, item.ingested, decision.classified
         #expect(entries.first?.prevHash == String(repeating: "0", count: 64))
         #expect(try store.verifyAudit() == AuditVerification(ok: true, entries: 9, firstBrokenSeq: nil, problem: nil))
         // The triggers refuse an ordinary update.
-        let (_, refused) = try Fixture.python(Self.sql, [path, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 5"])
-        #expect(refused.hasPrefix("refused: audit_log is append-only"))
+        let refused = try Fixture.sql(kind, path, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 5")
+        #expect(refused.hasPrefix("refused:") && refused.contains("audit_log is append-only"))
         // Someone who drops the trigger and edits a row is caught at that row.
-        let (_, edited) = try Fixture.python(Self.sql, [path, "DROP TRIGGER audit_log_no_update"])
-        #expect(edited.hasPrefix("ok"))
-        let (_, tampered) = try Fixture.python(Self.sql, [path, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 5"])
+        try Self.dropTrigger(kind, path, "update")
+        let tampered = try Fixture.sql(kind, path, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 5")
         #expect(tampered.hasPrefix("ok"))
         let v = try store.verifyAudit()
         #expect(!v.ok)
@@ -183,23 +180,23 @@ enum Numbered {
         #expect(v.problem?.contains("changed") == true)
     }
 
-    @Test func deletedAndReorderedRowsAreDetected() throws {
-        let (store, path) = try Self.filledStore()
-        _ = try Fixture.python(Self.sql, [path, "DROP TRIGGER audit_log_no_delete"])
-        _ = try Fixture.python(Self.sql, [path, "DELETE FROM audit_log WHERE seq = 4"])
+    @Test(arguments: StoreKind.all) func deletedAndReorderedRowsAreDetected(_ kind: StoreKind) throws {
+        let (store, path) = try Self.filledStore(kind, "deleted1")
+        try Self.dropTrigger(kind, path, "delete")
+        _ = try Fixture.sql(kind, path, "DELETE FROM audit_log WHERE seq = 4")
         let v = try store.verifyAudit()
         #expect(v.firstBrokenSeq == 4)
         #expect(v.problem?.contains("missing") == true)
 
-        let (store2, path2) = try Self.filledStore()
-        _ = try Fixture.python(Self.sql, [path2, "DROP TRIGGER audit_log_no_delete"])
-        _ = try Fixture.python(Self.sql, [path2, "DELETE FROM audit_log WHERE seq = 9"])
+        let (store2, path2) = try Self.filledStore(kind, "deleted2")
+        try Self.dropTrigger(kind, path2, "delete")
+        _ = try Fixture.sql(kind, path2, "DELETE FROM audit_log WHERE seq = 9")
         #expect(try store2.verifyAudit().firstBrokenSeq == 9)
 
-        let (store3, path3) = try Self.filledStore()
-        _ = try Fixture.python(Self.sql, [path3, "DROP TRIGGER audit_log_no_update"])
+        let (store3, path3) = try Self.filledStore(kind, "reordered")
+        try Self.dropTrigger(kind, path3, "update")
         // Swap entries 2 and 3 (seq numbers exchanged, contents kept).
-        _ = try Fixture.python(Self.sql, [path3, "UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 100;"])
+        _ = try Fixture.sql(kind, path3, "UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 100;")
         let v3 = try store3.verifyAudit()
         #expect(!v3.ok)
         #expect(v3.firstBrokenSeq == 2)

@@ -4,21 +4,23 @@ import TriageCore
 @testable import TriageStore
 
 @Suite struct StoreBasics {
-    @Test func migrationsAndWAL() throws {
-        let path = try Fixture.tempDB()
-        let store = try Store(path: path)
+    @Test(arguments: StoreKind.all) func migrationsAndWAL(_ kind: StoreKind) throws {
+        let path = try Fixture.location(kind)
+        let store = try Store.open(location: path)
+        #expect(store.backend.rawValue == kind.rawValue)
         #expect(try store.appliedMigrations() == ["v1-tables", "v2-indexes", "v3-audit-append-only", "v4-published-summaries", "v5-intake-keys"])
         try Fixture.ingest(store, Fixture.item("The officer was rude to me.", date: "2026-10-01"))
+        guard kind == .sqlite else { return }
         let (status, out) = try Fixture.python("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('PRAGMA journal_mode').fetchone()[0])", [path])
         #expect(status == 0)
         #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
     }
 
-    @Test func idempotentReingest() throws {
-        let path = try Fixture.tempDB()
+    @Test(arguments: StoreKind.all) func idempotentReingest(_ kind: StoreKind) throws {
+        let path = try Fixture.location(kind)
         let c = Fixture.item("PC 1234 shouted at me outside the station on 5th October.", subject: "PC 1234", date: "2026-10-06")
         do {
-            let store = try Store(path: path)
+            let store = try Store.open(location: path)
             let first = try Fixture.ingest(store, c)
             #expect(first.status == .stored)
             let second = try Fixture.ingest(store, c)
@@ -27,7 +29,7 @@ import TriageCore
             #expect(second.decision?.decision.id == first.decision?.decision.id)
         }
         // A new process (a new Store on the same file) sees the same item once.
-        let reopened = try Store(path: path)
+        let reopened = try Store.open(location: path)
         let third = try Fixture.ingest(reopened, c)
         #expect(third.status == .duplicate)
         let counts = try reopened.counts()
@@ -42,8 +44,8 @@ import TriageCore
         #expect(try reopened.auditEntries().map(\.action) == ["complainant.created", "item.ingested", "decision.classified"])
     }
 
-    @Test func quarantineKeepsBytesOnce() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func quarantineKeepsBytesOnce(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         let bad = RawItem(bytes: Array("not json at all".utf8), source: "inbox/bad.eml")
         let r1 = try store.ingest(bad, parse: Fixture.parse, classify: Fixture.classify)
         #expect(r1.status == .quarantined)
@@ -64,8 +66,8 @@ import TriageCore
         #expect(try store.counts().quarantined == 0)
     }
 
-    @Test func pollerStateCommitsWithTheItem() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func pollerStateCommitsWithTheItem(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         let c1 = Fixture.item("Nobody came when I called about the burglary.", date: "2026-10-01")
         try store.ingest(Fixture.raw(c1), parse: Fixture.parse, classify: Fixture.classify) { tx in
             try tx.setPollerState(mailbox: "imap://opcc", key: "last_uid", value: "41")
@@ -86,8 +88,8 @@ import TriageCore
         #expect(try store.verifyAudit().ok)
     }
 
-    @Test func overrideBeatsLaterReclassification() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func overrideBeatsLaterReclassification(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         let r = try Fixture.ingest(store, Fixture.item("The officer was rude to me at the front desk.", date: "2026-10-01"))
         #expect(r.decision?.decision.madeBy == "classifier")
         #expect(throws: StoreError.self) {
@@ -119,8 +121,8 @@ import TriageCore
         #expect(try store.verifyAudit().ok)
     }
 
-    @Test func reclassificationReplacesAnAutomaticDecision() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func reclassificationReplacesAnAutomaticDecision(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         let r = try Fixture.ingest(store, Fixture.item("The officer was rude to me at the front desk.", date: "2026-10-01"))
         var auto = try #require(r.decision?.decision.decision)
         auto.rulesetVersion = "test-v2"
@@ -144,8 +146,8 @@ import TriageCore
         #expect(ComplainantIdentity.postcode(in: "1 Example Road\nExampleton\nzz9 9zz") == "ZZ9 9ZZ")
     }
 
-    @Test func samePersonAcrossChannelsIsMergedWithAnExplanation() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func samePersonAcrossChannelsIsMergedWithAnExplanation(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         // A letter: name and postal address only.
         let letter = Fixture.item("I wish to complain about the officer who attended.", date: "2026-09-01", channel: .letter,
                                   sender: Party(name: "Mrs Jo Bloggs", postalAddress: "1 Example Road\nExampleton\nZZ9 9ZZ"))
@@ -179,8 +181,8 @@ import TriageCore
         #expect(try store.verifyAudit().ok)
     }
 
-    @Test func anonymousItemsHaveNoComplainant() throws {
-        let store = try Store(path: try Fixture.tempDB())
+    @Test(arguments: StoreKind.all) func anonymousItemsHaveNoComplainant(_ kind: StoreKind) throws {
+        let store = try Fixture.store(kind)
         let r = try Fixture.ingest(store, Fixture.item("Officers parked across the disabled bays.", date: "2026-11-04", sender: nil))
         #expect(r.item?.complainantID == nil)
         #expect(r.historyFacts.isEmpty)
