@@ -225,7 +225,7 @@ let package = Package(
         // The command line as a user meets it: help, exit codes, the JSON contract.
         .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
         // Includes the poller's crash-safety tests, which run the built `triage` binary.
-        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "triage"]),
+        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "TriagePostgres", "triage"]),
         // Includes the pseudo-terminal and command-line tests, which run the built `triage` binary.
         .testTarget(
             name: "TriageReviewTests",

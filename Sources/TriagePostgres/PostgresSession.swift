@@ -229,3 +229,25 @@ public final class PostgresSession {
         return PostgresError(text)
     }
 }
+
+extension PostgresSessionPool {
+    /// Creates a new, empty database on the same server (the user needs the
+    /// CREATEDB right) and returns the URL of it: for tests, and for a new office.
+    /// - Parameters:
+    ///   - url: a `postgres://` URL of any database on the server.
+    ///   - name: the new database's name: lower-case letters, digits and `_`, starting with a letter.
+    /// - Throws: ``PostgresError`` for a bad name or when the server refuses.
+    public static func createDatabase(named name: String, onServerOf url: String) throws -> String {
+        guard let first = name.first, first.isLetter, name.count <= 63,
+              name.allSatisfy({ ($0.isLetter && $0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "_" }) else {
+            throw PostgresError("not a plain database name: \(name)")
+        }
+        let server = try PostgresSessionPool(location: try PostgresLocation(url: url), maxIdle: 0)
+        defer { server.close() }
+        try server.withSession { try $0.query("CREATE DATABASE \(name)") }
+        guard var parts = URLComponents(string: url) else { throw PostgresError("cannot read the URL \(PostgresLocation.redact(url))") }
+        parts.path = "/" + name
+        guard let out = parts.string else { throw PostgresError("cannot write the URL for \(name)") }
+        return out
+    }
+}

@@ -9,6 +9,24 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String { message }
 }
 
+/// A caseworker's action refused because another writer changed the item's
+/// effective decision after the caseworker saw it; carries the fresh state.
+public struct StoreConflict: Error, CustomStringConvertible, Sendable {
+    /// The item.
+    public var itemID: String
+    /// The effective decision now.
+    public var current: EffectiveDecision
+
+    public var description: String {
+        let d = current.decision
+        return "item \(itemID.prefix(12)): the decision changed while you were looking (now \(d.decision.outcome) → \(d.decision.handler), by \(d.madeBy)): nothing saved; look again"
+    }
+
+    static func check(item: String, current: EffectiveDecision, expecting: Int64?) throws {
+        if let expecting, current.decision.id != expecting { throw StoreConflict(itemID: item, current: current) }
+    }
+}
+
 /// A JSON value for audit payloads (encoded with sorted keys).
 public enum JSONValue: Encodable, Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral

@@ -200,12 +200,15 @@ public final class Store: Sendable {
     ///   - outcome, handler: the new outcome and handler.
     ///   - kind, subject, reasons, flags: replacements, when given.
     ///   - reason: why (required).
+    ///   - expecting: the effective decision the caseworker saw; when another
+    ///     writer changed it since, nothing is written (checked inside the transaction).
     /// - Returns: the new effective decision.
-    /// - Throws: ``StoreError`` for an unknown item or an empty reason/actor.
+    /// - Throws: ``StoreError`` for an unknown item or an empty reason/actor;
+    ///   ``StoreConflict`` with the fresh state when `expecting` is no longer effective.
     @discardableResult
     public func recordOverride(itemID: String, actor: String, outcome: String, handler: String, kind: String? = nil,
                                subject: String? = nil, reasons: [String]? = nil, flags: [String]? = nil,
-                               reason: String, now: Date = Date()) throws -> EffectiveDecision {
+                               reason: String, expecting: Int64? = nil, now: Date = Date()) throws -> EffectiveDecision {
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StoreError("an override needs the caseworker's name") }
@@ -213,6 +216,7 @@ public final class Store: Sendable {
         return try database.write { db in
             let id = try Self.resolveItemID(db, itemID)
             guard let current = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(itemID) has no decision") }
+            try StoreConflict.check(item: id, current: current, expecting: expecting)
             var d = current.decision.decision
             let from: JSONValue = ["outcome": .string(d.outcome), "handler": .string(d.handler), "kind": .string(d.kind), "subject": .string(d.subject)]
             d.outcome = outcome
@@ -241,14 +245,19 @@ public final class Store: Sendable {
     ///   - itemID: the item (full id or a unique prefix).
     ///   - actor: the caseworker's name.
     ///   - note: an optional remark.
+    ///   - expecting: the effective decision the caseworker saw; when another
+    ///     writer changed it since, nothing is written (checked inside the transaction).
     /// - Returns: the new effective decision.
+    /// - Throws: ``StoreConflict`` with the fresh state when `expecting` is no longer effective.
     @discardableResult
-    public func recordAcceptance(itemID: String, actor: String, note: String? = nil, now: Date = Date()) throws -> EffectiveDecision {
+    public func recordAcceptance(itemID: String, actor: String, note: String? = nil, expecting: Int64? = nil,
+                                 now: Date = Date()) throws -> EffectiveDecision {
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StoreError("an acceptance needs the caseworker's name") }
         return try database.write { db in
             let id = try Self.resolveItemID(db, itemID)
             guard let current = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(itemID) has no decision") }
+            try StoreConflict.check(item: id, current: current, expecting: expecting)
             let decisionID = try Self.insertDecision(db, itemID: id, decision: current.decision.decision, madeBy: "caseworker:\(name)",
                                                      at: now, reason: nil, note: note)
             try Self.setEffective(db, itemID: id, decisionID: decisionID, disagreementID: nil)

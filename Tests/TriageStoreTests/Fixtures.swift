@@ -50,12 +50,7 @@ enum Fixture {
                 throw StoreError("TRIAGE_TEST_POSTGRES_URL is not set: CI must start a PostgreSQL (bash .ci/postgres.sh start)")
             }
             let db = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-            let server = try PostgresSessionPool(location: try PostgresLocation(url: url), maxIdle: 0)
-            try server.withSession { try $0.query("CREATE DATABASE \(db)") }
-            server.close()
-            var parts = URLComponents(string: url)!
-            parts.path = "/" + db
-            return parts.string!
+            return try PostgresSessionPool.createDatabase(named: db, onServerOf: url)
         }
     }
 
