@@ -46,7 +46,7 @@ public final class PostgresSessionPool: Sendable {
     }
 
     deinit {
-        for c in idle.withLockedValue({ $0 }) { _ = c.close() }
+        for c in idle.withLockedValue({ $0 }) { Self.closeLater(c) }
     }
 
     /// Runs `body` with a connection of its own.
@@ -69,7 +69,16 @@ public final class PostgresSessionPool: Sendable {
     /// Closes the idle connections.
     public func close() {
         let all = idle.withLockedValue { v -> [PostgresConnection] in defer { v.removeAll() }; return v }
-        for c in all { try? c.close().wait() }
+        for c in all {
+            let closed: EventLoopFuture<Void> = c.close()
+            try? closed.wait()
+        }
+    }
+
+    /// Closes a connection without waiting for it.
+    private static func closeLater(_ c: PostgresConnection) {
+        let closed: EventLoopFuture<Void> = c.close()
+        closed.whenComplete { _ in }
     }
 
     private func checkOut() throws -> PostgresConnection {
@@ -85,7 +94,7 @@ public final class PostgresSessionPool: Sendable {
             v.append(c)
             return true
         }
-        if !keep { _ = c.close() }
+        if !keep { Self.closeLater(c) }
     }
 
     private func connect() throws -> PostgresConnection {
@@ -202,9 +211,9 @@ public final class PostgresSession {
             case .bool: return .bool(try cell.decode(Bool.self))
             case .bytea: return .bytes(buffer.readBytes(length: buffer.readableBytes) ?? [])
             case .numeric:
-                let text = try cell.decode(String.self)
-                if let i = Int64(text) { return .int(i) }
-                return .double(Double(text) ?? 0)
+                let d = try cell.decode(Decimal.self)
+                if let i = Int64(exactly: NSDecimalNumber(decimal: d).doubleValue) { return .int(i) }
+                return .double(NSDecimalNumber(decimal: d).doubleValue)
             default:
                 if cell.format == .text { return .text(buffer.readString(length: buffer.readableBytes) ?? "") }
                 return .text(try cell.decode(String.self))

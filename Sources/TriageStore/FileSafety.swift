@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // The store holds personal data: it and its -wal/-shm files are created
 // owner-only (0600) whatever the umask (SQLite gives the WAL and shared-memory
@@ -14,7 +17,11 @@ extension Store {
     /// changes an existing file), so that SQLite's own files follow its mode.
     static func createPrivately(_ path: String) {
         guard path != ":memory:", !FileManager.default.fileExists(atPath: path) else { return }
-        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, privateFileMode)
+        #if canImport(Glibc)
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, privateFileMode)
+        #else
+        let fd = Darwin.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, privateFileMode)
+        #endif
         if fd >= 0 {
             fchmod(fd, privateFileMode)
             close(fd)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TriageCore
-import TriagePostgres
+@testable import TriagePostgres
 @testable import TriageStore
 
 /// Issue 16: what is particular to having two backends: migrations that refuse

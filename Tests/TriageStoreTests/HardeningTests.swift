@@ -189,14 +189,16 @@ import TriageCore
         guard StoreKind.all.contains(.postgres) else { return }
         for round in 0..<5 {
             let location = try Fixture.location(.postgres, "firstopen\(round)")
-            let failures = NSLock(), list = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-            list.pointee = 0
-            defer { list.deallocate() }
-            DispatchQueue.concurrentPerform(iterations: 3) { _ in
-                let ok = (try? Store.open(location: location).appliedMigrations()) == Schema.migrator.migrations
-                if !ok { failures.lock(); list.pointee += 1; failures.unlock() }
+            final class Failures: @unchecked Sendable {
+                let lock = NSLock()
+                var count = 0
+                func add() { lock.lock(); count += 1; lock.unlock() }
             }
-            #expect(list.pointee == 0, "round \(round): \(list.pointee) of 3 opens failed")
+            let failures = Failures()
+            DispatchQueue.concurrentPerform(iterations: 3) { _ in
+                if (try? Store.open(location: location).appliedMigrations()) != Schema.migrator.migrations { failures.add() }
+            }
+            #expect(failures.count == 0, "round \(round): \(failures.count) of 3 opens failed")
         }
     }
 
