@@ -75,10 +75,10 @@ public final class PostgresSessionPool: Sendable {
         }
     }
 
-    /// Closes a connection without waiting for it.
+    /// Closes a connection without waiting for it (kept alive until it is closed, as postgres-nio requires).
     private static func closeLater(_ c: PostgresConnection) {
         let closed: EventLoopFuture<Void> = c.close()
-        closed.whenComplete { _ in }
+        closed.whenComplete { _ in withExtendedLifetime(c) {} }
     }
 
     private func checkOut() throws -> PostgresConnection {

@@ -33,7 +33,7 @@ import TriageCore
         _ = try Store.open(location: location)
         let table = kind == .sqlite ? "grdb_migrations (identifier)" : "schema_migrations (identifier, applied_at)"
         let values = kind == .sqlite ? "('v99-from-the-future')" : "('v99-from-the-future', 'later')"
-        #expect(try Fixture.sql(kind, location, "INSERT INTO \(table) VALUES \(values)") == "ok")
+        #expect(try Fixture.sql(kind, location, "INSERT INTO \(table) VALUES \(values)").hasPrefix("ok"))
         do {
             _ = try Store.open(location: location)
             Issue.record("a store with an unknown migration was opened")
