@@ -33,10 +33,15 @@ public struct ReviewItem: Sendable, Equatable {
     public var note: String?
     /// A later automatic decision that differs from the caseworker's (never applied).
     public var disagreement: Decision?
+    /// The store's id of the effective decision, when the backend has one: an
+    /// action names it, and is refused if another writer changed it since.
+    public var decisionID: Int64?
 
     /// Creates an item.
     public init(id: String, seq: Int64, receivedAt: Date, correspondence: Correspondence, decision: Decision,
-                madeBy: String, madeAt: Date, reason: String? = nil, note: String? = nil, disagreement: Decision? = nil) {
+                madeBy: String, madeAt: Date, reason: String? = nil, note: String? = nil, disagreement: Decision? = nil,
+                decisionID: Int64? = nil) {
+        self.decisionID = decisionID
         self.id = id
         self.seq = seq
         self.receivedAt = receivedAt
@@ -144,13 +149,15 @@ public protocol ReviewBackend: Sendable {
     func item(_ id: String) throws -> ReviewItem?
     /// Records that `actor` accepts the item's effective decision.
     /// - Returns: the item afterwards.
-    func accept(_ id: String, note: String?, actor: String) throws -> ReviewItem
+    /// `expecting`: the effective decision the caseworker saw; nothing is
+    /// written when another writer changed it since (``ReviewError`` with the fresh state).
+    func accept(_ id: String, note: String?, actor: String, expecting: Int64?) throws -> ReviewItem
     /// Records that `actor` replaces the item's decision with `outcome` and
     /// `handler` (and, for `not_recorded`, the contract's `reasons`; and a new
     /// `kind` or `subject` when given), for `reason`.
     /// - Returns: the item afterwards.
     func override(_ id: String, outcome: String, handler: String, kind: String?, subject: String?,
-                  reasons: [String]?, reason: String, actor: String) throws -> ReviewItem
+                  reasons: [String]?, reason: String, actor: String, expecting: Int64?) throws -> ReviewItem
     /// Caseworker actions made in `[since, until)`, oldest first.
     func actions(since: Date?, until: Date?) throws -> [ReviewActionRecord]
 }
@@ -312,7 +319,8 @@ public struct ReviewService: Sendable {
             throw ReviewError("item \(item.shortID) needs a caseworker's decision, which cannot be accepted as it stands: override it with an outcome and a handler")
         }
         let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines)
-        return try backend.accept(item.id, note: (trimmed?.isEmpty ?? true) ? nil : trimmed, actor: name)
+        return try backend.accept(item.id, note: (trimmed?.isEmpty ?? true) ? nil : trimmed, actor: name,
+                                  expecting: shown?.decisionID ?? item.decisionID)
     }
 
     /// Overrides an item's decision after checking the outcome and handler
@@ -349,7 +357,7 @@ public struct ReviewService: Sendable {
         if because.isEmpty, outcome == "not_recorded", item.decision.outcome == "not_recorded" { because = item.decision.reasons }
         try lists.validate(outcome: outcome, reasons: because)
         return try backend.override(item.id, outcome: outcome, handler: handler, kind: kind, subject: subject,
-                                    reasons: because, reason: why, actor: name)
+                                    reasons: because, reason: why, actor: name, expecting: shown?.decisionID ?? item.decisionID)
     }
 
     /// Throws when the effective decision is no longer the one shown.

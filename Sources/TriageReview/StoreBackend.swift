@@ -35,16 +35,24 @@ public struct StoreReviewBackend: ReviewBackend {
         return Self.reviewItem(stored, e)
     }
 
-    public func accept(_ id: String, note: String?, actor: String) throws -> ReviewItem {
-        try store.recordAcceptance(itemID: id, actor: actor, note: note)
+    public func accept(_ id: String, note: String?, actor: String, expecting: Int64?) throws -> ReviewItem {
+        do {
+            try store.recordAcceptance(itemID: id, actor: actor, note: note, expecting: expecting)
+        } catch let conflict as StoreConflict {
+            throw ReviewError(conflict.description)
+        }
         guard let item = try item(id) else { throw ReviewError("item \(id) vanished") }
         return item
     }
 
     public func override(_ id: String, outcome: String, handler: String, kind: String?, subject: String?,
-                         reasons: [String]?, reason: String, actor: String) throws -> ReviewItem {
-        try store.recordOverride(itemID: id, actor: actor, outcome: outcome, handler: handler, kind: kind, subject: subject,
-                                 reasons: reasons, reason: reason)
+                         reasons: [String]?, reason: String, actor: String, expecting: Int64?) throws -> ReviewItem {
+        do {
+            try store.recordOverride(itemID: id, actor: actor, outcome: outcome, handler: handler, kind: kind, subject: subject,
+                                     reasons: reasons, reason: reason, expecting: expecting)
+        } catch let conflict as StoreConflict {
+            throw ReviewError(conflict.description)
+        }
         guard let item = try item(id) else { throw ReviewError("item \(id) vanished") }
         return item
     }
@@ -57,6 +65,7 @@ public struct StoreReviewBackend: ReviewBackend {
     static func reviewItem(_ stored: StoredItem, _ e: EffectiveDecision) -> ReviewItem {
         ReviewItem(id: stored.id, seq: stored.seq, receivedAt: stored.receivedAt, correspondence: stored.correspondence,
                    decision: e.decision.decision, madeBy: e.decision.madeBy, madeAt: e.decision.madeAt,
-                   reason: e.decision.reason, note: e.decision.note, disagreement: e.disagreement?.decision)
+                   reason: e.decision.reason, note: e.decision.note, disagreement: e.disagreement?.decision,
+                   decisionID: e.decision.id)
     }
 }
