@@ -48,13 +48,7 @@ import TriageStore
         var kills = 0
         var runs = 0
         func launch() throws -> Process {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: triage)
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try TestSupport.launch(triage, arguments, environment: environment)
             runs += 1
             return process
         }

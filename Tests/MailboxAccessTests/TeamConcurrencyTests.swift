@@ -68,17 +68,6 @@ import Glibc
         try "\(accepted) \(refused) \(wrongRefusals)".write(toFile: out, atomically: true, encoding: .utf8)
     }
 
-    static func launch(_ executable: String, _ arguments: [String], env: [String: String] = [:]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
-
     @Test(arguments: kinds) func twoPollersAndTwoCaseworkersAtOnce(kind: String) throws {
         let root = try TestSupport.temporaryDirectory("team-\(kind)")
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -91,18 +80,18 @@ import Glibc
         let rules = TestSupport.repoRoot.appendingPathComponent("Rules").path
         let triage = PollCrashSafetyTests.triage
 
-        let migrate = try Self.launch(triage, ["db", "migrate", "--db", db])
+        let migrate = try TestSupport.launch(triage, ["db", "migrate", "--db", db])
         migrate.waitUntilExit()
         try #require(migrate.terminationStatus == 0, "triage db migrate exits 0")
 
         let reviewers = try ["A. Caseworker", "B. Caseworker"].enumerated().map { n, name in
-            try Self.launch(CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", "reviewerWorker"], env: [
+            try TestSupport.launch(CommandLine.arguments[0], ["--testing-library", "swift-testing", "--filter", "reviewerWorker"], environment: [
                 "TRIAGE_TEAM_REVIEWER": name, "TRIAGE_TEAM_DB": db, "TRIAGE_TEAM_EXPECT": "\(Self.count)",
                 "TRIAGE_TEAM_OUT": "\(root)/reviewer\(n)",
             ])
         }
         let started = Date()
-        let pollers = try (0..<2).map { _ in try Self.launch(triage, ["poll", "--maildir", maildir, "--once", "--db", db, "--rules", rules]) }
+        let pollers = try (0..<2).map { _ in try TestSupport.launch(triage, ["poll", "--maildir", maildir, "--once", "--db", db, "--rules", rules]) }
         for p in pollers { p.waitUntilExit() }
         let seconds = Date().timeIntervalSince(started)
         for r in reviewers { r.waitUntilExit() }

@@ -26,6 +26,18 @@ enum TestSupport {
         return path
     }
 
+    /// Starts a process quietly (output discarded) with extra environment variables.
+    static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     static func uniqueFolder(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(8))"
     }
