@@ -34,7 +34,7 @@ struct DbCommand: ParsableCommand {
                 for name in applied { print("  \(name)") }
             case .json:
                 let object: [String: Any] = ["backend": store.backend.rawValue, "store": store.path, "migrations": applied]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
             }
         }
@@ -88,7 +88,7 @@ struct DbCommand: ParsableCommand {
                     "tables": Dictionary(uniqueKeysWithValues: report.tables.map { ($0.name, $0.rows) }),
                     "audit_entries": report.audit.entries, "audit_ok": report.audit.ok, "audit_head": report.auditHead,
                 ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
             }
         }

@@ -34,7 +34,7 @@ enum CLI {
 }
 
 @Suite struct CommandLineTests {
-    @Test(arguments: [["parse"], ["classify"], ["ingest"], ["poll"], ["eval"], ["rules", "test"], ["rules", "lint"], ["audit", "verify"], ["audit", "checkpoint"], ["fuzz"], ["review", "override"]])
+    @Test(arguments: [["parse"], ["classify"], ["ingest"], ["poll"], ["eval"], ["rules", "test"], ["rules", "lint"], ["audit", "verify"], ["audit", "checkpoint"], ["fuzz"], ["review", "override"], ["db", "migrate"], ["db", "copy"]])
     func helpHasExamples(command: [String]) throws {
         let r = try CLI.run(command + ["--help"])
         #expect(r.status == 0)
