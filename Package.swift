@@ -44,6 +44,12 @@ let package = Package(
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         .target(name: "SnowballStemming", dependencies: ["TriageCore", "CStemmer"]),
 
+        // Mail text, shared by every parser: the one charset decoder (iconv for the
+        // rare charsets, one Windows-1252 table), transfer decodings (quoted-printable,
+        // base64, uuencode, percent), HTML-to-text and XML document text (libxml2),
+        // RFC 5322, HTTP and UK letter dates, and the Maildir layout.
+        .target(name: "MailText", dependencies: ["CLibXML2"]),
+
         // SHA-256 as lower-case hex: item ids, provenance and attachments.
         .target(name: "ContentHashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
@@ -62,7 +68,7 @@ let package = Package(
         .target(
             name: "AttachmentReading",
             dependencies: [
-                "CPoppler", "LetterParsing",
+                "CPoppler", "MailText",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
@@ -71,8 +77,7 @@ let package = Package(
         .target(
             name: "MailParsing",
             dependencies: [
-                "TriageCore", "ContentHashing", "TextSegmentation", "LetterParsing", "AttachmentReading",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "TriageCore", "ContentHashing", "TextSegmentation", "MailText", "AttachmentReading",
             ]
         ),
 
@@ -80,20 +85,16 @@ let package = Package(
         .target(
             name: "FormParsing",
             dependencies: [
-                "TriageCore", "ContentHashing", "TextSegmentation",
+                "TriageCore", "ContentHashing", "TextSegmentation", "MailText",
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
-        // HTML and XML letters, and HTML-to-text, through libxml2.
+        // HTML, XML and plain-text letters (the markup read through MailText).
         .target(
             name: "LetterParsing",
-            dependencies: [
-                "TriageCore", "ContentHashing", "TextSegmentation", "CLibXML2",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["TriageCore", "ContentHashing", "TextSegmentation", "MailText"]
         ),
 
         // One door for all ingesters: detects the format of a file or
@@ -107,9 +108,8 @@ let package = Package(
         .target(
             name: "RuleFiles",
             dependencies: [
-                "TriageCore", "SnowballStemming",
+                "TriageCore", "SnowballStemming", "ContentHashing",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -135,7 +135,7 @@ let package = Package(
         .target(
             name: "MailboxAccess",
             dependencies: [
-                "TriageCore", "CLibCurl",
+                "TriageCore", "CLibCurl", "MailText",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -194,9 +194,10 @@ let package = Package(
 
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "SnowballStemming"]),
         .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "TriageIngest"]),
+        .testTarget(name: "MailTextTests", dependencies: ["MailText", "MailParsing", "FormParsing", "LetterParsing", "TriageCore"]),
+        .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "MailText", "TriageIngest"]),
         .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),
-        .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing"]),
+        .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing", "MailText"]),
         .testTarget(
             name: "AttachmentReadingTests",
             dependencies: ["AttachmentReading", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
