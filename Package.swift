@@ -202,7 +202,7 @@ let package = Package(
             name: "AttachmentReadingTests",
             dependencies: ["AttachmentReading", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
+        .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest", "TriageCore"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
         // The command line as a user meets it: help, exit codes, the JSON contract.

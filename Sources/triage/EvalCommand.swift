@@ -26,7 +26,8 @@ struct EvalCommand: ParsableCommand {
 
     @Argument(help: "The labelled corpus folder.") var directory: String
     @OptionGroup var ruleOptions: RuleOptions
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
     @Flag(help: "Also list the items decided correctly.") var showCorrect = false
     @Flag(help: "Rewrite every item in meaning-preserving ways (encodings, wrapping, contractions, capitals, a reply line) and report the decisions that change; exits 3 when an encoding or wrapping changes one or wording changes more than 2%.")
     var variants = false

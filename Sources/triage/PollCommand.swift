@@ -93,7 +93,7 @@ struct PollCommand: ParsableCommand {
                 anyQuarantined = anyQuarantined || summary.quarantined > 0
             } catch let error as MailboxError {
                 logger.error("mailbox unreachable", metadata: ["error": "\(TerminalSafe.inline(error.description))"])
-                if settings.interval == nil { throw ExitCode(4) }
+                if settings.interval == nil { throw ExitCodes.mailboxUnreachable }
             }
             guard let seconds = settings.interval, !pollStopRequested.load(ordering: .relaxed) else { break }
             for _ in 0..<(seconds * 10) where !pollStopRequested.load(ordering: .relaxed) { usleep(100_000) }

@@ -26,7 +26,8 @@ struct RulesTestCommand: ParsableCommand {
 
     @OptionGroup var ruleOptions: RuleOptions
     @Option(help: "Only rules whose id starts with this.") var only: String?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
 
     func run() throws {
         let (_, compiled) = try ruleOptions.load()

@@ -50,8 +50,31 @@ enum CLI {
 
     @Test func unknownForceIsAUsageError() throws {
         let r = try CLI.run(["classify", "--force", "atlantis", "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
-        #expect(r.status == 64 || r.status == 2, "exit \(r.status)")
+        #expect(r.status == 2, "exit \(r.status)")
         #expect(r.err.contains("atlantis"))
+    }
+
+    /// Usage errors exit 2, as the README's table and `--help` say (never the parser's default 64).
+    @Test(arguments: [["classify", "--no-such-option"], ["classify", "--format", "yaml", "x.eml"], ["eval"], ["show"], ["rules", "frobnicate"]])
+    func usageErrorsExitTwo(arguments: [String]) throws {
+        let r = try CLI.run(arguments)
+        #expect(r.status == 2, "\(arguments.joined(separator: " ")): exit \(r.status)")
+        #expect(r.err.contains("Usage") || r.err.contains("Error"), "\(r.err)")
+    }
+
+    /// `--format json` is JSON Lines everywhere; `jsonl` is the same; each object carries `format_version`.
+    @Test func jsonlIsJSONAndCarriesAFormatVersion() throws {
+        let file = "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"
+        let json = try CLI.run(["classify", "--format", "json", file])
+        let jsonl = try CLI.run(["classify", "--format", "jsonl", file])
+        #expect(json.status == 0 && jsonl.status == 0)
+        #expect(json.out == jsonl.out)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["format_version"] as? Int == 1)
+        #expect(json.out.hasPrefix("{\"format_version\":1,"))
+        let parsed = try CLI.run(["parse", "--pretty", file])
+        let pretty = try #require(try JSONSerialization.jsonObject(with: Data(parsed.out.utf8)) as? [String: Any])
+        #expect(pretty["format_version"] as? Int == 1)
     }
 
     @Test func unreadableItemIsNamedAndTheRunGoesOn() throws {
