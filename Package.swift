@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        // Tests only: runs the built `triage` binary from the shared test support target.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // The core: Correspondence and Decision models, the rule engine and the
@@ -180,10 +182,21 @@ let package = Package(
             ]
         ),
 
+        // The jobs behind the commands (eval, poll), as a library: the commands are
+        // thin shells over it, and the jobs are tested without running the binary.
+        .target(
+            name: "TriageApp",
+            dependencies: [
+                "TriageCore", "TriageIngest", "TriageStore", "MailboxAccess",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify", "TriageReports",
+                "TriageApp", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify", "TriageReports",
                 "TriageServe",
                 "TextSegmentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -192,10 +205,18 @@ let package = Package(
             ]
         ),
 
+        // Test helpers written once (repository paths, the built binary and a runner for it,
+        // a seeded random generator); only test targets depend on it.
+        .target(
+            name: "TriageTestSupport",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Tests/TriageTestSupport"
+        ),
+
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "SnowballStemming"]),
-        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", "TriageTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "MailTextTests", dependencies: ["MailText", "MailParsing", "FormParsing", "LetterParsing", "TriageCore"]),
-        .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "MailText", "TriageIngest"]),
+        .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "MailText", "TriageIngest", "TriageTestSupport"]),
         .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),
         .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing", "MailText"]),
         .testTarget(
@@ -206,27 +227,33 @@ let package = Package(
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore"]),
         // The command line as a user meets it: help, exit codes, the JSON contract.
-        .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
+        .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageTestSupport"]),
         // Includes the poller's crash-safety tests, which run the built `triage` binary.
-        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "triage"]),
+        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "triage", "TriageTestSupport"]),
         // Includes the pseudo-terminal and command-line tests, which run the built `triage` binary.
         .testTarget(
             name: "TriageReviewTests",
-            dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
+            dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage", "TriageTestSupport"]
         ),
         // Runs the built `triage serve` on 127.0.0.1 against real stores (also under SIGTERM and SIGKILL).
         .testTarget(
             name: "TriageServeTests",
-            dependencies: ["TriageServe", "TriageStore", "triage"]
+            dependencies: ["TriageServe", "TriageStore", "triage", "TriageTestSupport"]
         ),
         .testTarget(
             name: "TriageReclassifyTests",
             dependencies: ["TriageReclassify", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", .product(name: "Yams", package: "Yams")]
         ),
+        // The jobs on real components (a real store, a real Maildir), without the binary.
+        .testTarget(
+            name: "TriageAppTests",
+            dependencies: ["TriageApp", "TriageCore", "TriageIngest", "TriageStore", "MailboxAccess", "RuleFiles", "TriageTestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // The reports' figures on a real store, personal data kept out, and the command line.
         .testTarget(
             name: "TriageReportsTests",
-            dependencies: ["TriageReports", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
+            dependencies: ["TriageReports", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage", "TriageTestSupport"]
         ),
     ]
 )
