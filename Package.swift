@@ -149,8 +149,8 @@ let package = Package(
             dependencies: ["TriageCore", "TriageStore"]
         ),
 
-        // Bulk reclassification: the bounded parallel pipeline, the change report
-        // (text, JSON, HTML) and the synthetic archive generator for the benchmark.
+        // Bulk reclassification: the bounded parallel pipeline and the change report
+        // (text, JSON, HTML).
         .target(
             name: "TriageReclassify",
             dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "TriageReports"]
@@ -182,12 +182,13 @@ let package = Package(
             ]
         ),
 
-        // The jobs behind the commands (eval, poll), as a library: the commands are
-        // thin shells over it, and the jobs are tested without running the binary.
+        // The jobs behind the commands (eval, poll, the benchmark and its synthetic
+        // archive generator), as a library: the commands are thin shells over it,
+        // and the jobs are tested without running the binary.
         .target(
             name: "TriageApp",
             dependencies: [
-                "TriageCore", "TriageIngest", "TriageStore", "MailboxAccess",
+                "TriageCore", "TriageIngest", "TriageStore", "MailboxAccess", "TriageReclassify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -205,8 +206,8 @@ let package = Package(
             ]
         ),
 
-        // Test helpers written once (repository paths, the built binary and a runner for it,
-        // a seeded random generator); only test targets depend on it.
+        // Test helpers written once (repository paths, the built binary and a runner
+        // for it); only test targets depend on it.
         .target(
             name: "TriageTestSupport",
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
@@ -214,9 +215,9 @@ let package = Package(
         ),
 
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "SnowballStemming"]),
-        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", "TriageTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", "TriageCore", "TriageTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "MailTextTests", dependencies: ["MailText", "MailParsing", "FormParsing", "LetterParsing", "TriageCore"]),
-        .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "MailText", "TriageIngest", "TriageTestSupport"]),
+        .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "MailText", "TriageCore", "TriageIngest", "TriageTestSupport"]),
         .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),
         .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing", "MailText"]),
         .testTarget(
@@ -242,7 +243,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TriageReclassifyTests",
-            dependencies: ["TriageReclassify", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["TriageReclassify", "TriageApp", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", .product(name: "Yams", package: "Yams")]
         ),
         // The jobs on real components (a real store, a real Maildir), without the binary.
         .testTarget(

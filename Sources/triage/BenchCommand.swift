@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuleFiles
+import TriageApp
 import TriageCore
 import TriageIngest
 import TriageReclassify

@@ -1,6 +1,7 @@
 import Foundation
 import MailboxAccess
 import Testing
+import TriageCore
 import TriageTestSupport
 import TriageStore
 

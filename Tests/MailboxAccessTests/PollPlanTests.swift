@@ -1,4 +1,5 @@
 import Testing
+import TriageCore
 import TriageTestSupport
 @testable import MailboxAccess
 

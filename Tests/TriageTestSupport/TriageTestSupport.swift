@@ -7,8 +7,8 @@ import SystemPackage
 #endif
 
 /// What several test suites need, written once: the repository's paths, the
-/// built `triage` binary, a way to run it (swift-subprocess), and a seeded
-/// random generator so a failure repeats.
+/// built `triage` binary and a way to run it (swift-subprocess). The seeded
+/// random generator is the core's `SplitMix64`.
 public enum TestPaths {
     /// The repository root (three levels above this file).
     public static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -105,24 +105,5 @@ public enum TestProcess {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return ProcessResult(status: status, out: result.standardOutput ?? "", err: result.standardError ?? "", seconds: seconds)
-    }
-}
-
-/// A small deterministic random generator (SplitMix64): the same seed gives
-/// the same numbers on every run, so a failing case repeats.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    /// The state; advanced by each number.
-    public var state: UInt64
-
-    /// A generator that starts from `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
