@@ -215,7 +215,7 @@ let package = Package(
         ),
 
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "SnowballStemming"]),
-        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", "TriageCore", "TriageTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", "TriageCore", "RuleFiles", "TriageTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "MailTextTests", dependencies: ["MailText", "MailParsing", "FormParsing", "LetterParsing", "TriageCore"]),
         .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "MailText", "TriageCore", "TriageIngest", "TriageTestSupport"]),
         .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),

@@ -128,19 +128,25 @@ public struct RuleDirectory: Sendable {
         try strict(T.self, try readText(file), file)
     }
 
-    /// Decodes strictly: a key the type does not read is an error naming the
-    /// file, the line and the nearest valid key (``StrictYAML``).
     private func strict<T: Decodable>(_ type: T.Type, _ text: String, _ file: URL) throws -> T {
+        try Self.decodeStrictly(T.self, yaml: text, file: file.path)
+    }
+
+    /// Decodes a rule file strictly: a key the type does not read is an error
+    /// naming the file, the line and the nearest valid key (``StrictYAML``).
+    /// For every YAML file under `Rules/`, whichever module reads it.
+    /// - Throws: ``RuleFileError`` naming the file and the problem.
+    public static func decodeStrictly<T: Decodable>(_ type: T.Type, yaml text: String, file: String) throws -> T {
         let result: (value: T, unknown: [StrictYAML.UnknownKey])
         do {
             result = try StrictYAML.decode(T.self, from: text)
         } catch let error as StrictYAML.UnknownKeys {
-            throw RuleFileError(file: file.path, problem: error.keys.map(\.message).joined(separator: "; "))
+            throw RuleFileError(file: file, problem: error.keys.map(\.message).joined(separator: "; "))
         } catch {
-            throw RuleFileError(file: file.path, problem: Self.describe(error))
+            throw RuleFileError(file: file, problem: describe(error))
         }
         guard result.unknown.isEmpty else {
-            throw RuleFileError(file: file.path, problem: result.unknown.map(\.message).joined(separator: "; "))
+            throw RuleFileError(file: file, problem: result.unknown.map(\.message).joined(separator: "; "))
         }
         return result.value
     }
