@@ -270,7 +270,7 @@ extension BenchCommand {
                                               sizes: sizes, runs: runs, progress: { note("measuring \($0)") })
         switch format {
         case .json:
-            for r in results { print(try StableJSON.line(r)) }
+            for r in results { print(JSONFormat.versioned(try StableJSON.line(r))) }
         case .text:
             print(ItemScaling.text(results, limit: maxGrowth))
         }
