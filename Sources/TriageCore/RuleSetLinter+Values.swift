@@ -19,11 +19,24 @@ extension RuleSetLinter {
         return vocabularies
     }
 
-    /// One line for every condition value (`fact: value`, `fact: "!value"`,
-    /// `fact: [a, b]`) that its fact can never take, naming the row or flag.
+    /// One line for every condition that can never hold, or always holds,
+    /// because of a value its fact never takes: `fact: value`, `fact: "!value"`
+    /// (always true: a misspelt exception), or `fact: [a, b]` where none of the
+    /// values can occur. Names the row or flag.
     public func conditionValueProblems() -> [String] {
+        conditionValueFindings().problems
+    }
+
+    /// One line for every alternative of a `fact: [a, b]` list that its fact
+    /// never takes while another alternative can: the condition still works,
+    /// but that alternative is dead (a misspelling, or a rule not written yet).
+    public func conditionValueWarnings() -> [String] {
+        conditionValueFindings().warnings
+    }
+
+    private func conditionValueFindings() -> (problems: [String], warnings: [String]) {
         let vocabularies = factVocabularies
-        var problems: [String] = []
+        var problems: [String] = [], warnings: [String] = []
         func check(_ conditions: [String: FactCondition], owner: String) {
             for (fact, condition) in conditions.sorted(by: { $0.key < $1.key }) {
                 guard let known = vocabularies[fact] else { continue } // an unknown fact is reported on its own
@@ -33,13 +46,17 @@ extension RuleSetLinter {
                 case .value(let v): values = [v.hasPrefix("!") ? String(v.dropFirst()) : v]
                 case .anyOf(let list): values = list
                 }
-                for value in values where !known.contains(value) {
-                    problems.append("\(owner): fact '\(fact)' never has the value '\(value)' (it can be: \(known.sorted().joined(separator: ", ")))")
+                let unknown = values.filter { !known.contains($0) }
+                let canBe = known.sorted().joined(separator: ", ")
+                let someValid = unknown.count < values.count
+                for value in unknown {
+                    let line = "\(owner): fact '\(fact)' never has the value '\(value)' (it can be: \(canBe))"
+                    if case .anyOf = condition, someValid { warnings.append(line) } else { problems.append(line) }
                 }
             }
         }
         for row in rules.ruleSet.table.rows { check(row.when, owner: "decision row \(row.id)") }
         for flag in rules.ruleSet.table.flags ?? [] { check(flag.when, owner: "flag \(flag.flag)") }
-        return problems
+        return (problems, warnings)
     }
 }

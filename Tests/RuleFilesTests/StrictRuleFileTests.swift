@@ -75,4 +75,24 @@ import TriageCore
         // The real rule set has no such problem.
         #expect(RuleSetLinter(try RuleDirectory(Self.repo.appendingPathComponent("Rules")).compile()).conditionValueProblems() == [])
     }
+
+    @Test func aDeadAlternativeInAListIsAWarning() throws {
+        let dir = try Self.rulesCopy(editing: "decisions.yaml") { text in
+            text.replacingOccurrences(of: "kind_hint: foi_or_sar,", with: "kind_hint: [foi_or_sar, foi_or_sarr],")
+        }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let linter = RuleSetLinter(try RuleDirectory(dir).compile())
+        #expect(!linter.problems().contains { $0.contains("foi_or_sarr") })
+        #expect(linter.conditionValueWarnings().contains { $0.contains("fact 'kind_hint' never has the value 'foi_or_sarr'") })
+    }
+
+    @Test func aMisspeltExceptionIsAProblem() throws {
+        // `"!value"` with a value the fact never has always holds: the exception is lost.
+        let dir = try Self.rulesCopy(editing: "decisions.yaml") { text in
+            text.replacingOccurrences(of: "kind_hint: foi_or_sar,", with: "kind_hint: \"!foi_or_sarr\",")
+        }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let problems = RuleSetLinter(try RuleDirectory(dir).compile()).problems()
+        #expect(problems.contains { $0.contains("fact 'kind_hint' never has the value 'foi_or_sarr'") }, "\(problems)")
+    }
 }
