@@ -29,6 +29,8 @@ let package = Package(
         // The store on a PostgreSQL server (`--db postgres://…`), for a team on several machines.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Tests only: runs the built `triage` binary from the shared test support target.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // The core: Correspondence and Decision models, the rule engine and the
@@ -46,6 +48,12 @@ let package = Package(
         // wrapper: the core's WordStemmer, so the core imports no C library.
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         .target(name: "SnowballStemming", dependencies: ["TriageCore", "CStemmer"]),
+
+        // Mail text, shared by every parser: the one charset decoder (iconv for the
+        // rare charsets, one Windows-1252 table), transfer decodings (quoted-printable,
+        // base64, uuencode, percent), HTML-to-text and XML document text (libxml2),
+        // RFC 5322, HTTP and UK letter dates, and the Maildir layout.
+        .target(name: "MailText", dependencies: ["CLibXML2"]),
 
         // SHA-256 as lower-case hex: item ids, provenance and attachments.
         .target(name: "ContentHashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -65,7 +73,7 @@ let package = Package(
         .target(
             name: "AttachmentReading",
             dependencies: [
-                "CPoppler", "LetterParsing",
+                "CPoppler", "MailText",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
@@ -74,8 +82,7 @@ let package = Package(
         .target(
             name: "MailParsing",
             dependencies: [
-                "TriageCore", "ContentHashing", "TextSegmentation", "LetterParsing", "AttachmentReading",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "TriageCore", "ContentHashing", "TextSegmentation", "MailText", "AttachmentReading",
             ]
         ),
 
@@ -83,20 +90,16 @@ let package = Package(
         .target(
             name: "FormParsing",
             dependencies: [
-                "TriageCore", "ContentHashing", "TextSegmentation",
+                "TriageCore", "ContentHashing", "TextSegmentation", "MailText",
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
-        // HTML and XML letters, and HTML-to-text, through libxml2.
+        // HTML, XML and plain-text letters (the markup read through MailText).
         .target(
             name: "LetterParsing",
-            dependencies: [
-                "TriageCore", "ContentHashing", "TextSegmentation", "CLibXML2",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["TriageCore", "ContentHashing", "TextSegmentation", "MailText"]
         ),
 
         // One door for all ingesters: detects the format of a file or
@@ -110,9 +113,8 @@ let package = Package(
         .target(
             name: "RuleFiles",
             dependencies: [
-                "TriageCore", "SnowballStemming",
+                "TriageCore", "SnowballStemming", "ContentHashing",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -153,7 +155,7 @@ let package = Package(
         .target(
             name: "MailboxAccess",
             dependencies: [
-                "TriageCore", "CLibCurl",
+                "TriageCore", "CLibCurl", "MailText",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -165,8 +167,8 @@ let package = Package(
             dependencies: ["TriageCore", "TriageStore"]
         ),
 
-        // Bulk reclassification: the bounded parallel pipeline, the change report
-        // (text, JSON, HTML) and the synthetic archive generator for the benchmark.
+        // Bulk reclassification: the bounded parallel pipeline and the change report
+        // (text, JSON, HTML).
         .target(
             name: "TriageReclassify",
             dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "TriageReports"]
@@ -198,10 +200,22 @@ let package = Package(
             ]
         ),
 
+        // The jobs behind the commands (eval, poll, the benchmark and its synthetic
+        // archive generator), as a library: the commands are thin shells over it,
+        // and the jobs are tested without running the binary.
+        .target(
+            name: "TriageApp",
+            dependencies: [
+                "TriageCore", "TriageIngest", "TriageStore", "MailboxAccess", "TriageReclassify",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
         .executableTarget(
             name: "triage",
             dependencies: [
-                "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify", "TriageReports",
+                "TriageApp", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "MailboxAccess", "TriageReview", "TriageReclassify", "TriageReports",
                 "TriageServe",
                 "TextSegmentation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -210,40 +224,55 @@ let package = Package(
             ]
         ),
 
+        // Test helpers written once (repository paths, the built binary and a runner
+        // for it); only test targets depend on it.
+        .target(
+            name: "TriageTestSupport",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Tests/TriageTestSupport"
+        ),
+
         .testTarget(name: "TriageCoreTests", dependencies: ["TriageCore", "SnowballStemming"]),
-        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "TriageIngest"]),
+        .testTarget(name: "TextSegmentationTests", dependencies: ["TextSegmentation", "TriageCore", "RuleFiles", "TriageTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "MailTextTests", dependencies: ["MailText", "MailParsing", "FormParsing", "LetterParsing", "TriageCore"]),
+        .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "MailText", "TriageCore", "TriageIngest", "TriageTestSupport"]),
         .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),
-        .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing"]),
+        .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing", "MailText"]),
         .testTarget(
             name: "AttachmentReadingTests",
             dependencies: ["AttachmentReading", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest"]),
+        .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest", "TriageCore"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),
         .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageCore", "TriagePostgres"]),
         // The command line as a user meets it: help, exit codes, the JSON contract.
-        .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
+        .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageTestSupport"]),
         // Includes the poller's crash-safety tests, which run the built `triage` binary.
-        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "TriagePostgres", "triage"]),
+        .testTarget(name: "MailboxAccessTests", dependencies: ["MailboxAccess", "TriageCore", "TriageStore", "TriagePostgres", "triage", "TriageTestSupport"]),
         // Includes the pseudo-terminal and command-line tests, which run the built `triage` binary.
         .testTarget(
             name: "TriageReviewTests",
-            dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
+            dependencies: ["TriageReview", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage", "TriageTestSupport"]
         ),
         // Runs the built `triage serve` on 127.0.0.1 against real stores (also under SIGTERM and SIGKILL).
         .testTarget(
             name: "TriageServeTests",
-            dependencies: ["TriageServe", "TriageStore", "triage"]
+            dependencies: ["TriageServe", "TriageStore", "triage", "TriageTestSupport"]
         ),
         .testTarget(
             name: "TriageReclassifyTests",
-            dependencies: ["TriageReclassify", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["TriageReclassify", "TriageApp", "TriageCore", "TriageIngest", "RuleFiles", "TriageStore", .product(name: "Yams", package: "Yams")]
+        ),
+        // The jobs on real components (a real store, a real Maildir), without the binary.
+        .testTarget(
+            name: "TriageAppTests",
+            dependencies: ["TriageApp", "TriageCore", "TriageIngest", "TriageStore", "MailboxAccess", "RuleFiles", "TriageTestSupport",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // The reports' figures on a real store, personal data kept out, and the command line.
         .testTarget(
             name: "TriageReportsTests",
-            dependencies: ["TriageReports", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage"]
+            dependencies: ["TriageReports", "TriageStore", "TriageCore", "TriageIngest", "RuleFiles", "triage", "TriageTestSupport"]
         ),
     ]
 )

@@ -1,5 +1,5 @@
 import Foundation
-import LetterParsing
+import MailText
 import ZIPFoundation
 
 /// DOCX and ODT: a ZIP holding the document as XML.

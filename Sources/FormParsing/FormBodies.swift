@@ -1,4 +1,6 @@
 import Foundation
+import MailText
+import ContentHashing
 import MultipartKit
 import TriageCore
 
@@ -99,8 +101,8 @@ enum FormBodyDecoder {
         }
         var problems: Set<String> = []
         for (n, v) in raw {
-            let name = CharsetDecoding.decode(n, charset: cs)
-            let value = CharsetDecoding.decode(v, charset: cs)
+            let name = CharsetDecoder.decodeNoting(n, charset: cs)
+            let value = CharsetDecoder.decodeNoting(v, charset: cs)
             if let p = name.problem { problems.insert(p) }
             if let p = value.problem { problems.insert(p) }
             form.fields.append(FormField(name: normaliseNewlines(name.text), value: normaliseNewlines(value.text)))
@@ -114,7 +116,7 @@ enum FormBodyDecoder {
         var form = DecodedForm()
         var bytes = body
         if String(validating: bytes, as: UTF8.self) == nil {
-            bytes = Array(CharsetDecoding.windows1252(body).utf8)
+            bytes = Array(CharsetDecoder.decodeWindows1252(body).utf8)
             form.defects.append("JSON body is not valid UTF-8; read as Windows-1252")
         }
         let value: JSONValue
@@ -209,14 +211,14 @@ enum FormBodyDecoder {
             let isFile = filename != nil || (type.map { !$0.value.lowercased().hasPrefix("text/") } ?? false)
             if isFile {
                 if (filename ?? "").isEmpty && part.body.isEmpty { continue } // an empty file input
-                let digest = sha256Hex(part.body)
+                let digest = ContentHash.sha256Hex(part.body)
                 form.attachments.append(Attachment(
                     filename: filename.flatMap { $0.isEmpty ? nil : $0 },
                     contentType: type?.value.lowercased() ?? "application/octet-stream",
                     size: part.body.count, sha256: digest))
                 form.fields.append(FormField(name: name.isEmpty ? "part\(index + 1)" : name, value: filename ?? ""))
             } else {
-                let decoded = CharsetDecoding.decode(part.body, charset: type?.parameters["charset"] ?? defaultCharset)
+                let decoded = CharsetDecoder.decodeNoting(part.body, charset: type?.parameters["charset"] ?? defaultCharset)
                 if let p = decoded.problem { problems.insert(p) }
                 form.fields.append(FormField(name: name.isEmpty ? "part\(index + 1)" : name, value: normaliseNewlines(decoded.text)))
             }

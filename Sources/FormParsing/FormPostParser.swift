@@ -1,4 +1,6 @@
 import Foundation
+import MailText
+import ContentHashing
 import TextSegmentation
 import TriageCore
 
@@ -225,14 +227,14 @@ public struct FormPostParser: Sendable {
         // Date: submitted_at, else the HTTP Date header.
         var date: DatedBy? = nil
         if let submitted = first("submitted_at") {
-            if let d = FormDates.parse(submitted) {
+            if let d = MailDates.submitted(submitted) {
                 date = DatedBy(value: d, source: .form)
             } else {
                 defects.append("submitted-at value is not a date I can read")
             }
         }
         if date == nil, let h = httpDate {
-            if let d = FormDates.httpDate(h) { date = DatedBy(value: d, source: .header) } else { defects.append("HTTP Date header cannot be read") }
+            if let d = MailDates.http(h) { date = DatedBy(value: d, source: .header) } else { defects.append("HTTP Date header cannot be read") }
         }
 
         // Subject.
@@ -252,7 +254,7 @@ public struct FormPostParser: Sendable {
         }
         text = FormBodyDecoder.normaliseNewlines(text).trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let digest = sha256Hex(item.bytes)
+        let digest = ContentHash.sha256Hex(item.bytes)
         return Correspondence(
             channel: .webForm,
             sender: sender.isEmpty ? nil : sender,

@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 
 /// A raw HTTP/1.x request as read from a file: request line, headers, body.
 struct HTTPRequest {
@@ -68,7 +69,7 @@ struct HTTPRequest {
         // Split the head on LF bytes (a String would treat CRLF as one character).
         var lines = bytes[0..<(headEnd ?? bytes.count)].split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> String in
             let trimmed = line.last == 0x0D ? line.dropLast() : line
-            return String(validating: trimmed, as: UTF8.self) ?? CharsetDecoding.windows1252(Array(trimmed))
+            return String(validating: trimmed, as: UTF8.self) ?? CharsetDecoder.decodeWindows1252(Array(trimmed))
         }
         guard !lines.isEmpty else { throw FormSyntaxError("empty request") }
         let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: true)
@@ -206,10 +207,10 @@ struct HeaderValue {
             let pieces = raw.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
             if pieces.count == 3 {
                 let bytes = PercentDecoding.decode(String(pieces[2]), plusAsSpace: false).bytes
-                params[name] = CharsetDecoding.decode(bytes, charset: pieces[0].isEmpty ? "utf-8" : String(pieces[0])).text
+                params[name] = CharsetDecoder.decodeNoting(bytes, charset: pieces[0].isEmpty ? "utf-8" : String(pieces[0])).text
             } else {
                 let bytes = PercentDecoding.decode(raw, plusAsSpace: false).bytes
-                params[name] = CharsetDecoding.decode(bytes, charset: "utf-8").text
+                params[name] = CharsetDecoder.decodeNoting(bytes, charset: "utf-8").text
             }
         }
         parameters = params
@@ -224,36 +225,6 @@ enum PercentDecoding {
 
     /// Decodes `%XX` (and `+` as space when asked) in raw bytes.
     static func decode<C: Collection>(bytes input: C, plusAsSpace: Bool) -> (bytes: [UInt8], badEscapes: Int) where C.Element == UInt8 {
-        let input = Array(input)
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count)
-        var bad = 0
-        var i = 0
-        func hexValue(_ b: UInt8) -> UInt8? {
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-        }
-        while i < input.count {
-            let b = input[i]
-            if b == UInt8(ascii: "%") {
-                if i + 2 < input.count, let h = hexValue(input[i + 1]), let l = hexValue(input[i + 2]) {
-                    out.append(h * 16 + l)
-                    i += 3
-                    continue
-                }
-                bad += 1
-                out.append(b)
-            } else if b == UInt8(ascii: "+"), plusAsSpace {
-                out.append(0x20)
-            } else {
-                out.append(b)
-            }
-            i += 1
-        }
-        return (out, bad)
+        TransferDecoding.percent(input, plusAsSpace: plusAsSpace)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 import TriageCore
 
 /// Finds the sender, date, recipient and subject in the plain text of a
@@ -66,7 +67,7 @@ enum LetterHeuristics {
         // Date: the first line that is only a date, near the top.
         var dateIndex: Int? = nil
         for (i, line) in lines.prefix(25).enumerated() where !line.isEmpty {
-            if let d = LetterDates.line(line) { r.date = d; dateIndex = i; break }
+            if let d = MailDates.ukDateLine(line) { r.date = d; dateIndex = i; break }
         }
 
         // Salutation.

@@ -1,5 +1,6 @@
-import CLibXML2
+import ContentHashing
 import Foundation
+import MailText
 import TextSegmentation
 import TriageCore
 
@@ -83,12 +84,8 @@ public struct LetterParser: Sendable {
         return .html
     }
 
-    static func sha256(_ bytes: [UInt8]) -> String {
-        sha256Hex(bytes)
-    }
-
     static func provenance(_ item: RawItem, format: String) -> Provenance {
-        Provenance(source: item.source, offset: item.offset, locator: item.locator, sha256: sha256(item.bytes), size: item.bytes.count, format: format)
+        Provenance(source: item.source, offset: item.offset, locator: item.locator, sha256: ContentHash.sha256Hex(item.bytes), size: item.bytes.count, format: format)
     }
 
     // MARK: HTML letters
@@ -136,7 +133,7 @@ public struct LetterParser: Sendable {
         if let s = String(validating: bytes, as: UTF8.self) {
             text = s
         } else {
-            text = Self.windows1252(bytes)
+            text = CharsetDecoder.decodeWindows1252(bytes)
             defects.append("text is not UTF-8; read as Windows-1252")
         }
         text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").trimmingWhitespace()
@@ -144,42 +141,29 @@ public struct LetterParser: Sendable {
         return try letter(from: text, title: nil, item: item, format: "letter_text", defects: defects)
     }
 
-    private static let cp1252High: [UInt32] = [
-        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
-        0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
-    ]
-
-    static func windows1252(_ bytes: [UInt8]) -> String {
-        var scalars = String.UnicodeScalarView()
-        for b in bytes {
-            let v: UInt32 = (0x80...0x9F).contains(b) ? cp1252High[Int(b) - 0x80] : UInt32(b)
-            if let scalar = Unicode.Scalar(v) { scalars.append(scalar) }
-        }
-        return String(scalars)
-    }
-
     // MARK: XML letters
 
     func parseXML(_ item: RawItem) throws -> Correspondence {
         var defects: [String] = []
-        var doc = LibXML.readXML(item.bytes, recover: false)
+        var doc = LibXML.parseXML(item.bytes, recover: false)
         // Bytes that are not UTF-8 (and no UTF-16 BOM): most likely Windows-1252 typed without a declaration.
         let fallbackEncoding: String? = String(validating: item.bytes, as: UTF8.self) == nil
             && !item.bytes.starts(with: [0xFF, 0xFE]) && !item.bytes.starts(with: [0xFE, 0xFF]) ? "windows-1252" : nil
         if doc == nil, let fallbackEncoding {
-            doc = LibXML.readXML(item.bytes, recover: false, encoding: fallbackEncoding)
+            doc = LibXML.parseXML(item.bytes, recover: false, encoding: fallbackEncoding)
             if doc != nil { defects.append("XML bytes do not match the declared encoding (UTF-8 by default); read as Windows-1252") }
         }
         if doc == nil {
-            doc = LibXML.readXML(item.bytes, recover: true, encoding: fallbackEncoding)
+            doc = LibXML.parseXML(item.bytes, recover: true, encoding: fallbackEncoding)
             if doc != nil { defects.append("XML is not well-formed; read in recovery mode, some text may be missing") }
         }
         guard let doc else { throw IngestError(item: item.label, problem: "XML cannot be read (not well-formed, nothing recoverable)") }
-        defer { xmlFreeDoc(doc) }
-        guard let root = xmlDocGetRootElement(doc) else {
+        // The document lives until this function returns; its nodes are used only here.
+        defer { withExtendedLifetime(doc) {} }
+        guard let root = doc.root else {
             throw IngestError(item: item.label, problem: "XML cannot be read (no root element; not XML?)")
         }
-        if doc.pointee.intSubset != nil || doc.pointee.extSubset != nil {
+        if doc.hasDocumentType {
             defects.append("document type declaration ignored (DTDs and entities are not loaded or expanded)")
         }
         let rootName = LibXML.name(root)
@@ -209,13 +193,13 @@ public struct LetterParser: Sendable {
     }
 
     /// Reads a `<letter>` in the documented schema.
-    private func schemaLetter(_ root: xmlNodePtr, item: RawItem, defects: inout [String], entities: inout Set<String>) throws -> Correspondence {
-        func value(_ node: xmlNodePtr?, _ name: String) -> String? {
+    private func schemaLetter(_ root: LibXML.Node, item: RawItem, defects: inout [String], entities: inout Set<String>) throws -> Correspondence {
+        func value(_ node: LibXML.Node?, _ name: String) -> String? {
             guard let node, let c = LibXML.child(node, name) else { return nil }
             let t = LibXML.text(c, entities: &entities).replacingOccurrences(of: LibXML.lineBreak, with: " ").collapsingWhitespace()
             return t.isEmpty ? nil : t
         }
-        func address(_ node: xmlNodePtr?) -> String? {
+        func address(_ node: LibXML.Node?) -> String? {
             guard let node, let a = LibXML.child(node, "address") else { return nil }
             let lineNodes = LibXML.elements(a).filter { LibXML.name($0) == "line" }
             let lines: [String]
@@ -245,9 +229,9 @@ public struct LetterParser: Sendable {
 
         var date: DatedBy? = nil
         if let raw = value(root, "date") {
-            if let d = LetterDates.iso(raw) ?? LetterDates.line(raw) {
+            if let d = MailDates.isoDay(raw) ?? MailDates.ukDateLine(raw) {
                 date = DatedBy(value: d, source: .letter)
-                if LetterDates.iso(raw) == nil { defects.append("<date> is not ISO 8601 (YYYY-MM-DD); read as a UK date") }
+                if MailDates.isoDay(raw) == nil { defects.append("<date> is not ISO 8601 (YYYY-MM-DD); read as a UK date") }
             } else {
                 defects.append("<date> cannot be read as a date")
             }

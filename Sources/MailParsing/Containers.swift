@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 import TriageCore
 #if canImport(Glibc)
 import Glibc
@@ -216,17 +217,10 @@ public struct MaildirReader: Sequence, IteratorProtocol {
         self.path = path
         var names: [String] = []
         var listed = false
-        let fm = FileManager.default
-        for sub in ["new", "cur"] {
-            let dir = (path as NSString).appendingPathComponent(sub)
-            guard let entries = try? fm.contentsOfDirectory(atPath: dir) else { continue }
+        for sub in MaildirLayout.messageFolders {
+            guard let files = try? MaildirLayout.messageFiles(in: path, folder: sub) else { continue }
             listed = true
-            for name in entries.sorted() where !name.hasPrefix(".") {
-                var isDir: ObjCBool = false
-                if fm.fileExists(atPath: (dir as NSString).appendingPathComponent(name), isDirectory: &isDir), !isDir.boolValue {
-                    names.append(sub + "/" + name)
-                }
-            }
+            names += files.map { sub + "/" + $0 }
         }
         guard listed else { throw IngestError(item: path, problem: "not a Maildir: no new/ or cur/ folder") }
         self.pending = names.reversed()

@@ -1,8 +1,7 @@
 import AttachmentReading
-import Crypto
 import ContentHashing
 import Foundation
-import LetterParsing
+import MailText
 import TextSegmentation
 import TriageCore
 
@@ -40,7 +39,7 @@ public struct EmailParser: Sendable {
         if headerless { root.defects.insert("no header fields: the whole item read as body text", at: 0) }
         let provenance = Provenance(
             source: item.source, offset: item.offset, locator: item.locator,
-            sha256: Self.sha256Hex(bytes), size: bytes.count, format: item.formatHint ?? "eml")
+            sha256: ContentHash.sha256Hex(bytes), size: bytes.count, format: item.formatHint ?? "eml")
         return Self.correspondence(from: root, raw: bytes, provenance: provenance)
     }
 
@@ -89,10 +88,6 @@ public struct EmailParser: Sendable {
         return false
     }
 
-    static func sha256Hex<C: Sequence>(_ bytes: C) -> String where C.Element == UInt8 {
-        ContentHash.sha256Hex(bytes)
-    }
-
     /// Builds a Correspondence from a parsed message (used recursively for message/rfc822 parts).
     static func correspondence(from root: MIMEEntity, raw: [UInt8], provenance: Provenance, depth: Int = 0) -> Correspondence {
         var defects: [String] = []
@@ -117,7 +112,7 @@ public struct EmailParser: Sendable {
         }
         // Date
         if let d = root.header("date") {
-            if let parsed = DateParsing.parse(d.rawValue) {
+            if let parsed = MailDates.rfc5322(d.rawValue) {
                 c.date = DatedBy(value: parsed.date, source: .header)
                 if !parsed.zoneKnown { defects.append("Date header without a known time zone: UTC assumed") }
             } else {
@@ -229,7 +224,7 @@ struct BodyCollector {
                 let r = inner.rawRange
                 let innerRaw = (r.lowerBound >= 0 && r.upperBound <= buffer.count) ? Array(buffer[r]) : []
                 let prov = Provenance(source: source.source, offset: source.offset, locator: (source.locator.map { $0 + "/" } ?? "") + "part " + path,
-                                      sha256: EmailParser.sha256Hex(innerRaw), size: innerRaw.count, format: "rfc822")
+                                      sha256: ContentHash.sha256Hex(innerRaw), size: innerRaw.count, format: "rfc822")
                 let message = EmailParser.correspondence(from: inner, raw: buffer, provenance: prov, depth: depth + 1)
                 embedded.append(message)
                 if depth + 1 <= Self.maxForwardDepth {
@@ -239,7 +234,7 @@ struct BodyCollector {
                 }
             } else {
                 let innerRaw = Array(raw[e.rawRange.clamped(to: 0..<raw.count)])
-                attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: innerRaw.count, sha256: EmailParser.sha256Hex(innerRaw)))
+                attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: innerRaw.count, sha256: ContentHash.sha256Hex(innerRaw)))
             }
             return
         }
@@ -284,7 +279,7 @@ struct BodyCollector {
             }
             return
         }
-        attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count, sha256: EmailParser.sha256Hex(e.body)))
+        attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count, sha256: ContentHash.sha256Hex(e.body)))
         readAttachment(e, path: path, index: attachments.count - 1)
     }
 
@@ -302,7 +297,7 @@ struct BodyCollector {
         }
         let root = MIMEParser().parse(e.body)
         let prov = Provenance(source: source.source, offset: source.offset, locator: (source.locator.map { $0 + "/" } ?? "") + "part " + path,
-                              sha256: EmailParser.sha256Hex(e.body), size: e.body.count, format: "rfc822")
+                              sha256: ContentHash.sha256Hex(e.body), size: e.body.count, format: "rfc822")
         let message = EmailParser.correspondence(from: root, raw: e.body, provenance: prov, depth: depth + 1)
         embedded.append(message)
         pieces.append(.forward(message))
@@ -354,7 +349,7 @@ struct BodyCollector {
         // An inline text part of an alternative is another rendering of the body; anything else is a file.
         let role: Attachment.Role = Self.isInlineText(e) ? .alternative : .file
         attachments.append(Attachment(filename: e.filename, contentType: e.contentType, size: e.body.count,
-                                      sha256: EmailParser.sha256Hex(e.body), role: role))
+                                      sha256: ContentHash.sha256Hex(e.body), role: role))
     }
 
     static func containsText(_ e: MIMEEntity) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 
 /// RFC 2047 encoded words, RFC 2045/2231 parameters and header text decoding.
 public enum HeaderDecoding {
@@ -289,17 +290,6 @@ public enum HeaderDecoding {
     }
 
     static func percentDecode(_ s: String) -> [UInt8] {
-        let b = Array(s.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count)
-        var i = 0
-        while i < b.count {
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let h = TransferDecoding.hexValue(b[i + 1]), let l = TransferDecoding.hexValue(b[i + 2]) {
-                out.append(h << 4 | l); i += 3
-            } else {
-                out.append(b[i]); i += 1
-            }
-        }
-        return out
+        TransferDecoding.percent(Array(s.utf8)).bytes
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 
 /// One header field as found in the message.
 public struct MIMEHeaderField: Sendable, Equatable {

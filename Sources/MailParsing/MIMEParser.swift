@@ -1,3 +1,4 @@
+import MailText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -190,21 +191,14 @@ public struct MaildirMailbox: Sendable {
 
     /// Splits a file name into its unique part and its flags (after `:2,`).
     func split(_ name: String) -> (unique: String, flags: String) {
-        let marker = "\(infoSeparator)2,"
-        if let range = name.range(of: marker, options: .backwards) {
-            return (String(name[..<range.lowerBound]), String(name[range.upperBound...]))
-        }
-        if let sep = name.firstIndex(of: infoSeparator) {
-            return (String(name[..<sep]), "")
-        }
-        return (name, "")
+        MaildirLayout.split(name, separator: infoSeparator)
     }
 
     private func dir(_ sub: String) -> String { path + "/" + sub }
 
     private func names(in sub: String) throws -> [String] {
         do {
-            return try FileManager.default.contentsOfDirectory(atPath: dir(sub)).filter { !$0.hasPrefix(".") }
+            return try MaildirLayout.messageFiles(in: path, folder: sub)
         } catch {
             throw MailboxError.io("\(path): cannot list \(sub)/: \(error.localizedDescription)")
         }

@@ -1,4 +1,4 @@
-import Crypto
+import ContentHashing
 import Foundation
 import TriageCore
 import SnowballStemming
@@ -46,14 +46,14 @@ public struct RuleDirectory: Sendable {
     /// Loads and checks the rule set.
     /// - Throws: ``RuleFileError`` naming the file and the problem.
     public func load() throws -> RuleSet {
-        var hasher = SHA256()
         let files = try allFiles()
+        var hashed: [UInt8] = []
         for file in files {
             let relative = String(file.path.dropFirst(url.path.count))
-            hasher.update(data: Data(relative.utf8))
-            hasher.update(data: try Data(contentsOf: file))
+            hashed += Array(relative.utf8)
+            hashed += Array(try Data(contentsOf: file))
         }
-        let version = hasher.finalize().map { String(format: "%02x", $0) }.joined().prefix(16)
+        let version = ContentHash.sha256Hex(hashed).prefix(16)
 
         var rules: [Rule] = []
         for file in files where file.path.hasPrefix(url.appendingPathComponent("rules").path + "/") && file.pathExtension == "yaml" {
@@ -114,21 +114,41 @@ public struct RuleDirectory: Sendable {
         do {
             let node = try Yams.compose(yaml: text)
             if node?.mapping?["id"] != nil {
-                return [try YAMLDecoder().decode(Rule.self, from: text)]
+                return [try strict(Rule.self, text, file)]
             }
-            return try YAMLDecoder().decode(RuleFile.self, from: text).rules
+            return try strict(RuleFile.self, text, file).rules
+        } catch let error as RuleFileError {
+            throw error
         } catch {
             throw RuleFileError(file: file.path, problem: Self.describe(error))
         }
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ file: URL) throws -> T {
-        let text = try readText(file)
+        try strict(T.self, try readText(file), file)
+    }
+
+    private func strict<T: Decodable>(_ type: T.Type, _ text: String, _ file: URL) throws -> T {
+        try Self.decodeStrictly(T.self, yaml: text, file: file.path)
+    }
+
+    /// Decodes a rule file strictly: a key the type does not read is an error
+    /// naming the file, the line and the nearest valid key (``StrictYAML``).
+    /// For every YAML file under `Rules/`, whichever module reads it.
+    /// - Throws: ``RuleFileError`` naming the file and the problem.
+    public static func decodeStrictly<T: Decodable>(_ type: T.Type, yaml text: String, file: String) throws -> T {
+        let result: (value: T, unknown: [StrictYAML.UnknownKey])
         do {
-            return try YAMLDecoder().decode(T.self, from: text)
+            result = try StrictYAML.decode(T.self, from: text)
+        } catch let error as StrictYAML.UnknownKeys {
+            throw RuleFileError(file: file, problem: error.keys.map(\.message).joined(separator: "; "))
         } catch {
-            throw RuleFileError(file: file.path, problem: Self.describe(error))
+            throw RuleFileError(file: file, problem: describe(error))
         }
+        guard result.unknown.isEmpty else {
+            throw RuleFileError(file: file, problem: result.unknown.map(\.message).joined(separator: "; "))
+        }
+        return result.value
     }
 
     private func readText(_ file: URL) throws -> String {

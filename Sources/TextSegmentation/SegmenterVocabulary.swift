@@ -101,11 +101,8 @@ public struct SegmenterVocabulary: Sendable, Decodable {
         } catch {
             throw RuleFileError(file: url.path, problem: "cannot read it: \(error.localizedDescription)")
         }
-        do {
-            return try YAMLDecoder().decode(SegmenterVocabulary.self, from: text)
-        } catch {
-            throw RuleFileError(file: url.path, problem: "not a segmentation vocabulary: \(error)")
-        }
+        // Strict, as every rule file: a misspelt key is an error with its line.
+        return try RuleDirectory.decodeStrictly(SegmenterVocabulary.self, yaml: text, file: url.path)
     }
 
     /// The file name inside `Rules/`.

@@ -121,6 +121,7 @@ public struct RuleSetLinter: Sendable {
                 for f in flags where !Vocabulary.flags.contains(f) { problems.append("profile \(profile.id): flag '\(f)' is not a contract word") }
             }
         }
+        problems += conditionValueProblems()
         for fact in setFacts.subtracting(usedFacts).subtracting(["category", "outcome_letter_date"]).sorted() {
             problems.append("fact '\(fact)' is set by rules but used by no decision row, flag or requirement")
         }

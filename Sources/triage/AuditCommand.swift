@@ -77,7 +77,7 @@ struct AuditCommand: ParsableCommand {
             if let item {
                 guard let full = try store.resolveItemID(item) else {
                     Diagnostics.error("no item \(item) in \(storeOptions.db) (or the prefix is ambiguous)")
-                    throw ExitCode.failure
+                    throw ExitCodes.notFound
                 }
                 itemID = full
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuleFiles
+import TriageApp
 import TriageCore
 import TriageIngest
 import TriageReclassify
@@ -39,7 +40,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "On the large archive measure only ours (no Python): the ratios are then taken on the small archive; the 1-job identity check still runs on both.") var largeOursOnly = false
     @Option(help: "The baseline script (default: Benchmarks/python_baseline.py beside Rules/).") var pythonScript: String?
     @Option(help: "The force profile.") var force: String?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
     @Flag(help: "Measure instead how classify time grows with the size of one item (hostile shapes at doubling sizes, parse of the same bytes as the baseline); exits 3 when a shape grows faster than --max-growth per doubling.") var itemScaling = false
     @Option(help: "Item sizes for --item-scaling, in KB, comma-separated.") var itemSizes: String = "32,64,128,256"
     @Option(help: "Largest acceptable time ratio per doubling for --item-scaling.") var maxGrowth: Double = 2.5
@@ -133,7 +135,7 @@ struct BenchCommand: ParsableCommand {
                                  small: archives.count > 1 ? "\(small) messages" : nil, load: Self.loadAverage(),
                                  command: CommandLine.arguments.dropFirst().joined(separator: " "))
         switch format {
-        case .json: print(try StableJSON.encoder(pretty: true).encode(result).utf8String)
+        case .json: print(JSONFormat.versioned(try StableJSON.encoder(pretty: true).encode(result).utf8String))
         case .text: print(result.text())
         }
     }
@@ -268,7 +270,7 @@ extension BenchCommand {
                                               sizes: sizes, runs: runs, progress: { note("measuring \($0)") })
         switch format {
         case .json:
-            for r in results { print(try StableJSON.line(r)) }
+            for r in results { print(JSONFormat.versioned(try StableJSON.line(r))) }
         case .text:
             print(ItemScaling.text(results, limit: maxGrowth))
         }

@@ -21,7 +21,8 @@ struct ClassifyCommand: ParsableCommand {
     @Argument(help: "Files, folders, mbox files or Maildirs.") var inputs: [String]
     @OptionGroup var ruleOptions: RuleOptions
     @Option(help: "The force profile (default: Rules/config.yaml's default_force).") var force: String?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
 
     func run() throws {
         let rules = try LoadedRules(ruleOptions, force: force)

@@ -5,10 +5,42 @@ import TextSegmentation
 import TriageCore
 import TriageIngest
 
-/// Output formats.
+/// Output formats. `json` is JSON Lines (one object per line) everywhere;
+/// `jsonl` is accepted as the same.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
+
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "text": self = .text
+        case "json", "jsonl": self = .json
+        default: return nil
+        }
+    }
+}
+
+/// `--format`, declared once for every command that prints text or JSON Lines.
+struct FormatOptions: ParsableArguments {
+    @Option(help: "text or json (JSON Lines, one object per line; jsonl is the same).")
+    var format: OutputFormat = .text
+}
+
+/// The version of the JSON output's shape, in every JSON object a command
+/// prints as `format_version`; raised when a field changes meaning or goes.
+enum JSONFormat {
+    static let version = 1
+
+    /// The JSON object with `format_version` first (any other JSON unchanged).
+    static func versioned(_ json: String) -> String {
+        if json.hasPrefix("{\n") {
+            let rest = json.dropFirst(2)
+            return "{\n  \"format_version\" : \(version)" + (rest.hasPrefix("}") ? "\n" : ",\n") + rest
+        }
+        guard json.hasPrefix("{") else { return json }
+        let rest = json.dropFirst()
+        return "{\"format_version\":\(version)" + (rest.hasPrefix("}") ? "" : ",") + rest
+    }
 }
 
 /// Options for commands that use the rules.
@@ -54,8 +86,9 @@ struct OutputWriter {
     /// A line (or lines) of text for people: controls and escape sequences are shown, never emitted.
     mutating func line(_ s: String) { raw(TerminalSafe.block(s)) }
 
-    /// A line of JSON, as encoded (JSON already escapes every control character).
-    mutating func json(_ s: String) { raw(s) }
+    /// A line of JSON, as encoded (JSON already escapes every control character),
+    /// with its `format_version`.
+    mutating func json(_ s: String) { raw(JSONFormat.versioned(s)) }
 
     private mutating func raw(_ s: String) {
         buffer.append(contentsOf: Array(s.utf8))

@@ -113,7 +113,7 @@ struct FuzzCommand: ParsableCommand {
         }
         summary.seconds = Date().timeIntervalSince(began)
         summary.peak_rss_mb = FuzzWatchdog.peakRSSMegabytes()
-        print(try StableJSON.line(summary))
+        print(JSONFormat.versioned(try StableJSON.line(summary)))
         if summary.dropped > 0 || (failOnSlow && summary.slow > 0) { throw ExitCodes.checkFailed }
     }
 }

@@ -18,7 +18,8 @@ struct HistoryCommand: ParsableCommand {
 
     @Argument(help: "Complainant number, email address, phone number or item id.") var complainant: String
     @OptionGroup var storeOptions: StoreOptions
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
 
     struct Line: Encodable {
         var complainant: Int64
@@ -42,7 +43,7 @@ struct HistoryCommand: ParsableCommand {
         let store = try storeOptions.openExisting()
         guard let cid = try store.findComplainant(complainant), let h = try store.history(complainant: cid) else {
             Diagnostics.error("no complainant matches \(complainant) in \(storeOptions.db)")
-            throw ExitCode.failure
+            throw ExitCodes.notFound
         }
         var out = OutputWriter()
         switch format {

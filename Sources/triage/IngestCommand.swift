@@ -66,7 +66,8 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var ruleOptions: RuleOptions
     @Option(help: "The force profile (default: Rules/config.yaml's default_force).") var force: String?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
 
     func run() throws {
         let rules = try LoadedRules(ruleOptions, force: force)

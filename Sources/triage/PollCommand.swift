@@ -6,6 +6,7 @@ import RuleFiles
 import Synchronization
 import TriageCore
 import TriageIngest
+import TriageApp
 import TriageStore
 import Yams
 
@@ -74,7 +75,8 @@ struct PollCommand: ParsableCommand {
         signal(SIGINT) { _ in pollStopRequested.store(true, ordering: .relaxed) }
 
         let job = PollJob(store: store, ingester: ingester, classifier: classifier, force: forceId,
-                          thresholds: profile.history ?? .defaults, limit: limit, logger: logger, budget: try loadItemBudget())
+                          thresholds: profile.history ?? .defaults, limit: limit, logger: logger, budget: try loadItemBudget(),
+                          shouldStop: { pollStopRequested.load(ordering: .relaxed) })
         var anyQuarantined = false
         repeat {
             do {
@@ -93,95 +95,12 @@ struct PollCommand: ParsableCommand {
                 anyQuarantined = anyQuarantined || summary.quarantined > 0
             } catch let error as MailboxError {
                 logger.error("mailbox unreachable", metadata: ["error": "\(TerminalSafe.inline(error.description))"])
-                if settings.interval == nil { throw ExitCode(4) }
+                if settings.interval == nil { throw ExitCodes.mailboxUnreachable }
             }
             guard let seconds = settings.interval, !pollStopRequested.load(ordering: .relaxed) else { break }
             for _ in 0..<(seconds * 10) where !pollStopRequested.load(ordering: .relaxed) { usleep(100_000) }
         } while !pollStopRequested.load(ordering: .relaxed)
         if anyQuarantined { throw ExitCodes.unreadableItems }
-    }
-}
-
-/// One poll of one mailbox against the store: the glue between
-/// ``PollRunner`` (mailbox I/O and the exactly-once plan) and ``Store``.
-struct PollJob {
-    struct Result {
-        var fetched = 0, classified = 0, quarantined = 0, needsCaseworker = 0, duplicates = 0, marked = 0
-    }
-
-    let store: Store
-    let ingester: Ingester
-    let classifier: Classifier
-    let force: String
-    let thresholds: HistoryThresholds
-    let limit: Int?
-    let logger: Logger
-    var budget: ItemBudget = .defaults
-
-    func poll<Source: PollSource>(_ source: Source) throws -> Result {
-        let mailbox = source.label
-        let state = try store.pollerState(mailbox: mailbox)
-        let epoch = state["epoch"].flatMap { UInt32($0) }
-        let prefix = "done:\(epoch.map(String.init) ?? "-"):"
-        var storedKeys = Set<Source.Key>()
-        for key in state.keys where key.hasPrefix(prefix) {
-            if let k = Self.key(String(key.dropFirst(prefix.count)), as: Source.Key.self) { storedKeys.insert(k) }
-        }
-        var result = Result()
-        var currentEpoch = epoch
-        let runner = PollRunner(source: source)
-        let summary = try runner.pollOnce(
-            stored: PollStoredState(epoch: epoch, storedKeys: storedKeys),
-            store: PollRunner<Source>.Store(
-                recordEpoch: { newEpoch in
-                    try store.setPollerState(mailbox: mailbox, values: ["epoch": String(newEpoch)])
-                    currentEpoch = newEpoch
-                },
-                containsContent: { hash in try store.item(id: hash) != nil },
-                store: { message, key, _ in
-                    let doneKey = "done:\(currentEpoch.map(String.init) ?? "-"):\(key)"
-                    let raw = RawItem(bytes: message.bytes, source: mailbox, locator: message.locator, formatHint: "eml")
-                    let outcome = try store.ingest(
-                        raw, actor: "triage poll", thresholds: thresholds,
-                        parse: { try ingester.parse($0) },
-                        classify: { item, facts in classifier.classify(item, force: force, history: facts, budget: budget, rawBytes: raw.bytes.count) },
-                        alsoInTransaction: { tx in try tx.setPollerState(mailbox: mailbox, key: doneKey, value: raw.label) })
-                    switch outcome.status {
-                    case .stored:
-                        result.classified += 1
-                        if outcome.decision?.decision.decision.outcome == "needs_caseworker" { result.needsCaseworker += 1 }
-                    case .duplicate: result.duplicates += 1
-                    case .quarantined, .alreadyQuarantined:
-                        result.quarantined += 1
-                        logger.warning("quarantined", metadata: ["item": "\(TerminalSafe.inline(raw.label))", "problem": "\(TerminalSafe.inline(outcome.quarantine?.problem ?? ""))"])
-                    }
-                },
-                quarantine: { key, problem in
-                    // The message could not even be fetched: record it as done with the problem, audited.
-                    let doneKey = "done:\(currentEpoch.map(String.init) ?? "-"):\(key)"
-                    try store.setPollerState(mailbox: mailbox, values: [doneKey: "unreadable: \(problem)"])
-                    try store.appendAudit(actor: "triage poll", action: "unreadable_message",
-                                          payload: ["mailbox": .string(mailbox), "key": .string("\(key)"), "problem": .string(problem)])
-                    result.quarantined += 1
-                    logger.warning("unreadable message", metadata: ["mailbox": "\(mailbox)", "key": "\(key)"])
-                }),
-            contentHash: { Store.contentID(of: $0) }, limit: limit,
-            shouldStop: { pollStopRequested.load(ordering: .relaxed) })
-        result.fetched = summary.fetched
-        result.marked = summary.marked
-        logger.info("poll finished", metadata: [
-            "mailbox": "\(mailbox)", "fetched": "\(result.fetched)", "classified": "\(result.classified)",
-            "quarantined": "\(result.quarantined)", "needs_caseworker": "\(result.needsCaseworker)",
-            "duplicates": "\(result.duplicates)", "marked": "\(result.marked)",
-            "stopped_by": "\(summary.stoppedBy ?? "-")",
-        ])
-        return result
-    }
-
-    static func key<K>(_ text: String, as: K.Type) -> K? {
-        if K.self == String.self { return text as? K }
-        if K.self == UInt32.self { return UInt32(text) as? K }
-        return nil
     }
 }
 

@@ -6,7 +6,16 @@ import TriageIngest
 import TriageReclassify
 import TriageStore
 
-extension DecisionFormat: ExpressibleByArgument {}
+extension DecisionFormat: ExpressibleByArgument {
+    /// `jsonl` or `csv`; `json` is accepted as `jsonl`, as `--format json` means JSON Lines everywhere.
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "jsonl", "json": self = .jsonl
+        case "csv": self = .csv
+        default: return nil
+        }
+    }
+}
 extension ReportFormat: ExpressibleByArgument {}
 
 struct ReclassifyCommand: ParsableCommand {
@@ -44,7 +53,7 @@ struct ReclassifyCommand: ParsableCommand {
     @OptionGroup var ruleOptions: RuleOptions
     @Flag(help: "Reclassify every item in the store and compare with the stored decisions.") var stored = false
     @Option(help: "The store (with --stored or --apply).") var db: String = "triage.sqlite"
-    @Option(help: "Decisions as jsonl or csv.") var format: DecisionFormat = .jsonl
+    @Option(help: "Decisions as jsonl (json is the same) or csv.") var format: DecisionFormat = .jsonl
     @Option(help: "Write decisions to this file (default: standard output).") var output: String?
     @Flag(help: "Do not write the decisions (only the report).") var noDecisions = false
     @Option(help: "A previous run's JSON Lines to compare with.") var against: String?

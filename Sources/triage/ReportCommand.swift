@@ -78,7 +78,9 @@ struct ReportOptions: ParsableArguments {
     /// Writes the text to --output (atomically) or standard output. A private
     /// report (one for the office, not for publication) is created 0600
     /// whatever the umask, never readable by others even for a moment.
-    func write(_ text: String, isPrivate: Bool = false) throws {
+    /// JSON carries its format_version, as every command's JSON does.
+    func write(_ rendered: String, isPrivate: Bool = false) throws {
+        let text = format == .json ? JSONFormat.versioned(rendered) : rendered
         guard let output else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return

@@ -156,7 +156,8 @@ struct ReviewListCommand: ParsableCommand {
 
     @OptionGroup var options: ReviewOptions
     @OptionGroup var filters: ReviewFilterOptions
-    @Option(help: "text or json (one object per line).") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
 
     func run() throws {
         do {
@@ -275,7 +276,8 @@ struct ReviewStatsCommand: ParsableCommand {
 
     @Option(help: "From this date (YYYY-MM-DD or ISO 8601).") var since: String?
     @Option(help: "Before this date (YYYY-MM-DD or ISO 8601).") var until: String?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
     @OptionGroup var options: ReviewOptions
 
     func validate() throws {
@@ -286,7 +288,7 @@ struct ReviewStatsCommand: ParsableCommand {
     func run() throws {
         do {
             let stats = try options.service().stats(since: since.flatMap(ReviewDates.parse), until: until.flatMap(ReviewDates.parse))
-            if format == .json { print(try stats.json()) } else { printText(stats.text()) }
+            if format == .json { print(JSONFormat.versioned(try stats.json())) } else { printText(stats.text()) }
         } catch let e as ValidationError {
             throw e
         } catch {

@@ -26,7 +26,8 @@ struct RulesTestCommand: ParsableCommand {
 
     @OptionGroup var ruleOptions: RuleOptions
     @Option(help: "Only rules whose id starts with this.") var only: String?
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
 
     func run() throws {
         let (_, compiled) = try ruleOptions.load()
@@ -72,8 +73,11 @@ struct RulesLintCommand: ParsableCommand {
 
     func run() throws {
         let (_, compiled) = try ruleOptions.load()
-        let problems = RuleSetLinter(compiled).problems()
+        let linter = RuleSetLinter(compiled)
+        let problems = linter.problems()
         for p in problems { print(p) }
+        // Dead alternatives of a list condition: worth fixing, not failing for.
+        for w in linter.conditionValueWarnings() { print("warning: \(w)") }
         let written = compiled.writtenAlternatives
         print("phrases: \(written) alternatives as written in rules, guards and word classes; \(compiled.phraseCount) distinct once normalised (contractions, spellings, stems); \(compiled.ruleSet.lexicons.count) word classes")
         print(problems.isEmpty ? "rules lint: no problems (\(compiled.ruleSet.rules.count) rules, \(compiled.ruleSet.table.rows.count) decision rows, \(compiled.ruleSet.profiles.count) profiles)" : "rules lint: \(problems.count) problems")

@@ -19,7 +19,8 @@ struct ShowCommand: ParsableCommand {
 
     @Argument(help: "The item id or a unique prefix.") var id: String
     @OptionGroup var storeOptions: StoreOptions
-    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var formatOptions: FormatOptions
+    var format: OutputFormat { formatOptions.format }
 
     struct ShowJSON: Encodable {
         struct Made: Encodable {

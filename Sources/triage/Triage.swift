@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `triage` command: reads OPCC correspondence and decides, by the rules
 /// in `Rules/`, what each item is and where it must go.
@@ -45,9 +46,43 @@ struct Triage: AsyncParsableCommand {
     )
 }
 
-/// Exit codes shared by the subcommands.
+extension Triage {
+    /// Runs the command. Usage errors (a bad option, a missing argument, a
+    /// failed validation) exit 2 as `--help` and the README say, not the
+    /// argument parser's default 64; everything else exits as the command chose.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitCodes.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Exit codes shared by the subcommands: the table in the README and in `triage --help`.
 enum ExitCodes {
+    /// 0: success.
+    static let success = ExitCode(0)
+    /// 1: some items could not be read (each reported and kept; the rest processed),
+    /// or the item or complainant asked for is not in the store.
     static let unreadableItems = ExitCode(1)
+    /// 1: the item or complainant asked for is not in the store.
+    static let notFound = ExitCode(1)
+    /// 2: a usage error (options, arguments, settings).
+    static let usage = ExitCode(2)
+    /// 2: the rules or the configuration are unusable.
     static let badConfiguration = ExitCode(2)
+    /// 3: a check failed (`rules test`, `rules lint`, `eval` below its threshold, `audit verify`).
     static let checkFailed = ExitCode(3)
+    /// 4: `poll`: the mailbox could not be reached.
+    static let mailboxUnreachable = ExitCode(4)
 }

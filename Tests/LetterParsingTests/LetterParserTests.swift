@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -90,15 +91,15 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
     }
 
     @Test func dateLines() {
-        #expect(LetterDates.line("3 October 2026") == day(2026, 10, 3))
-        #expect(LetterDates.line("Saturday, 3rd October 2026") == day(2026, 10, 3))
-        #expect(LetterDates.line("October 3, 2026") == day(2026, 10, 3))
-        #expect(LetterDates.line("3 Oct 2026") == day(2026, 10, 3))
-        #expect(LetterDates.line("03/10/2026") == day(2026, 10, 3))
-        #expect(LetterDates.line("2026-10-03") == day(2026, 10, 3))
-        #expect(LetterDates.line("31/02/2026") == nil)
-        #expect(LetterDates.line("I wrote on 3 October 2026 to you") == nil)
-        #expect(LetterDates.line("3 Smarch 2026") == nil)
+        #expect(MailDates.ukDateLine("3 October 2026") == day(2026, 10, 3))
+        #expect(MailDates.ukDateLine("Saturday, 3rd October 2026") == day(2026, 10, 3))
+        #expect(MailDates.ukDateLine("October 3, 2026") == day(2026, 10, 3))
+        #expect(MailDates.ukDateLine("3 Oct 2026") == day(2026, 10, 3))
+        #expect(MailDates.ukDateLine("03/10/2026") == day(2026, 10, 3))
+        #expect(MailDates.ukDateLine("2026-10-03") == day(2026, 10, 3))
+        #expect(MailDates.ukDateLine("31/02/2026") == nil)
+        #expect(MailDates.ukDateLine("I wrote on 3 October 2026 to you") == nil)
+        #expect(MailDates.ukDateLine("3 Smarch 2026") == nil)
     }
 
     @Test func officeAddressFirstIsNotTheSender() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 import Testing
 @testable import MailParsing
 import TriageCore
@@ -39,7 +40,7 @@ struct DifferentialTests {
             root.headers(named: name).flatMap { AddressParsing.parseList($0.rawValue, defects: &d) }.map { [$0.nameFromComment ? "" : ($0.name ?? ""), $0.address] }
         }
         var date: String? = nil
-        if let h = root.header("date"), let parsed = DateParsing.parse(h.rawValue) {
+        if let h = root.header("date"), let parsed = MailDates.rfc5322(h.rawValue) {
             date = isoUTC(parsed.date)
         }
         let leaves = root.leafParts

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import TriageTestSupport
 @testable import MailParsing
 import TriageCore
 
@@ -432,17 +433,9 @@ struct BadInputTests {
 
 @Suite("Mutated input")
 struct MutationTests {
-    /// A small deterministic generator (xorshift64*), so failures reproduce.
-    struct XorShift: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-            return state &* 2_685_821_657_736_338_717
-        }
-    }
 
     @Test func mutatedMessagesNeverCrash() throws {
-        var rng = XorShift(state: 0x5EED_1234_ABCD_0001)
+        var rng = SplitMix64(seed: 0x5EED_1234_ABCD_0001)
         let seeds: [[UInt8]] = [
             Array(EmailParserTests.nested.utf8),
             Array(EmailParserTests.nested.replacingOccurrences(of: "\n", with: "\r\n").utf8),

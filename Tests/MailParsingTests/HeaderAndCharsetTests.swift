@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 import Testing
 @testable import MailParsing
 import TriageCore
@@ -63,7 +64,7 @@ struct HeaderTests {
 
     @Test func dates() throws {
         func iso(_ s: String) -> String? {
-            DateParsing.parse(s).map { DifferentialTests.isoUTC($0.date) }
+            MailDates.rfc5322(s).map { DifferentialTests.isoUTC($0.date) }
         }
         #expect(iso("Tue, 1 Jul 2003 10:52:37 +0200") == "2003-07-01T08:52:37Z")
         #expect(iso("1 Jul 2003 10:52 EST") == "2003-07-01T15:52:00Z")
@@ -71,7 +72,7 @@ struct HeaderTests {
         #expect(iso("Fri, 21 Nov 97 09:55:06 GMT") == "1997-11-21T09:55:06Z")
         #expect(iso("not a date at all") == nil)
         #expect(iso("Mon, 31 Feb 2026 10:00:00 +0000") == nil)
-        let noZone = try #require(DateParsing.parse("Fri, 7 Dec 2001 07:01:03"))
+        let noZone = try #require(MailDates.rfc5322("Fri, 7 Dec 2001 07:01:03"))
         #expect(noZone.zoneKnown == false)
     }
 }

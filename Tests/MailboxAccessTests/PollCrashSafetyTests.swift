@@ -1,22 +1,16 @@
 import Foundation
 import MailboxAccess
 import Testing
+import TriageCore
+import TriageTestSupport
 import TriageStore
 
 /// The poller killed with SIGKILL at many random points while polling a few
 /// hundred messages, restarted each time: at the end every message is in the
 /// store exactly once, and every message is marked in the mailbox.
 @Suite(.serialized) struct PollCrashSafetyTests {
-    /// The built `triage` binary, next to the test bundle.
-    static let triage: String = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        for _ in 0..<4 {
-            dir.deleteLastPathComponent()
-            let candidate = dir.appendingPathComponent("triage").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return TestSupport.repoRoot.appendingPathComponent(".build/debug/triage").path
-    }()
+    /// The built `triage` binary.
+    static let triage = TestPaths.triage
 
     /// A deterministic, varied message: unique bytes per index.
     static func message(_ i: Int) -> [UInt8] {
@@ -44,7 +38,7 @@ import TriageStore
     /// Runs the poller again and again, killing it after a random delay, until a run
     /// finishes by itself; then once more, unkilled, to finish anything left.
     static func pollUntilDone(arguments: [String], environment: [String: String] = [:], seed: UInt64) throws -> (kills: Int, runs: Int) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var kills = 0
         var runs = 0
         func launch() throws -> Process {
@@ -161,15 +155,3 @@ import TriageStore
     }
 }
 
-/// A small deterministic generator (SplitMix64), so kill points repeat run to run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,4 +1,6 @@
 import Testing
+import TriageCore
+import TriageTestSupport
 @testable import MailboxAccess
 
 /// The poller state machine, without I/O.
@@ -168,7 +170,7 @@ struct PollPlanTests {
     /// durable. At the end every message is stored exactly once and marked.
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8])
     func randomCrashesNeverLoseOrDuplicate(seed: UInt64) {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let count = 60
         // Mailbox: UID → (content, marked). Two messages share content (a re-delivery).
         var mailbox: [UInt32: (content: String, marked: Bool)] = [:]
@@ -242,15 +244,3 @@ struct PollPlanTests {
     }
 }
 
-/// A small deterministic random generator for repeatable tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

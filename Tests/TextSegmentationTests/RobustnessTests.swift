@@ -1,4 +1,5 @@
 import Testing
+import TriageTestSupport
 import TriageCore
 @testable import TextSegmentation
 

@@ -1,67 +1,69 @@
 import Foundation
 import Testing
+import TriageTestSupport
 
-/// Runs the built `triage` binary.
+/// Runs the built `triage` binary (through the shared test support).
 enum CLI {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let binary: String = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        for _ in 0..<4 {
-            dir.deleteLastPathComponent()
-            let candidate = dir.appendingPathComponent("triage").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return repo.appendingPathComponent(".build/debug/triage").path
-    }()
+    static let repo = TestPaths.repo
+    typealias Result = ProcessResult
 
-    struct Result { var status: Int32; var out: String; var err: String }
-
-    static func run(_ arguments: [String], env: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = repo
-        if !env.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new } }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    static func run(_ arguments: [String], env: [String: String] = [:]) async throws -> Result {
+        try await TestProcess.triage(arguments, environment: env)
     }
 }
 
 @Suite struct CommandLineTests {
     @Test(arguments: [["parse"], ["classify"], ["ingest"], ["poll"], ["eval"], ["rules", "test"], ["rules", "lint"], ["audit", "verify"], ["audit", "checkpoint"], ["fuzz"], ["review", "override"], ["db", "migrate"], ["db", "copy"]])
-    func helpHasExamples(command: [String]) throws {
-        let r = try CLI.run(command + ["--help"])
+    func helpHasExamples(command: [String]) async throws {
+        let r = try await CLI.run(command + ["--help"])
         #expect(r.status == 0)
         #expect(r.out.contains("Example"), "\(command.joined(separator: " ")) --help shows examples")
     }
 
-    @Test func topLevelHelpListsExitCodes() throws {
-        let r = try CLI.run(["--help"])
+    @Test func topLevelHelpListsExitCodes() async throws {
+        let r = try await CLI.run(["--help"])
         for code in ["0  success", "1  some items", "2  usage", "3  a check failed", "4  poll"] {
             #expect(r.out.contains(code))
         }
     }
 
-    @Test func unknownForceIsAUsageError() throws {
-        let r = try CLI.run(["classify", "--force", "atlantis", "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
-        #expect(r.status == 64 || r.status == 2, "exit \(r.status)")
+    @Test func unknownForceIsAUsageError() async throws {
+        let r = try await CLI.run(["classify", "--force", "atlantis", "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
+        #expect(r.status == 2, "exit \(r.status)")
         #expect(r.err.contains("atlantis"))
     }
 
-    @Test func unreadableItemIsNamedAndTheRunGoesOn() throws {
+    /// Usage errors exit 2, as the README's table and `--help` say (never the parser's default 64).
+    @Test(arguments: [["classify", "--no-such-option"], ["classify", "--format", "yaml", "x.eml"], ["eval"], ["show"], ["rules", "frobnicate"]])
+    func usageErrorsExitTwo(arguments: [String]) async throws {
+        let r = try await CLI.run(arguments)
+        #expect(r.status == 2, "\(arguments.joined(separator: " ")): exit \(r.status)")
+        #expect(r.err.contains("Usage") || r.err.contains("Error"), "\(r.err)")
+    }
+
+    /// `--format json` is JSON Lines everywhere; `jsonl` is the same; each object carries `format_version`.
+    @Test func jsonlIsJSONAndCarriesAFormatVersion() async throws {
+        let file = "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"
+        let json = try await CLI.run(["classify", "--format", "json", file])
+        let jsonl = try await CLI.run(["classify", "--format", "jsonl", file])
+        #expect(json.status == 0 && jsonl.status == 0)
+        #expect(json.out == jsonl.out)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["format_version"] as? Int == 1)
+        #expect(json.out.hasPrefix("{\"format_version\":1,"))
+        let parsed = try await CLI.run(["parse", "--pretty", file])
+        let pretty = try #require(try JSONSerialization.jsonObject(with: Data(parsed.out.utf8)) as? [String: Any])
+        #expect(pretty["format_version"] as? Int == 1)
+    }
+
+    @Test func unreadableItemIsNamedAndTheRunGoesOn() async throws {
         let temp = FileManager.default.temporaryDirectory.appendingPathComponent("triage-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: temp) }
         try Data().write(to: temp.appendingPathComponent("a-empty.eml"))
         try FileManager.default.copyItem(at: CLI.repo.appendingPathComponent("Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"),
                                          to: temp.appendingPathComponent("b-good.eml"))
-        let r = try CLI.run(["classify", "--format", "json", temp.path])
+        let r = try await CLI.run(["classify", "--format", "json", temp.path])
         #expect(r.status == 1)
         #expect(r.err.contains("a-empty.eml"))
         #expect(r.err.contains("empty"))
@@ -70,8 +72,8 @@ enum CLI {
     }
 
     /// The decision contract of DESIGN.md: keys and words other tools read.
-    @Test func jsonDecisionContract() throws {
-        let r = try CLI.run(["classify", "--format", "json", "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
+    @Test func jsonDecisionContract() async throws {
+        let r = try await CLI.run(["classify", "--format", "json", "Corpus/cambridgeshire-email/os-pc-rude-at-roadside.eml"])
         #expect(r.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         for key in ["source", "id", "force", "kind", "subject", "outcome", "handler", "reasons", "flags", "rules", "justification", "explanation", "categories"] {
@@ -84,7 +86,7 @@ enum CLI {
         for key in ["rule", "cites", "segment", "start", "end", "quote"] { #expect(evidence[key] != nil, "evidence key \(key)") }
     }
 
-    @Test func parseExpandsAnMbox() throws {
+    @Test func parseExpandsAnMbox() async throws {
         let temp = FileManager.default.temporaryDirectory.appendingPathComponent("triage-cli-\(UUID().uuidString).mbox")
         defer { try? FileManager.default.removeItem(at: temp) }
         var mbox = ""
@@ -93,7 +95,7 @@ enum CLI {
             mbox += "From sender@example.org Mon Nov  2 10:00:00 2026\n" + text.replacingOccurrences(of: "\r\n", with: "\n") + "\n"
         }
         try mbox.write(to: temp, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["parse", temp.path])
+        let r = try await CLI.run(["parse", temp.path])
         #expect(r.status == 0)
         let items = r.out.split(separator: "\n")
         #expect(items.count == 2)

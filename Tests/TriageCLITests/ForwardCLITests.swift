@@ -7,8 +7,8 @@ import Testing
 @Suite struct ForwardCLITests {
     static let dir = "Tests/Fixtures/forwards/"
 
-    static func decision(_ file: String) throws -> [String: Any] {
-        let r = try CLI.run(["classify", "--format", "json", dir + file])
+    static func decision(_ file: String) async throws -> [String: Any] {
+        let r = try await CLI.run(["classify", "--format", "json", dir + file])
         #expect(r.status == 0, "\(file): exit \(r.status) \(r.err)")
         return try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any], "\(file): \(r.out)")
     }
@@ -19,8 +19,8 @@ import Testing
 
     @Test(arguments: ["inline-gmail.eml", "inline-thunderbird.eml", "inline-apple.eml", "inline-outlook-desktop.eml",
                       "inline-outlook-web.eml", "inline-outlook-original.eml", "attached-rfc822.eml", "attached-nested.eml"])
-    func aForwardedComplaintIsRead(file: String) throws {
-        let d = try Self.decision(file)
+    func aForwardedComplaintIsRead(file: String) async throws {
+        let d = try await Self.decision(file)
         #expect(d["kind"] as? String == "complaint", "\(file): \(d["kind"] ?? "")")
         #expect(d["outcome"] as? String != "not_recorded", "\(file): a complaint must never be not_recorded")
         #expect(d["subject"] as? String == "officer_or_staff", "\(file): \(d["subject"] ?? "")")
@@ -28,8 +28,8 @@ import Testing
     }
 
     @Test(arguments: ["attached-letter-pdf.eml", "attached-letter-docx.eml", "attached-letter-odt.eml"])
-    func anAttachedLetterIsRead(file: String) throws {
-        let d = try Self.decision(file)
+    func anAttachedLetterIsRead(file: String) async throws {
+        let d = try await Self.decision(file)
         #expect(d["kind"] as? String == "complaint", "\(file)")
         #expect(d["outcome"] as? String != "not_recorded", "\(file)")
         #expect(Self.segments(d).contains("attachment_text"), "\(file): \(Self.segments(d))")
@@ -42,22 +42,22 @@ import Testing
         ("attached-bomb-lying-docx.eml", "DOCX"),
         ("attached-looping-pdf.eml", "damaged PDF"),
     ])
-    func aBadAttachmentIsKeptAndNamed(file: String, problem: String) throws {
-        let clock = ContinuousClock()
+    func aBadAttachmentIsKeptAndNamed(file: String, problem: String) async throws {
         var result: CLI.Result? = nil
-        let t = try clock.measure { result = try CLI.run(["parse", Self.dir + file]) }
+        result = try await CLI.run(["parse", Self.dir + file])
+        let t = Duration.seconds(result?.seconds ?? 0)
         let r = try #require(result)
         #expect(r.status == 0, "\(file): the item is kept (exit \(r.status)) \(r.err)")
         let item = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let defects = item["defects"] as? [String] ?? []
         #expect(defects.contains { $0.contains(problem) }, "\(file): \(defects)")
         #expect(t < .seconds(30), "\(file): \(t)")
-        let d = try Self.decision(file)
+        let d = try await Self.decision(file)
         #expect(d["outcome"] as? String != nil)
     }
 
-    @Test func aBodyThatBeginsWithTheStatuteIsTheRequest() throws {
-        let d = try Self.decision("foi-statute-first.eml")
+    @Test func aBodyThatBeginsWithTheStatuteIsTheRequest() async throws {
+        let d = try await Self.decision("foi-statute-first.eml")
         #expect(d["kind"] as? String == "foi_or_sar", "\(d["kind"] ?? "")")
         #expect(d["handler"] as? String == "foi_team")
     }

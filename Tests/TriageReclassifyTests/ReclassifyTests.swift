@@ -1,6 +1,7 @@
 import Foundation
 import RuleFiles
 import Testing
+import TriageApp
 import TriageCore
 import TriageIngest
 import TriageStore

@@ -1,13 +1,13 @@
 import Foundation
 import Testing
+import TriageTestSupport
 import TriageReports
 
 /// `triage report` as a user meets it, on the built binary.
 @Suite struct ReportCLITests {
     static func triage(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let bin = ["debug", "release"].map { ReportStore.repoRoot.appendingPathComponent(".build/\($0)/triage") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-        guard let bin else { throw ReportError("build the triage binary first (swift build)") }
+        let bin = URL(fileURLWithPath: TestPaths.triage)
+        guard FileManager.default.isExecutableFile(atPath: bin.path) else { throw ReportError("build the triage binary first (swift build)") }
         let p = Process()
         p.executableURL = bin
         p.arguments = args
@@ -35,7 +35,10 @@ import TriageReports
         let stats = try Self.triage(["review", "stats", "--db", db, "--since", "2026-10-05", "--until", "2026-10-19", "--format", "json"])
         #expect(stats.status == 0, "\(stats.err)")
         let fromReport = try JSONSerialization.data(withJSONObject: try #require(caseload["overrides"]), options: [.sortedKeys])
-        let fromStats = try JSONSerialization.data(withJSONObject: try Self.object(stats.out), options: [.sortedKeys])
+        var statsObject = try Self.object(stats.out)
+        #expect(statsObject.removeValue(forKey: "format_version") as? Int == 1)
+        #expect(caseload["format_version"] as? Int == 1)
+        let fromStats = try JSONSerialization.data(withJSONObject: statsObject, options: [.sortedKeys])
         #expect(fromReport == fromStats)
         #expect(stats.out.contains("\"overridden\":1"))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TriageTestSupport
 import RuleFiles
 import TriageCore
 import TriageIngest
@@ -81,11 +82,8 @@ enum TestEnv {
 
     /// The built `triage` binary (built by `swift build` or `swift build --build-tests`).
     static var triageBinary: URL? {
-        for config in ["debug", "release"] {
-            let url = repoRoot.appendingPathComponent(".build/\(config)/triage")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return nil
+        let url = URL(fileURLWithPath: TestPaths.triage)
+        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
     }
 
     /// Runs the binary with arguments; returns exit status, stdout, stderr.

@@ -1,4 +1,5 @@
 import Foundation
+import TriageTestSupport
 import TriageServe
 import TriageStore
 #if canImport(Glibc)
@@ -13,11 +14,7 @@ enum ServeTestEnv {
     static let rulesURL = repoRoot.appendingPathComponent("Rules")
 
     static var triageBinary: String? {
-        for config in ["debug", "release"] {
-            let path = repoRoot.appendingPathComponent(".build/\(config)/triage").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
+        FileManager.default.isExecutableFile(atPath: TestPaths.triage) ? TestPaths.triage : nil
     }
 
     static func tempDir() throws -> URL {

@@ -18,21 +18,22 @@ public enum HTMLText {
     }
 
     /// The parts of an HTML page a letter reader needs.
-    struct Page {
-        var title: String?
-        var text: String
+    package struct Page {
+        package var title: String?
+        package var text: String
     }
 
     /// Parses HTML once and returns its title and text; nil when libxml2 gives no document.
     /// - Parameter paragraphs: when true, paragraph-like blocks (`p`, headings,
     ///   lists, tables, block quotes) are separated by an empty line.
-    static func document(fromHTML html: [UInt8], charset: String?, paragraphs: Bool = false) -> Page? {
+    package static func document(fromHTML html: [UInt8], charset: String?, paragraphs: Bool = false) -> Page? {
         guard !html.isEmpty else { return nil }
         let encoding = charset.flatMap { $0.isEmpty ? nil : $0 } ?? sniffCharset(html)
-        // An encoding libxml2 does not know gives no document: try the usual ones.
-        guard let doc = LibXML.readHTML(html, encoding: encoding)
-            ?? LibXML.readHTML(html, encoding: String(validating: html, as: UTF8.self) != nil ? "UTF-8" : "windows-1252")
-        else { return nil }
+        // The package's one charset decoder reads the bytes (an unknown charset
+        // reads as UTF-8 if valid, else Windows-1252); libxml2 then gets UTF-8,
+        // so HTML says the same as a mail body or a form post in that charset.
+        let utf8 = Array(CharsetDecoder.decode(html, charset: encoding).utf8)
+        guard let doc = LibXML.readHTML(utf8, encoding: "UTF-8") else { return nil }
         defer { xmlFreeDoc(doc) }
         var out = TextCollector(paragraphs: paragraphs)
         var title: String? = nil
@@ -69,10 +70,7 @@ public enum HTMLText {
             if let eq = match.range(of: "charset") {
                 let value = match[eq.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
                 let name = String(value.prefix { $0.isLetter || $0.isNumber || "_.:-".contains($0) })
-                if !name.isEmpty {
-                    // libxml2 2.9 has no "windows-1252" alias for latin-1 pages with C1 bytes; both are fine through iconv.
-                    return name == "iso-8859-1" || name == "latin1" ? "windows-1252" : name
-                }
+                if !name.isEmpty { return name }
             }
         }
         return String(validating: html, as: UTF8.self) != nil ? "UTF-8" : "windows-1252"

@@ -1,5 +1,4 @@
 import Foundation
-import TriageCore
 
 /// An earlier item of the same complainant, as the history analysis sees it.
 public struct PriorItem: Sendable {

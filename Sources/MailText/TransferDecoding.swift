@@ -1,7 +1,9 @@
-/// Content-Transfer-Encoding decoders: quoted-printable, base64 and uuencode.
-/// All are lenient, linear and never fail: problems are reported as defects.
+/// Transfer decoders: quoted-printable, base64, uuencode and percent-encoding
+/// (URLs, form posts, RFC 2231 parameters). All are lenient, linear and never
+/// fail: problems are reported as defects.
 public enum TransferDecoding {
-    @inline(__always) static func hexValue(_ b: UInt8) -> UInt8? {
+    /// The value of one hexadecimal digit (either case), or nil.
+    @inline(__always) public static func hexValue(_ b: UInt8) -> UInt8? {
         switch b {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
@@ -139,5 +141,37 @@ public enum TransferDecoding {
             out.append(contentsOf: decoded.prefix(count))
         }
         return (out, filename)
+    }
+
+    /// Decodes `%XX` (either case) and, when asked, `+` as a space. A `%` not
+    /// followed by two hex digits is kept as written and counted.
+    /// - Parameters:
+    ///   - input: the encoded bytes.
+    ///   - plusAsSpace: true for `application/x-www-form-urlencoded`.
+    /// - Returns: the decoded bytes and how many bad escapes were kept.
+    public static func percent<C: Collection>(_ input: C, plusAsSpace: Bool = false) -> (bytes: [UInt8], badEscapes: Int) where C.Element == UInt8 {
+        let input = Array(input)
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count)
+        var bad = 0
+        var i = 0
+        while i < input.count {
+            let b = input[i]
+            if b == UInt8(ascii: "%") {
+                if i + 2 < input.count, let h = hexValue(input[i + 1]), let l = hexValue(input[i + 2]) {
+                    out.append(h << 4 | l)
+                    i += 3
+                    continue
+                }
+                bad += 1
+                out.append(b)
+            } else if b == UInt8(ascii: "+"), plusAsSpace {
+                out.append(0x20)
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+        return (out, bad)
     }
 }

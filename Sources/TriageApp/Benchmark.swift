@@ -1,6 +1,7 @@
 import Foundation
 import TriageCore
 import TriageIngest
+import TriageReclassify
 
 /// One measured run of one tool over one archive.
 public struct BenchSample: Codable, Sendable {

@@ -6,7 +6,9 @@ import Darwin
 #endif
 
 /// Decodes bytes in a named charset to a `String`, with iconv for everything
-/// that is not UTF-8, ASCII, Latin-1 or Windows-1252.
+/// that is not UTF-8, ASCII, Latin-1 or Windows-1252. The one charset decoder
+/// of the package: mail, form posts and letters all read text through it, so
+/// the same bytes under the same label give the same text everywhere.
 ///
 /// Invalid sequences become U+FFFD and decoding continues; it never loops.
 public enum CharsetDecoder {
@@ -161,8 +163,47 @@ public enum CharsetDecoder {
         }
     }
 
+    /// Text decoded with a note when the bytes did not fit what was declared.
+    public struct Noted: Equatable, Sendable {
+        /// The text.
+        public var text: String
+        /// Why the text may not be what the writer meant, or nil when the bytes fitted.
+        public var problem: String?
+
+        /// Text and its note.
+        public init(text: String, problem: String?) {
+            self.text = text
+            self.problem = problem
+        }
+    }
+
+    /// Decodes like ``decode(_:charset:)`` and says when the bytes did not fit,
+    /// for callers that record defects (form posts, letters). One difference:
+    /// bytes labelled UTF-8 or ASCII (or not labelled) that are not valid UTF-8
+    /// are read as undeclared text (Windows-1252), as browsers mislabel them.
+    /// - Parameters:
+    ///   - bytes: the encoded text.
+    ///   - charset: the declared charset label; nil means UTF-8.
+    /// - Returns: the text and, when the bytes did not fit the charset, a note.
+    public static func decodeNoting<C: Collection>(_ bytes: C, charset: String?) -> Noted where C.Element == UInt8 {
+        let label = charset ?? "UTF-8"
+        guard let resolved = resolve(label) else {
+            if let s = validUTF8(bytes) { return Noted(text: s, problem: "unknown charset \(label); read as UTF-8") }
+            return Noted(text: decodeWindows1252(bytes), problem: "unknown charset \(label); read as Windows-1252")
+        }
+        switch resolved {
+        case .utf8, .ascii:
+            var b = Array(bytes)
+            if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { b.removeFirst(3) }
+            if let s = validUTF8(b) { return Noted(text: s, problem: nil) }
+            return Noted(text: decodeWindows1252(b), problem: "bytes are not valid \(label); read as Windows-1252")
+        default:
+            return Noted(text: decode(bytes, resolved: resolved), problem: nil)
+        }
+    }
+
     /// The bytes as a String if they are valid UTF-8 (ASCII included), else nil.
-    static func validUTF8<C: Collection>(_ bytes: C) -> String? where C.Element == UInt8 {
+    public static func validUTF8<C: Collection>(_ bytes: C) -> String? where C.Element == UInt8 {
         var allASCII = true
         for b in bytes where b >= 0x80 { allASCII = false; break }
         if allASCII { return String(decoding: bytes, as: UTF8.self) }
@@ -181,12 +222,16 @@ public enum CharsetDecoder {
         }
     }
 
+    /// Windows-1252's bytes 0x80...0x9F (the rest is Latin-1). The five bytes
+    /// Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as
+    /// U+FFFD, as Python's `cp1252` codec with `errors="replace"` reads them.
     static let cp1252High: [UInt32] = [
         0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
         0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
     ]
 
-    static func decodeWindows1252<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    /// Decodes Windows-1252 (never fails).
+    public static func decodeWindows1252<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 4)
         for b in bytes {
