@@ -237,10 +237,10 @@ let package = Package(
         .testTarget(name: "MailTextTests", dependencies: ["MailText", "MailParsing", "FormParsing", "LetterParsing", "TriageCore"]),
         .testTarget(name: "MailParsingTests", dependencies: ["MailParsing", "MailText", "TriageCore", "TriageIngest", "TriageTestSupport"]),
         .testTarget(name: "FormParsingTests", dependencies: ["FormParsing"]),
-        .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing", "MailText"]),
+        .testTarget(name: "LetterParsingTests", dependencies: ["LetterParsing", "MailText", "TriageTestSupport"]),
         .testTarget(
             name: "AttachmentReadingTests",
-            dependencies: ["AttachmentReading", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["AttachmentReading", "TriageTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .testTarget(name: "TriageIngestTests", dependencies: ["TriageIngest", "TriageCore"]),
         .testTarget(name: "RuleFilesTests", dependencies: ["RuleFiles", "TriageCore", "TriageIngest"]),

@@ -378,7 +378,7 @@ struct BadInputTests {
         #expect(c.subject == "deep")
         #expect(c.defects.contains { $0.contains("nesting deeper than 100") })
         #expect(c.attachments.count == 1) // the opaque leaf at the cap
-        #expect(elapsed < .seconds(20))
+        #expect(elapsed < HangWatchdog.limit)
     }
 
     @Test func fiftyMegabyteHeader() throws {
@@ -400,7 +400,7 @@ struct BadInputTests {
         #expect(c.defects.contains { $0.contains("X-Huge longer than 65536 bytes") })
         let root = MIMEParser().parse(bytes)
         #expect(root.header("x-huge")?.rawValue.utf8.count == 65536)
-        #expect(elapsed < .seconds(20))
+        #expect(elapsed < HangWatchdog.limit)
     }
 
     @Test func pathologicalHeadersStayLinear() throws {
@@ -419,7 +419,7 @@ struct BadInputTests {
         #expect(c.body.text == "body")
         // An impossible zone: the date is read without it (UTC assumed, said so).
         #expect(c.defects.contains { $0.contains("time zone") })
-        #expect(elapsed < .seconds(20))
+        #expect(elapsed < HangWatchdog.limit)
     }
 
     @Test func headerLinesWithoutColon() throws {

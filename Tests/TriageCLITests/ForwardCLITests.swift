@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriageTestSupport
 
 /// Forwards and attached letters end to end through `triage classify` and
 /// `triage parse`: the complaint in them is read, and bad files are kept with a
@@ -51,7 +52,7 @@ import Testing
         let item = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let defects = item["defects"] as? [String] ?? []
         #expect(defects.contains { $0.contains(problem) }, "\(file): \(defects)")
-        #expect(t < .seconds(30), "\(file): \(t)")
+        #expect(t < HangWatchdog.limit, "\(file): \(t)")
         let d = try await Self.decision(file)
         #expect(d["outcome"] as? String != nil)
     }

@@ -107,3 +107,13 @@ public enum TestProcess {
         return ProcessResult(status: status, out: result.standardOutput ?? "", err: result.standardError ?? "", seconds: seconds)
     }
 }
+
+/// Limits for tests that prove a parser ends on hostile input. These are
+/// watchdogs against hangs, not speed checks: speed is measured side by side
+/// with a baseline in `triage bench` (`--item-scaling` proves linear time).
+/// A loaded 2-core CI machine running 500 tests at once can slow one step a
+/// hundredfold, so the limit is far above any honest run.
+public enum HangWatchdog {
+    /// Longer than any honest run of a bounded parser on a loaded machine.
+    public static let limit: Duration = .seconds(300)
+}
