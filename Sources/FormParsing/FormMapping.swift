@@ -9,7 +9,7 @@ public struct FormMapping: Sendable, Equatable {
     /// The roles a field can have; these words are the contract.
     public static let roles: [String] = [
         "name", "email", "phone", "address", "postcode", "free_text", "about",
-        "incident_date", "anonymous", "submitted_at", "subject", "reference",
+        "incident_date", "anonymous", "submitted_at", "subject", "reference", "form_kind",
     ]
 
     /// Stable identifier (`cambridgeshire-opcc-contact`).

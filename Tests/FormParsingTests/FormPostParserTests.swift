@@ -64,7 +64,7 @@ import TriageCore
         #expect(c.field("complaint_about")?.role == "about")
         #expect(c.field("complaint_about")?.value == "The Chief Constable")
         #expect(c.field("incident_date")?.role == "incident_date")
-        #expect(c.field("form_id")?.role == nil)
+        #expect(c.field("form_id")?.role == "form_kind")
         #expect(c.field("details")?.role == "free_text")
         // submitted_at wins over the Date header: 14:22 at +01:00 is 13:22Z.
         #expect(c.date == DatedBy(value: try #require(iso("2026-10-03T13:22:00Z")), source: .form))
