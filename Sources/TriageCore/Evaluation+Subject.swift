@@ -213,7 +213,17 @@ extension Evaluation {
             return here.min { (generic.contains(role($0)) ? 1 : 0, distance(hits[$0], a)) < (generic.contains(role($1)) ? 1 : 0, distance(hits[$1], a)) }
         }
 
+        /// The only role in the anchor's sentence is a background body ("I'm at my wits' end and
+        /// you sit on the board with the council"), and nothing else ties the anchor.
+        func backgroundOnly(_ a: Hit) -> Int? {
+            let sentence = views[a.view].index.tokens[a.first].sentence
+            let named = bySentence[a.view]?[sentence] ?? []
+            guard !named.isEmpty, named.allSatisfy({ sentenceOnly.contains(role($0)) }) else { return nil }
+            return named.min { distance(hits[$0], a) < distance(hits[$1], a) }
+        }
+
         var chosen: [Int] = []
+        var backgroundTies: [Int] = []
         // Ties made in the anchor's own sentence are strong; ties through a word
         // that refers back, or through the paragraph, are weak.
         var strong = Set<Int>()
@@ -247,6 +257,8 @@ extension Evaluation {
                 links.append((anchor: a, mention: c))
             } else if let c = inParagraph(h) {
                 chosen.append(c)
+            } else if let c = backgroundOnly(h) {
+                backgroundTies.append(c)
             }
         }
         // The body outranks the Subject: line.
@@ -254,8 +266,10 @@ extension Evaluation {
             chosen.removeAll { hits[$0].segment == "subject" }
         }
         if chosen.isEmpty {
-            // No role tied to the dissatisfaction: a structured answer, then roles named anywhere.
+            // No role tied to the dissatisfaction: a structured answer, then a background body
+            // that was the only role in the dissatisfaction's sentence, then roles named anywhere.
             chosen = formAnswers
+            if chosen.isEmpty { chosen = backgroundTies }
             if chosen.isEmpty { chosen = candidateHits.filter { Self.contentSegments.contains(hits[$0].segment) && !sentenceOnly.contains(role($0)) } }
             if chosen.isEmpty { chosen = candidateHits.filter { hits[$0].segment == "subject" && !sentenceOnly.contains(role($0)) } }
         }
