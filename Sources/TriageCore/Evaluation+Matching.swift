@@ -181,7 +181,10 @@ extension Evaluation {
     func itemHas(_ property: String) -> Bool {
         switch property {
         case "no_identity":
-            return item.sender.map(\.isEmpty) ?? true
+            // No sender, and no way to reach the writer given in what they wrote (a
+            // scanned letter whose sign-off and address block were not recognised).
+            guard item.sender.map(\.isEmpty) ?? true else { return false }
+            return !views.contains { Self.contentSegments.contains($0.segment) && Self.givesContact($0.index.text) }
         case "unread_attachment":
             return item.attachments.contains { $0.text.map { $0.status != .read } ?? false }
         case "written_by_another":
@@ -195,6 +198,19 @@ extension Evaluation {
         default:
             return false
         }
+    }
+
+    /// A UK telephone number (10 or 11 digits, spaces or hyphens between), a UK
+    /// postcode or an email address: a way to reach whoever wrote the text.
+    static let contactPatterns: [NSRegularExpression] = [
+        #"(?<![0-9])0[0-9](?:[ -]?[0-9]){8,9}(?![0-9])"#,
+        #"\b[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}\b"#,
+        #"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"#,
+    ].compactMap { try? NSRegularExpression(pattern: $0) }
+
+    static func givesContact(_ text: String) -> Bool {
+        let range = NSRange(text.startIndex..., in: text)
+        return contactPatterns.contains { $0.firstMatch(in: text, range: range) != nil }
     }
 
     /// Among rules setting the same fact, a match inside a longer match of a

@@ -114,3 +114,16 @@ import SnowballStemming
         #expect(RuleSetLinter.safetyProblems(safe, table: table).isEmpty)
     }
 }
+
+/// "No identity" means no sender and no way to reach the writer in what they wrote.
+@Suite struct ContactInTextTests {
+    @Test(arguments: ["ring me on 01632 961322", "07 phone 01632-961322 any time", "Flat 3 Regent St, Wellingborough NN8 9ZZ", "write to kelly.shaw@example.com"])
+    func aContactInTheTextIsAWayToReachTheWriter(text: String) {
+        #expect(Evaluation.givesContact(text), "\(text)")
+    }
+
+    @Test(arguments: ["I am not giving my name.", "It happened on 24/10/2026 at 10:15.", "Ring 101 or 999.", "Crime ref 35/61234/26"])
+    func otherNumbersAreNot(text: String) {
+        #expect(!Evaluation.givesContact(text), "\(text)")
+    }
+}
