@@ -30,6 +30,17 @@ extension Analysis {
                               depth: Int, maxDepth: Int, forwards: inout [ForwardedMessage]) {
         var start = f
         if let p = previousContent(before: f), isRule(p), f - p <= 3 { start = p }
+        // Apple Mail and some clients quote the whole forwarded message ("Begin
+        // forwarded message:" then "> From: …" and "> " lines): it is still what the
+        // writer sent on, so it is read as forwarded text, not as quoted history.
+        let after = (f + 1)..<lines.count
+        if after.contains(where: { !lines[$0].isBlank }), after.allSatisfy({ lines[$0].isBlank || lines[$0].quoteDepth > 0 }) {
+            for k in start...f { kinds[k] = .forwardHeader }
+            for k in after { kinds[k] = .forwarded }
+            forwards.append(ForwardedMessage(form: .inline, author: nil, date: nil, subject: nil,
+                                             start: lines[start].start, end: lines[lines.count - 1].end, depth: depth + 1))
+            return
+        }
         let header = forwardHeader(at: f)
         for k in start..<header.bodyStart { kinds[k] = .forwardHeader }
         forwards.append(ForwardedMessage(form: .inline, author: header.author, date: header.date, subject: header.subject,

@@ -42,7 +42,7 @@ public struct Rule: Codable, Sendable, Equatable {
     /// The fact it sets: `fact=value`, or `fact` (value `true`).
     public var sets: String
     public var match: RuleMatch
-    /// Where to look: `new_text` (default; also reads `forwarded` and `attachment_text`), `quoted`, `signature`, `disclaimer`, `subject`.
+    /// Where to look: `new_text` (default; also reads `forwarded` and `attachment_text`), `own_text` (the sender's new text only), `quoted`, `signature`, `disclaimer`, `subject`.
     public var `in`: [String]?
     /// Ids of guards that suppress a match in the same sentence.
     public var guards: [String]?
@@ -65,14 +65,18 @@ public struct Rule: Codable, Sendable, Equatable {
     /// Segments the rule looks at: its `in` list (default `new_text`), where
     /// `new_text` also stands for what the writer forwarded or attached
     /// (``SegmentKind/readAsNewText``): the item's content, not reply history.
+    /// `own_text` is the sender's own new text alone, for what only the sender
+    /// can say of themselves (that they wish to stay anonymous), not a forwarded
+    /// auto-reply's "please do not reply".
     public var segments: [String] {
         let listed = `in` ?? ["new_text"]
+        if listed.contains("own_text") { return listed.map { $0 == "own_text" ? "new_text" : $0 } }
         guard listed.contains("new_text") else { return listed }
         return listed + SegmentKind.readAsNewText.map(\.rawValue).filter { !listed.contains($0) }
     }
 
     /// True when the rule reads only the new text (and so must not fire inside a quoted reply).
-    public var readsOnlyNewText: Bool { (`in` ?? ["new_text"]) == ["new_text"] }
+    public var readsOnlyNewText: Bool { [["new_text"], ["own_text"]].contains(`in` ?? ["new_text"]) }
 }
 
 /// What a rule matches. Any one matcher that matches makes the rule match.
