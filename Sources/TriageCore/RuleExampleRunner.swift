@@ -45,8 +45,11 @@ public struct RuleExampleRunner: Sendable {
         let subject = example.subject.map(Marked.init)
         let label = String(example.text.prefix(60)) + (example.subject.map { " / subject: \($0.prefix(40))" } ?? "")
 
+        // A rule that reads only a signature or disclaimer has its example there.
+        let home = rule.segments.contains(SegmentKind.newText.rawValue) ? SegmentKind.newText
+            : rule.segments.lazy.compactMap(SegmentKind.init(rawValue:)).first ?? .newText
         func evaluate(variant: String, prefix: String, quoted: Bool) {
-            let item = Self.item(text: prefix + plain.text, subject: subject?.text, example: example, quotedBody: quoted)
+            let item = Self.item(text: prefix + plain.text, subject: subject?.text, example: example, quotedBody: quoted, home: home)
             let evidence = classifier.firedEvidence(item).filter { $0.rule == rule.id }
             let fired = !evidence.isEmpty
             var shouldFire = expectMatch
@@ -60,7 +63,7 @@ public struct RuleExampleRunner: Sendable {
             } else if fired, shouldFire, !quoted {
                 let shift = prefix.unicodeScalars.count
                 if let mark = plain.mark {
-                    let ok = evidence.contains { $0.segment == "new_text" && $0.start < mark.upperBound + shift && $0.end > mark.lowerBound + shift }
+                    let ok = evidence.contains { $0.segment == home.rawValue && $0.start < mark.upperBound + shift && $0.end > mark.lowerBound + shift }
                     if !ok { problem = "fired, but not on the marked words: " + evidence.map { "\"\($0.quote)\" [\($0.start),\($0.end))" }.joined(separator: ", ") }
                 } else if let mark = subject?.mark {
                     let ok = evidence.contains { $0.segment == "subject" && $0.start < mark.upperBound && $0.end > mark.lowerBound }
@@ -78,10 +81,11 @@ public struct RuleExampleRunner: Sendable {
         return results
     }
 
-    /// Builds a one-segment item from an example (the whole text as new text, or as a quoted block).
-    public static func item(text: String, subject: String?, example: RuleExample, quotedBody: Bool) -> Correspondence {
+    /// Builds a one-segment item from an example (the whole text as new text, or as a quoted block; as
+    /// `home` for a rule that reads only that segment, such as a signature).
+    public static func item(text: String, subject: String?, example: RuleExample, quotedBody: Bool, home: SegmentKind = .newText) -> Correspondence {
         let count = text.unicodeScalars.count
-        let body = Body(text: text, segments: count == 0 ? [] : [Segment(kind: quotedBody ? .quoted : .newText, start: 0, end: count)])
+        let body = Body(text: text, segments: count == 0 ? [] : [Segment(kind: quotedBody ? .quoted : home, start: 0, end: count)])
         let fields = (example.fields ?? [:]).sorted { $0.key < $1.key }.map { FormField(name: $0.key, value: $0.value, role: $0.key) }
         var date: DatedBy?
         if let received = example.received, let d = ISO8601DateFormatter().date(from: received) {
