@@ -19,6 +19,8 @@ import Foundation
 extension Evaluation {
     /// Content segments: what the writer sent (not quoted history, signature or subject line).
     static let contentSegments: Set<String> = ["new_text", "forwarded", "attachment_text"]
+    /// Pronouns that stand for one person.
+    static let singularPronouns: Set<String> = ["he", "she", "him", "her", "his", "hers", "himself", "herself"]
 
     mutating func resolveSubject() {
         let resolution = ruleSet.table.subject
@@ -179,7 +181,14 @@ extension Evaluation {
         let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
         let personalClass = rules.lexiconIndex["personal_pronoun"]
         let organisationClass = rules.lexiconIndex["organisation"]
-        func linkedBack(_ a: Hit, person: Bool = false) -> Int? {
+        /// "He" or "she" refers to one person, not to a plural mention ("the PCSOs"): a mention
+        /// whose head is in the `plural_mention` word class.
+        let pluralClass = rules.lexiconIndex["plural_mention"]
+        func isPlural(_ c: Int) -> Bool {
+            guard let pluralClass else { return false }
+            return views[hits[c].view].token(hits[c].last, isIn: pluralClass)
+        }
+        func linkedBack(_ a: Hit, person: Bool = false, singular: Bool = false) -> Int? {
             guard let anaphorClass else { return nil }
             let view = views[a.view]
             let t = view.index.tokens[a.first]
@@ -193,13 +202,14 @@ extension Evaluation {
                 return v.token(hits[c].last, isIn: organisationClass) || v.token(hits[c].last + 1, isIn: organisationClass)
             }
             for paragraph in [t.paragraph, t.paragraph - 1] where paragraph >= 0 {
-                let before = (byParagraph[a.view]?[paragraph] ?? []).filter {
+                var before = (byParagraph[a.view]?[paragraph] ?? []).filter {
                     hits[$0].last < a.first && !sentenceOnly.contains(role($0)) && !(person && things.contains(hits[$0].rule))
                         && !(personal && isBody($0)) && !isNobody($0)
                 }
                 // "she" refers to a person: the nearest specific role, before a generic body ("our police desk");
                 // a role named as the subject of its sentence before one named after a preposition
                 // ("The Commissioner kept looking at his phone" before "raise it with the Chief Constable").
+                if singular, before.contains(where: { !isPlural($0) }) { before.removeAll(where: isPlural) }
                 let specific = before.filter { !generic.contains(role($0)) }
                 func rank(_ c: Int) -> (Int, Int) { (isObject(c) ? 0 : 1, hits[c].last) }
                 if let c = (specific.isEmpty ? before : specific).max(by: { rank($0) < rank($1) }) { return c }
@@ -222,6 +232,21 @@ extension Evaluation {
             return named.min { distance(hits[$0], a) < distance(hits[$1], a) }
         }
 
+        /// "After I asked him why the PCSOs were cut, he replied calling me a liar": "he" stands
+        /// between a plural role and the words, so the actor is the one person named before.
+        func singularPronounLink(_ a: Hit) -> Int? {
+            guard let personClass else { return nil }
+            let view = views[a.view]
+            let tokens = view.index.tokens
+            let sentence = tokens[a.first].sentence
+            guard let nearest = (bySentence[a.view]?[sentence] ?? []).filter({ hits[$0].last < a.first })
+                .max(by: { hits[$0].last < hits[$1].last }), isPlural(nearest) else { return nil }
+            let between = (hits[nearest].last + 1)..<a.first
+            guard between.contains(where: { view.token($0, isIn: personClass) && Self.singularPronouns.contains(tokens[$0].text) }) else { return nil }
+            guard let c = linkedBack(a, person: true, singular: true), !isPlural(c) else { return nil }
+            return c
+        }
+
         var chosen: [Int] = []
         var backgroundTies: [Int] = []
         // Ties made in the anchor's own sentence are strong; ties through a word
@@ -230,24 +255,29 @@ extension Evaluation {
         // "… and he should set an example": "he" or "she" just before the words, with no
         // role between, is who acted: the person named before it, not a thing named beside it.
         let personClass = rules.lexiconIndex["person_pronoun"]
-        func pronounActs(_ a: Hit) -> Bool {
-            guard let personClass, a.first > 0 else { return false }
+        /// The pronoun ("he", "she", "they") just before the anchor that is its actor, if any.
+        func actingPronoun(_ a: Hit) -> String? {
+            guard let personClass, a.first > 0 else { return nil }
             let view = views[a.view]
             let tokens = view.index.tokens
             let sentence = tokens[a.first].sentence
             for p in stride(from: a.first - 1, through: max(0, a.first - 2), by: -1) where tokens[p].sentence == sentence {
                 if view.token(p, isIn: personClass) {
-                    return !(bySentence[a.view]?[sentence] ?? []).contains { hits[$0].first > p && hits[$0].first < a.first }
+                    let between = (bySentence[a.view]?[sentence] ?? []).contains { hits[$0].first > p && hits[$0].first < a.first }
+                    return between ? nil : tokens[p].text
                 }
             }
-            return false
+            return nil
         }
         for a in anchorHits {
             if spent() { break }
             let h = hits[a]
-            if pronounActs(h), let c = linkedBack(h, person: true) {
+            if let pronoun = actingPronoun(h), let c = linkedBack(h, person: true, singular: Self.singularPronouns.contains(pronoun)) {
                 chosen.append(c)
                 strong.insert(c)
+                links.append((anchor: a, mention: c))
+            } else if let c = singularPronounLink(h) {
+                chosen.append(c)
                 links.append((anchor: a, mention: c))
             } else if let c = inSentence(h) {
                 chosen.append(c)
