@@ -116,7 +116,7 @@ public struct CompiledRuleSet: Sendable {
         for rule in ruleSet.rules { phrases += (rule.match.phrases ?? []) + (rule.match.datesAfter ?? []) }
         for g in ruleSet.guards { phrases += (g.before ?? []) + (g.sentence ?? []) + (g.after ?? []) }
         for l in ruleSet.lexicons { phrases += l.entries }
-        return phrases.reduce(0) { $0 + ((try? PhrasePattern($1).expansions.count) ?? 0) }
+        return phrases.reduce(0) { $0 + ((try? PhrasePattern($1).expansionCount) ?? 0) }
     }
 
     /// Indexes a stretch of text the way rules read it.

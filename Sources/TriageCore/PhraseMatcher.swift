@@ -50,30 +50,58 @@ public struct PhraseMatcher: Sendable {
     /// `cache` across calls (a rule set repeats the same words many thousand times).
     public mutating func add(_ pattern: PhrasePattern, owner: Int, normalizer: TextNormalizer?, lexicons: [String: Int],
                              cache: inout [String: [NormalizedWord]]) throws {
-        for expansion in pattern.expansions {
-            var node = 0
-            for element in expansion {
-                switch element {
-                case .literal(let word):
-                    let words: [NormalizedWord]
-                    if let known = cache[word] {
-                        words = known
-                    } else {
-                        words = normalizer?.words(for: word) ?? [NormalizedWord(text: word, stem: word)]
-                        cache[word] = words
-                    }
-                    for w in words { node = child(of: node, for: .literal(w.stem)) }
-                case .exact(let word):
-                    for w in normalizer?.expand(word) ?? [word] { node = child(of: node, for: .exact(w)) }
-                case .lexicon(let name):
-                    guard let id = lexicons[name] else {
-                        throw PatternError(pattern: pattern.source, problem: "unknown word class @\(name)")
-                    }
-                    node = lexiconChild(of: node, id: id)
-                default:
-                    node = child(of: node, for: element)
+        // The trie is built from the pattern's structure: each part is added once from
+        // the set of trie nodes the parts before it reach, so a pattern with many
+        // alternatives costs the nodes it creates, not its expansions times their length.
+        func step(_ node: Int, _ element: PhrasePattern.Element) throws -> Int {
+            switch element {
+            case .literal(let word):
+                let words: [NormalizedWord]
+                if let known = cache[word] {
+                    words = known
+                } else {
+                    words = normalizer?.words(for: word) ?? [NormalizedWord(text: word, stem: word)]
+                    cache[word] = words
                 }
+                var at = node
+                for w in words { at = child(of: at, for: .literal(w.stem)) }
+                return at
+            case .exact(let word):
+                var at = node
+                for w in normalizer?.expand(word) ?? [word] { at = child(of: at, for: .exact(w)) }
+                return at
+            case .lexicon(let name):
+                guard let id = lexicons[name] else {
+                    throw PatternError(pattern: pattern.source, problem: "unknown word class @\(name)")
+                }
+                return lexiconChild(of: node, id: id)
+            default:
+                return child(of: node, for: element)
             }
+        }
+        func insert(_ part: PatternNode, from starts: [Int]) throws -> [Int] {
+            switch part {
+            case .element(let element):
+                var seen = Set<Int>()
+                var out: [Int] = []
+                for s in starts { let n = try step(s, element); if seen.insert(n).inserted { out.append(n) } }
+                return out
+            case .sequence(let parts):
+                var current = starts
+                for p in parts where !current.isEmpty { current = try insert(p, from: current) }
+                return current
+            case .choice(let alternatives, let optional):
+                var seen = Set<Int>()
+                var out: [Int] = []
+                if optional { for s in starts where seen.insert(s).inserted { out.append(s) } }
+                for alternative in alternatives {
+                    for n in try insert(alternative, from: starts) where seen.insert(n).inserted { out.append(n) }
+                }
+                return out
+            }
+        }
+        // The root stands for the empty expansion, which matches nothing.
+        for node in try insert(pattern.tree, from: [0]) where node != 0 {
             if !nodes[node].owners.contains(owner) { nodes[node].owners.append(owner) }
         }
     }

@@ -29,13 +29,22 @@ public struct PhrasePattern: Sendable, Equatable {
 
     /// The pattern as written.
     public let source: String
-    /// Every token sequence the pattern stands for.
-    public let expansions: [[Element]]
+    /// The parsed pattern: sequences, choices and elements. The matcher builds its
+    /// trie from this directly, without listing every expansion.
+    let tree: PatternNode
+    /// How many non-empty token sequences the pattern stands for.
+    public let expansionCount: Int
+
+    /// Every token sequence the pattern stands for (listed on demand, for tests
+    /// and diagnostics; matching never needs the list).
+    public var expansions: [[Element]] {
+        ((try? tree.expand(limit: Int.max, pattern: source)) ?? []).filter { !$0.isEmpty }
+    }
 
     /// The most expansions one pattern may produce.
     public static let expansionLimit = 50_000
 
-    /// Parses and expands a pattern.
+    /// Parses a pattern and counts its expansions.
     /// - Throws: ``PatternError`` for unbalanced brackets, an empty pattern or too many expansions.
     public init(_ source: String) throws {
         self.source = source
@@ -44,10 +53,11 @@ public struct PhrasePattern: Sendable, Equatable {
         if parser.position < parser.scalars.count {
             throw PatternError(pattern: source, problem: "unexpected '\(parser.scalars[parser.position])' at \(parser.position)")
         }
-        let expanded = try node.expand(limit: Self.expansionLimit, pattern: source)
-        let nonEmpty = expanded.filter { !$0.isEmpty }
-        if nonEmpty.isEmpty { throw PatternError(pattern: source, problem: "the pattern matches nothing") }
-        self.expansions = nonEmpty
+        let (all, empty) = node.counts(limit: Self.expansionLimit)
+        if all > Self.expansionLimit { throw PatternError(pattern: source, problem: "more than \(Self.expansionLimit) expansions") }
+        if all - empty == 0 { throw PatternError(pattern: source, problem: "the pattern matches nothing") }
+        self.tree = node
+        self.expansionCount = all - empty
     }
 }
 
@@ -58,10 +68,37 @@ public struct PatternError: Error, CustomStringConvertible, Sendable {
     public var description: String { "pattern \"\(pattern)\": \(problem)" }
 }
 
-private indirect enum PatternNode {
+/// A parsed pattern: a sequence of parts, a choice between alternatives
+/// (optional for `[…]`), or one element.
+indirect enum PatternNode: Sendable, Equatable {
     case sequence([PatternNode])
     case choice([PatternNode], optional: Bool)
     case element(PhrasePattern.Element)
+
+    /// The number of expansions and how many of them are empty, without listing
+    /// them (capped just above `limit`, so a huge pattern costs nothing).
+    func counts(limit: Int) -> (all: Int, empty: Int) {
+        switch self {
+        case .element:
+            return (1, 0)
+        case .sequence(let parts):
+            var all = 1, empty = 1
+            for part in parts {
+                let c = part.counts(limit: limit)
+                all = min(all.multipliedReportingOverflow(by: c.all).overflow ? Int.max : all * c.all, limit + 1)
+                empty = min(empty * c.empty, limit + 1)
+            }
+            return (all, empty)
+        case .choice(let alternatives, let optional):
+            var all = optional ? 1 : 0, empty = optional ? 1 : 0
+            for alternative in alternatives {
+                let c = alternative.counts(limit: limit)
+                all = min(all + c.all, limit + 1)
+                empty = min(empty + c.empty, limit + 1)
+            }
+            return (all, empty)
+        }
+    }
 
     func expand(limit: Int, pattern: String) throws -> [[PhrasePattern.Element]] {
         switch self {

@@ -15,6 +15,33 @@ import Testing
         #expect(p.expansions.contains([.literal("on"), .literal("my"), .literal("dad's"), .literal("behalf")]))
     }
 
+    /// The count taken from the pattern's structure is the number of listed expansions
+    /// (empty ones left out), and the trie built from the structure matches exactly
+    /// what one built expansion by expansion would.
+    @Test(arguments: ["(want|wish) to [formally] complain", "on (his|my (mum's|dad's)) behalf", "[a] [b] c", "[a|b] ([c] d|e) [f]",
+                      "(i|we) [would|do] (want|wish) to [formally|officially] (complain|make a complaint)", "#number in a #number"])
+    func countsAndTrieFollowTheStructure(_ source: String) throws {
+        let p = try PhrasePattern(source)
+        #expect(p.expansionCount == p.expansions.count)
+        var byStructure = PhraseMatcher()
+        try byStructure.add(p, owner: 0)
+        var byExpansion = PhraseMatcher()
+        for expansion in p.expansions {
+            let written = expansion.map { e -> String in
+                switch e { case .literal(let w): return w; case .number: return "#number"; case .word: return "#word"
+                case .capitalised: return "#cap"; case .any: return "#any"; case .exact(let w): return "=" + w; case .lexicon(let n): return "@" + n }
+            }.joined(separator: " ")
+            try byExpansion.add(try PhrasePattern(written), owner: 0)
+        }
+        #expect(byStructure.nodeCount == byExpansion.nodeCount)
+        #expect(byStructure.phraseCount == byExpansion.phraseCount)
+    }
+
+    @Test func emptyExpansionsAreNotCounted() throws {
+        #expect(try PhrasePattern("[a] [b]").expansionCount == 3)
+        #expect(throws: PatternError.self) { try PhrasePattern("[]") }
+    }
+
     @Test func classes() throws {
         let p = try PhrasePattern("pc #number")
         #expect(p.expansions == [[.literal("pc"), .number]])
