@@ -104,7 +104,7 @@ import TriageCore
         #expect(item.body.text.contains("Café"))
         #expect(item.defects.contains { $0.contains("read as Windows-1252") })
         // UTF-16 with a byte-order mark, as Windows Notepad saves it.
-        let utf16 = [0xFF, 0xFE] + "<?xml version=\"1.0\" encoding=\"UTF-16\"?><letter><body><p>Grüße “ok”</p></body></letter>".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let utf16: [UInt8] = [0xFF, 0xFE] + "<?xml version=\"1.0\" encoding=\"UTF-16\"?><letter><body><p>Grüße “ok”</p></body></letter>".utf16.flatMap { (u: UInt16) -> [UInt8] in [UInt8(u & 0xFF), UInt8(u >> 8)] }
         #expect(try LetterParser().parse(RawItem(bytes: utf16, source: "utf16.xml")).body.text.contains("Grüße “ok”"))
     }
 
