@@ -44,12 +44,7 @@ public struct IngestJob {
     /// - Returns: the store's result: `.stored` or `.duplicate`.
     /// - Throws: ``IngestError`` naming the item when it cannot be read (it is kept in quarantine), or a store error.
     public func ingest(_ raw: RawItem, fileTime: Date? = nil) throws -> IngestResult {
-        let result = try store.ingest(
-            raw, actor: actor, thresholds: thresholds,
-            parse: { try ingester.parse($0, fileTime: fileTime) },
-            classify: { item, facts in
-                classifier.classify(item, force: force, history: facts, now: fileTime, budget: budget, rawBytes: raw.bytes.count)
-            })
+        let result = try record(raw, fileTime: fileTime)
         switch result.status {
         case .stored, .duplicate:
             return result
@@ -57,6 +52,20 @@ public struct IngestJob {
             let problem = result.quarantine?.problem ?? "unreadable"
             throw IngestError(item: raw.label, problem: "\(problem) (kept in quarantine as \(result.itemID.prefix(12)))")
         }
+    }
+
+    /// Stores one item with its decision, or keeps it in quarantine with its problem,
+    /// in one transaction with `alsoInTransaction` (the poller's "UID n is done").
+    /// - Returns: the store's result, whatever its status.
+    /// - Throws: a store error (nothing was stored).
+    public func record(_ raw: RawItem, fileTime: Date? = nil, alsoInTransaction: ((StoreTransaction) throws -> Void)? = nil) throws -> IngestResult {
+        try store.ingest(
+            raw, actor: actor, thresholds: thresholds,
+            parse: { try ingester.parse($0, fileTime: fileTime) },
+            classify: { item, facts in
+                classifier.classify(item, force: force, history: facts, now: fileTime, budget: budget, rawBytes: raw.bytes.count)
+            },
+            alsoInTransaction: alsoInTransaction)
     }
 
     /// Ingests every item of `paths` (files, folders, mbox files, Maildirs) in order.
