@@ -91,8 +91,9 @@ let package = Package(
             name: "FormParsing",
             dependencies: [
                 "TriageCore", "ContentHashing", "TextSegmentation", "MailText",
+                // Rules/forms/*.yaml are read strictly, as every file under Rules/ is.
+                "RuleFiles",
                 .product(name: "MultipartKit", package: "multipart-kit"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
 
@@ -200,13 +201,13 @@ let package = Package(
             ]
         ),
 
-        // The jobs behind the commands (eval, poll, the benchmark and its synthetic
-        // archive generator), as a library: the commands are thin shells over it,
-        // and the jobs are tested without running the binary.
+        // The jobs behind the commands (ingest, poll, reclassify, the review actions,
+        // eval, the benchmark and its synthetic archive generator), as a library: the
+        // commands are thin shells over it, and the jobs are tested without running the binary.
         .target(
             name: "TriageApp",
             dependencies: [
-                "TriageCore", "TriageIngest", "TriageStore", "MailboxAccess", "TriageReclassify",
+                "TriageCore", "TriageIngest", "TriageStore", "MailboxAccess", "TriageReclassify", "TriageReview",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -267,6 +268,7 @@ let package = Package(
         .testTarget(
             name: "TriageAppTests",
             dependencies: ["TriageApp", "TriageCore", "TriageIngest", "TriageStore", "MailboxAccess", "RuleFiles", "TriageTestSupport",
+                           "TriageReclassify", "TriageReview",
                            .product(name: "Logging", package: "swift-log")]
         ),
         // The reports' figures on a real store, personal data kept out, and the command line.

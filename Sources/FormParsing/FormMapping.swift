@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import RuleFiles
 import TriageCore
 
 /// How one web form's fields map to the roles the classifier knows
@@ -90,20 +90,11 @@ public struct FormMapping: Sendable, Equatable {
             // Yams is not documented as thread-safe: decode one file at a time.
             yamlLock.lock()
             defer { yamlLock.unlock() }
-            shape = try YAMLDecoder().decode(FileShape.self, from: yaml)
-            if let top = try Yams.compose(yaml: yaml)?.mapping {
-                let known: Set<String> = ["id", "description", "title", "priority", "fallback", "recognise", "roles"]
-                for key in top.keys.compactMap(\.string) where !known.contains(key) {
-                    throw FormMappingError(file: file, problem: "unknown key `\(key)` (known: \(known.sorted().joined(separator: ", ")))")
-                }
-                if let rec = top["recognise"]?.mapping {
-                    for key in rec.keys.compactMap(\.string) where !["path", "fields", "values"].contains(key) {
-                        throw FormMappingError(file: file, problem: "unknown key `recognise.\(key)` (known: path, fields, values)")
-                    }
-                }
-            }
-        } catch let error as FormMappingError {
-            throw error
+            // Read strictly, as every file under Rules/ is: a key no mapping has is an
+            // error naming the line and the nearest valid key.
+            shape = try RuleDirectory.decodeStrictly(FileShape.self, yaml: yaml, file: file)
+        } catch let error as RuleFileError {
+            throw FormMappingError(file: file, problem: error.problem)
         } catch {
             throw FormMappingError(file: file, problem: "not a valid mapping: \(error)")
         }

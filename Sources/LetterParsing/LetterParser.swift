@@ -145,16 +145,17 @@ public struct LetterParser: Sendable {
 
     func parseXML(_ item: RawItem) throws -> Correspondence {
         var defects: [String] = []
-        var doc = LibXML.parseXML(item.bytes, recover: false)
-        // Bytes that are not UTF-8 (and no UTF-16 BOM): most likely Windows-1252 typed without a declaration.
-        let fallbackEncoding: String? = String(validating: item.bytes, as: UTF8.self) == nil
-            && !item.bytes.starts(with: [0xFF, 0xFE]) && !item.bytes.starts(with: [0xFE, 0xFF]) ? "windows-1252" : nil
-        if doc == nil, let fallbackEncoding {
-            doc = LibXML.parseXML(item.bytes, recover: false, encoding: fallbackEncoding)
-            if doc != nil { defects.append("XML bytes do not match the declared encoding (UTF-8 by default); read as Windows-1252") }
+        // The charset is read by MailText's one decoder (as for mail, forms and HTML),
+        // not by libxml2's tables; libxml2 parses the text as UTF-8.
+        let decoded = XMLCharset.utf8(item.bytes)
+        if let problem = decoded.problem {
+            defects.append(decoded.declaredUTF8
+                ? "XML bytes do not match the declared encoding (UTF-8 by default); read as Windows-1252"
+                : "XML encoding: \(problem)")
         }
+        var doc = LibXML.parseXML(decoded.bytes, recover: false, encoding: "UTF-8")
         if doc == nil {
-            doc = LibXML.parseXML(item.bytes, recover: true, encoding: fallbackEncoding)
+            doc = LibXML.parseXML(decoded.bytes, recover: true, encoding: "UTF-8")
             if doc != nil { defects.append("XML is not well-formed; read in recovery mode, some text may be missing") }
         }
         guard let doc else { throw IngestError(item: item.label, problem: "XML cannot be read (not well-formed, nothing recoverable)") }

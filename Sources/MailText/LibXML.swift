@@ -48,14 +48,17 @@ package enum LibXML {
     }
 
     /// Parses XML bytes; nil when libxml2 gives no document.
-    /// - Parameter encoding: overrides the document's own declaration when given.
+    /// - Parameter encoding: overrides the document's own declaration when given
+    ///   (the declaration is then ignored: ``XMLCharset`` has already decoded it).
     package static func readXML(_ bytes: [UInt8], recover: Bool, encoding: String? = nil) -> xmlDocPtr? {
         prepare()
         guard !bytes.isEmpty else { return nil }
+        var options = xmlOptions(recover: recover)
+        if encoding != nil { options |= Int32(bitPattern: XML_PARSE_IGNORE_ENC.rawValue) }
         return bytes.withUnsafeBufferPointer { buffer -> xmlDocPtr? in
             guard let base = buffer.baseAddress else { return nil }
             return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
-                xmlReadMemory(pointer, Int32(clamping: buffer.count), nil, encoding, xmlOptions(recover: recover))
+                xmlReadMemory(pointer, Int32(clamping: buffer.count), nil, encoding, options)
             }
         }
     }

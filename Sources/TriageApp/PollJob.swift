@@ -14,27 +14,20 @@ public struct PollJob {
         public init() {}
     }
 
-    public let store: Store
-    public let ingester: Ingester
-    public let classifier: Classifier
-    public let force: String
-    public let thresholds: HistoryThresholds
+    /// How each message is classified and stored: the ingest job, as `triage ingest` uses it.
+    public var intake: IngestJob
+    public var store: Store { intake.store }
     public let limit: Int?
     public let logger: Logger
-    public var budget: ItemBudget = .defaults
     /// Asked between messages: true stops the poll after the item in hand (SIGTERM, SIGINT).
     public var shouldStop: @Sendable () -> Bool = { false }
 
     public init(store: Store, ingester: Ingester, classifier: Classifier, force: String, thresholds: HistoryThresholds,
                 limit: Int?, logger: Logger, budget: ItemBudget = .defaults, shouldStop: @escaping @Sendable () -> Bool = { false }) {
-        self.store = store
-        self.ingester = ingester
-        self.classifier = classifier
-        self.force = force
-        self.thresholds = thresholds
+        intake = IngestJob(store: store, ingester: ingester, classifier: classifier, force: force, thresholds: thresholds,
+                           budget: budget, actor: "triage poll")
         self.limit = limit
         self.logger = logger
-        self.budget = budget
         self.shouldStop = shouldStop
     }
 
@@ -65,11 +58,9 @@ public struct PollJob {
                 store: { message, key, _ in
                     let doneKey = "done:\(currentEpoch.map(String.init) ?? "-"):\(key)"
                     let raw = RawItem(bytes: message.bytes, source: mailbox, locator: message.locator, formatHint: "eml")
-                    let outcome = try store.ingest(
-                        raw, actor: "triage poll", thresholds: thresholds,
-                        parse: { try ingester.parse($0) },
-                        classify: { item, facts in classifier.classify(item, force: force, history: facts, budget: budget, rawBytes: raw.bytes.count) },
-                        alsoInTransaction: { tx in try tx.setPollerState(mailbox: mailbox, key: doneKey, value: raw.label) })
+                    let outcome = try intake.record(raw, alsoInTransaction: { tx in
+                        try tx.setPollerState(mailbox: mailbox, key: doneKey, value: raw.label)
+                    })
                     switch outcome.status {
                     case .stored:
                         result.classified += 1

@@ -3,7 +3,7 @@ import TriageCore
 
 /// How decisions are written.
 public enum DecisionFormat: String, Sendable, CaseIterable {
-    /// JSON Lines: the decision contract, plus `item` (the label) when it differs from `source`.
+    /// JSON Lines: `format_version`, the decision contract, plus `item` (the label) when it differs from `source`.
     case jsonl
     /// CSV (RFC 4180): one row per decision, lists joined with `;`.
     case csv
@@ -59,10 +59,11 @@ public final class DecisionOutput {
         buffer.append(0x0A)
     }
 
-    /// One decision as a JSON line: the contract's keys (sorted), plus `item`
-    /// when the label says more than `source` (an mbox offset, a Maildir name).
+    /// One decision as a JSON line: `format_version` first, then the contract's
+    /// keys (sorted), plus `item` when the label says more than `source` (an
+    /// mbox offset, a Maildir name).
     public static func jsonLine(_ item: ItemDecision, encoder: JSONEncoder = StableJSON.encoder()) throws -> String {
-        String(decoding: try encoder.encode(LabelledDecision(item: item)), as: UTF8.self)
+        JSONFormat.versioned(String(decoding: try encoder.encode(LabelledDecision(item: item)), as: UTF8.self))
     }
 
     /// One decision as a CSV row.

@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import RuleFiles
 import TextSegmentation
+import TriageApp
 import TriageCore
 import TriageIngest
+import TriageStore
 
 /// Output formats. `json` is JSON Lines (one object per line) everywhere;
 /// `jsonl` is accepted as the same.
@@ -24,23 +26,6 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 struct FormatOptions: ParsableArguments {
     @Option(help: "text or json (JSON Lines, one object per line; jsonl is the same).")
     var format: OutputFormat = .text
-}
-
-/// The version of the JSON output's shape, in every JSON object a command
-/// prints as `format_version`; raised when a field changes meaning or goes.
-enum JSONFormat {
-    static let version = 1
-
-    /// The JSON object with `format_version` first (any other JSON unchanged).
-    static func versioned(_ json: String) -> String {
-        if json.hasPrefix("{\n") {
-            let rest = json.dropFirst(2)
-            return "{\n  \"format_version\" : \(version)" + (rest.hasPrefix("}") ? "\n" : ",\n") + rest
-        }
-        guard json.hasPrefix("{") else { return json }
-        let rest = json.dropFirst()
-        return "{\"format_version\":\(version)" + (rest.hasPrefix("}") ? "" : ",") + rest
-    }
 }
 
 /// Options for commands that use the rules.
@@ -90,7 +75,8 @@ struct OutputWriter {
     /// with its `format_version`.
     mutating func json(_ s: String) { raw(JSONFormat.versioned(s)) }
 
-    private mutating func raw(_ s: String) {
+    /// A line exactly as given (JSON that already carries its `format_version`).
+    mutating func raw(_ s: String) {
         buffer.append(contentsOf: Array(s.utf8))
         buffer.append(0x0A)
         if buffer.count > 1 << 16 { flush() }
@@ -120,27 +106,16 @@ struct LoadedRules {
     }
 }
 
-/// Walks the inputs in order, reporting each unreadable one on standard
-/// error, and calls `body` for every item. An error thrown by `body` is
-/// reported with the item's label and counted; the walk goes on.
+/// Walks the inputs in order (``ItemWalk``), reporting each unreadable input or
+/// item, and each error thrown by `body`, on standard error with its label.
 /// - Returns: how many inputs or items failed.
 func forEachItem(in inputs: [String], budget: ItemBudget = .defaults, _ body: (RawItem, Date?) throws -> Void) -> Int {
-    var failures = 0
-    for entry in ItemSource(paths: inputs, maxItemBytes: budget.maxItemBytes) {
-        switch entry {
-        case .unreadable(let error):
-            failures += 1
-            Diagnostics.error(error.description)
-        case .item(let raw, let fileTime):
-            do {
-                try body(raw, fileTime)
-            } catch {
-                failures += 1
-                Diagnostics.error("\(error)")
-            }
-        }
-    }
-    return failures
+    ItemWalk.forEach(in: inputs, budget: budget, failure: reportFailure, body)
+}
+
+/// Reports an unreadable input or item on standard error (its label and the problem, never its content).
+func reportFailure(_ error: Error) {
+    Diagnostics.error("\(error)")
 }
 
 /// Prints text for people on standard output: controls and escape sequences
@@ -156,5 +131,45 @@ func loadItemBudget() throws -> ItemBudget {
         return try ItemBudget(environment: ProcessInfo.processInfo.environment)
     } catch {
         throw ValidationError("\(error)")
+    }
+}
+
+/// Opens (creating if needed) the store `db` names (an SQLite file, or a
+/// `postgres://` URL: see `Store.open(location:)`), warning when others can
+/// read a file, or exits 2 with a clear message.
+func openPrivateStore(_ db: String, fsyncEveryCommit: Bool = false) throws -> Store {
+    do {
+        let store = try Store.open(location: db, fsyncEveryCommit: fsyncEveryCommit)
+        if store.backend == .sqlite, let warning = Store.permissionWarning(path: db) { Diagnostics.note("triage: \(warning)") }
+        return store
+    } catch {
+        Diagnostics.error("cannot open the store \(Store.displayLocation(db)): \(error)")
+        throw ExitCodes.badConfiguration
+    }
+}
+
+/// The `--db` option of every command that uses the store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The store: an SQLite file (default: triage.sqlite in the working directory) or postgres://user@host:port/db (password from PGPASSWORD or ~/.pgpass).")
+    var db: String = "triage.sqlite"
+
+    /// Opens the store, or exits with a clear message.
+    func open() throws -> Store { try openPrivateStore(db) }
+
+    /// Exits 3 when SQLite finds the store's pages damaged: a run must not
+    /// report success into a store that cannot be trusted.
+    func checkSound(_ store: Store) throws {
+        if let damage = store.damage() {
+            Diagnostics.error("the store \(db) is damaged (\(damage)): stop writing to it and restore it from a backup")
+            throw ExitCodes.checkFailed
+        }
+    }
+
+    /// Opens an existing store (for commands that only read).
+    func openExisting() throws -> Store {
+        guard Store.isServerLocation(db) || FileManager.default.fileExists(atPath: db) else {
+            throw ValidationError("No store at \(db): run `triage ingest --db \(db) FILE…` first, or pass --db.")
+        }
+        return try open()
     }
 }

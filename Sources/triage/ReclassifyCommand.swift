@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuleFiles
+import TriageApp
 import TriageCore
 import TriageIngest
 import TriageReclassify
@@ -52,7 +53,7 @@ struct ReclassifyCommand: ParsableCommand {
     @Argument(help: "mbox files, Maildirs, folders or files.") var archives: [String] = []
     @OptionGroup var ruleOptions: RuleOptions
     @Flag(help: "Reclassify every item in the store and compare with the stored decisions.") var stored = false
-    @Option(help: "The store (with --stored or --apply).") var db: String = "triage.sqlite"
+    @OptionGroup var storeOptions: StoreOptions
     @Option(help: "Decisions as jsonl (json is the same) or csv.") var format: DecisionFormat = .jsonl
     @Option(help: "Write decisions to this file (default: standard output).") var output: String?
     @Flag(help: "Do not write the decisions (only the report).") var noDecisions = false
@@ -64,28 +65,26 @@ struct ReclassifyCommand: ParsableCommand {
     @Flag(help: "With --stored: store the new decisions (audit-logged; caseworker decisions are kept, disagreements recorded).") var apply = false
 
     func validate() throws {
-        if archives.isEmpty && !stored { throw ValidationError("Give archives to reclassify, or --stored.") }
-        if !archives.isEmpty && stored { throw ValidationError("Give archives or --stored, not both.") }
-        if stored && against != nil { throw ValidationError("--stored compares with the store; --against is for archives.") }
-        if apply && !stored { throw ValidationError("--apply stores new decisions for the items in the store: use it with --stored.") }
+        do { try ReclassifyRun.check(archives: archives, stored: stored, against: against, apply: apply) } catch let error as ReclassifyRunError {
+            throw ValidationError(error.description)
+        }
         if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256.") }
     }
 
     func run() throws {
-        let (directory, compiled) = try ruleOptions.load()
-        let forceId = force ?? directory.defaultForce()
-        guard let profile = compiled.ruleSet.profile(forceId) else {
-            throw ValidationError("No force profile '\(forceId)'. Known: \(compiled.ruleSet.profiles.map(\.id).sorted().joined(separator: ", ")).")
-        }
-        var reclassifier = Reclassifier(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled), force: forceId, jobs: jobs)
+        let rules = try LoadedRules(ruleOptions, force: force)
+        var reclassifier = Reclassifier(ingester: try makeIngester(ruleOptions), classifier: Classifier(rules.compiled), force: rules.forceId, jobs: jobs)
         reclassifier.budget = try loadItemBudget()
-
-        var store: Store?
+        var run: ReclassifyRun
         if stored {
-            guard Store.isServerLocation(db) || FileManager.default.fileExists(atPath: db) else { throw ValidationError("No store at \(db) (pass --db PATH).") }
-            store = try openPrivateStore(db)
-            reclassifier.history = StoreHistory.hook(store: store!, thresholds: profile.history ?? .defaults)
+            let store = try storeOptions.openExisting()
+            run = ReclassifyRun(reclassifier: reclassifier, source: .stored(store, location: storeOptions.db),
+                                thresholds: rules.profile.history ?? .defaults)
+        } else {
+            run = ReclassifyRun(reclassifier: reclassifier, source: .archives(archives))
         }
+        run.against = against
+        run.apply = apply
 
         var decisionHandle: FileHandle?
         if !noDecisions {
@@ -98,37 +97,21 @@ struct ReclassifyCommand: ParsableCommand {
                 decisionHandle = FileHandle.standardOutput
             }
         }
-        var previous: PreviousDecisions?
-        if let against {
-            do { previous = try PreviousRun(path: against) } catch { throw ValidationError("\(error)") }
-        } else if let store {
-            previous = StoredDecisions(store: store, path: db)
-        }
+        run.output = decisionHandle.map { DecisionOutput(handle: $0, format: format) }
         let interactive = Diagnostics.isTerminal
-        var job = ReclassifyJob(
-            reclassifier: reclassifier, output: decisionHandle.map { DecisionOutput(handle: $0, format: format) },
-            previous: previous,
-            progress: interactive ? ProgressMeter(totalBytes: stored ? 0 : ArchiveSize.total(archives), enabled: true) : nil)
-        job.onFailure = { error in
+        run.progress = interactive ? ProgressMeter(totalBytes: stored ? 0 : ArchiveSize.total(archives), enabled: true) : nil
+        run.onFailure = { error in
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
             Diagnostics.error("unreadable: \(error.description)")
         }
-        let applied = ApplyCounts()
-        if apply, let store {
-            job.onDecision = { item, _ in
-                let result = try store.recordReclassification(itemID: item.decision.id, decision: item.decision, actor: "triage reclassify")
-                if result.changedEffective { applied.changed += 1 }
-                if result.disagrees { applied.disagreements += 1 }
-                if result.stored != nil { applied.stored += 1 }
-            }
-        }
-        let summary: ReclassifyJob.Summary
-        if let store { summary = try job.run(entries: StoredItems(store: store)) } else { summary = try job.run(paths: archives) }
+        let result: ReclassifyRun.Result
+        do { result = try run.run() } catch let error as ReclassifyRunError { throw ValidationError(error.description) }
+        let summary = result.summary
         if output != nil { try decisionHandle?.close() }
 
         if let report = summary.report {
             let rendered = try report.render(self.report)
-            let text = self.report == .text ? TerminalSafe.block(rendered) : rendered
+            let text = self.report == .text ? TerminalSafe.block(rendered) : self.report == .json ? JSONFormat.versioned(rendered) : rendered
             if let reportFile {
                 guard FileManager.default.createFile(atPath: reportFile, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
                     throw ValidationError("Cannot write \(reportFile).")
@@ -142,18 +125,11 @@ struct ReclassifyCommand: ParsableCommand {
         let rate = summary.seconds > 0 ? Double(summary.decided + summary.failed) / summary.seconds : 0
         Diagnostics.note(String(format: "reclassify: %ld items decided, %ld unreadable, %.1f s (%.0f items/s, %ld jobs)",
                                 summary.decided, summary.failed, summary.seconds, rate, jobs))
-        if apply {
+        if let applied = result.applied {
             Diagnostics.note("reclassify --apply: \(applied.stored) decisions stored, \(applied.changed) effective decisions changed, \(applied.disagreements) caseworker decisions kept (the rules disagree)")
         } else if stored {
             Diagnostics.note("reclassify: nothing in the store was changed (use --apply to store the new decisions)")
         }
         if summary.failed > 0 { throw ExitCodes.unreadableItems }
     }
-}
-
-/// Counts of what --apply did.
-private final class ApplyCounts {
-    var stored = 0
-    var changed = 0
-    var disagreements = 0
 }

@@ -33,13 +33,13 @@ struct ReportCommand: ParsableCommand {
 
 /// Options the report commands share.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "The store: an SQLite file or a postgres:// URL.") var db: String = "triage.sqlite"
+    @OptionGroup var storeOptions: StoreOptions
     @Option(help: "html, csv or json.") var format: ReportOutputFormat = .html
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
     @OptionGroup var ruleOptions: RuleOptions
 
     /// The store, which must exist (a report never creates one).
-    func store() throws -> Store { try Self.openStore(db) }
+    func store() throws -> Store { try Self.openStore(storeOptions.db) }
 
     /// Opens the store at `db`, which must exist; exit 2 otherwise.
     static func openStore(_ db: String) throws -> Store {
@@ -173,7 +173,7 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         try usage { if withdraw == (text != nil) { throw ReportError("give either --text \"…\" or --withdraw") } }
-        let store = try ReportOptions.openStore(options.db)
+        let store = try ReportOptions.openStore(options.storeOptions.db)
         let name = options.caseworker
         do {
             if let text {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuleFiles
+import TriageApp
 import TriageCore
 import TriageReview
 import TriageStore
@@ -31,7 +32,7 @@ struct ReviewCommand: ParsableCommand {
 
 /// Options every review command shares.
 struct ReviewOptions: ParsableArguments {
-    @Option(help: "The store (SQLite file).") var db: String = "triage.sqlite"
+    @OptionGroup var storeOptions: StoreOptions
     @Option(name: .customLong("as"), help: ArgumentHelp("The caseworker's name for the audit log (default: the login name).", valueName: "name")) var actor: String?
     @OptionGroup var ruleOptions: RuleOptions
 
@@ -43,14 +44,12 @@ struct ReviewOptions: ParsableArguments {
         return env["USER"] ?? env["LOGNAME"] ?? "unknown"
     }
 
-    /// Opens the store and the rules' force profiles.
-    func service() throws -> ReviewService {
-        guard Store.isServerLocation(db) || FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("No store at \(db): ingest items first, or pass --db PATH.")
-        }
+    /// The review actions over the existing store, with the rules' force profiles.
+    func desk() throws -> ReviewDesk {
         guard let directory = RuleDirectory.locate(explicit: ruleOptions.rules) else {
             throw ValidationError("No Rules/ directory found: pass --rules DIR or set TRIAGE_RULES.")
         }
+        let store = try storeOptions.openExisting()
         let rules: RuleSet
         do {
             rules = try directory.load()
@@ -58,8 +57,7 @@ struct ReviewOptions: ParsableArguments {
             Diagnostics.error("rules in \(directory.url.path) are unusable:\n\(error)")
             throw ExitCodes.badConfiguration
         }
-        let store = try openPrivateStore(db)
-        return ReviewService(backend: StoreReviewBackend(store: store), profiles: rules.profiles)
+        return ReviewDesk(store: store, profiles: rules.profiles)
     }
 }
 
@@ -103,6 +101,12 @@ enum ReviewDates {
     }
 }
 
+/// Runs a review action; a review or store error is reported as a clear
+/// message with exit code 2 (anything else, e.g. a usage error, as it is).
+func reviewing(_ body: () throws -> Void) throws {
+    do { try body() } catch { throw reviewFailure(error) }
+}
+
 /// Reports a review error as a clear message with exit code 2.
 func reviewFailure(_ error: Error) -> Error {
     if let e = error as? ReviewError {
@@ -132,18 +136,16 @@ struct ReviewScreenCommand: ParsableCommand {
     @Option(name: .customLong("color"), help: "auto, always or never.") var colour: ColourChoice = .auto
 
     func run() throws {
-        let service = try options.service()
+        let service = try options.desk().service
         let session = TerminalSession(service: service, actor: options.caseworker, filter: filters.filter,
                                       colour: colour == .auto ? nil : colour == .always)
-        do {
+        try reviewing {
             let summary = try session.run()
             if summary.opened {
                 printText("Review ended: \(summary.accepted) accepted, \(summary.overridden) overridden (all saved); \(summary.remaining) left in the queue.")
             } else {
                 printText("Nothing to review.")
             }
-        } catch {
-            throw reviewFailure(error)
         }
     }
 }
@@ -160,18 +162,13 @@ struct ReviewListCommand: ParsableCommand {
     var format: OutputFormat { formatOptions.format }
 
     func run() throws {
-        do {
-            let items = try options.service().queue(filters.filter)
+        try reviewing {
+            let lines = try options.desk().list(filters.filter, json: format == .json)
             var out = OutputWriter()
-            switch format {
-            case .json: for i in items { out.json(try ReviewListing.json(i)) }
-            case .text: out.line(ReviewListing.text(items))
+            for line in lines {
+                if format == .json { out.raw(line) } else { out.line(line) }
             }
             out.flush()
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw reviewFailure(error)
         }
     }
 }
@@ -187,13 +184,8 @@ struct ReviewAcceptCommand: ParsableCommand {
     @OptionGroup var options: ReviewOptions
 
     func run() throws {
-        do {
-            let item = try options.service().accept(id, note: note, actor: options.caseworker)
-            printText("accepted \(item.shortID): \(item.decision.outcome) → \(item.decision.handler) (by \(item.caseworker ?? options.caseworker))")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw reviewFailure(error)
+        try reviewing {
+            printText(try options.desk().accept(id, note: note, actor: options.caseworker))
         }
     }
 }
@@ -228,15 +220,9 @@ struct ReviewOverrideCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let item = try options.service().override(id, outcome: outcome, handler: handler, kind: kind, subject: subject,
-                                                      reasons: because, reason: reason, actor: options.caseworker)
-            let why = item.decision.reasons.isEmpty ? "" : " because \(item.decision.reasons.joined(separator: ", "))"
-            printText("overridden \(item.shortID): now \(item.decision.outcome) → \(item.decision.handler)\(why), \(item.decision.kind) about \(item.decision.subject) (by \(item.caseworker ?? options.caseworker))")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw reviewFailure(error)
+        try reviewing {
+            printText(try options.desk().override(id, outcome: outcome, handler: handler, kind: kind, subject: subject,
+                                                  because: because, reason: reason, actor: options.caseworker))
         }
     }
 }
@@ -251,19 +237,10 @@ struct ReviewLetterCommand: ParsableCommand {
     @OptionGroup var options: ReviewOptions
 
     func run() throws {
-        do {
-            let service = try options.service()
-            let item = try service.item(id)
-            if item.decision.outcome == "needs_caseworker" {
-                Diagnostics.note("note: \(item.shortID) still needs a caseworker's decision; this is a holding reply.")
-            } else if item.status == .unreviewed {
-                Diagnostics.note("note: \(item.shortID) has not been reviewed; the draft follows the classifier's decision.")
-            }
-            printText(try service.letter(item.id))
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw reviewFailure(error)
+        try reviewing {
+            let letter = try options.desk().letter(id)
+            if let note = letter.note { Diagnostics.note(note) }
+            printText(letter.text)
         }
     }
 }
@@ -286,13 +263,9 @@ struct ReviewStatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let stats = try options.service().stats(since: since.flatMap(ReviewDates.parse), until: until.flatMap(ReviewDates.parse))
-            if format == .json { print(JSONFormat.versioned(try stats.json())) } else { printText(stats.text()) }
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw reviewFailure(error)
+        try reviewing {
+            let stats = try options.desk().stats(since: since.flatMap(ReviewDates.parse), until: until.flatMap(ReviewDates.parse), json: format == .json)
+            if format == .json { print(stats) } else { printText(stats) }
         }
     }
 }

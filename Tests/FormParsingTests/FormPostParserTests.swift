@@ -41,11 +41,20 @@ import TriageCore
         let typo = #expect(throws: FormMappingError.self) {
             try FormMapping.load(yaml: "id: x\ndescription: d\nrecognize:\n  path: '^/x'\nroles:\n  name: [n]\n", file: "typo.yaml")
         }
-        #expect(typo?.problem.hasPrefix("unknown key `recognize`") == true)
+        // Read strictly, as every file under Rules/ is: the line, the key and the nearest valid key.
+        #expect(typo?.file == "typo.yaml")
+        #expect(typo?.problem == "line 3: unknown key 'recognize' at the top (did you mean 'recognise'?)")
         let typo2 = #expect(throws: FormMappingError.self) {
             try FormMapping.load(yaml: "id: x\ndescription: d\nrecognise:\n  paths: '^/x'\nroles:\n  name: [n]\n", file: "typo.yaml")
         }
-        #expect(typo2?.problem.hasPrefix("unknown key `recognise.paths`") == true)
+        #expect(typo2?.problem == "line 4: unknown key 'paths' at recognise (did you mean 'path'?)")
+        // Keys that are data (field names, roles) are free; a key nowhere near a valid one lists them.
+        let mapping = try FormMapping.load(yaml: "id: x\ndescription: d\nrecognise:\n  values: {any_field: yes}\nroles:\n  name: [n]\n", file: "ok.yaml")
+        #expect(mapping.fieldValues == ["any_field": "yes"])
+        let stray = #expect(throws: FormMappingError.self) {
+            try FormMapping.load(yaml: "id: x\ndescription: d\nfallback: true\nroles:\n  name: [n]\ncolour: blue\n", file: "stray.yaml")
+        }
+        #expect(stray?.problem.hasPrefix("line 6: unknown key 'colour' at the top (valid keys: description, fallback, id, priority, recognise, roles, title)") == true)
     }
 }
 

@@ -64,6 +64,15 @@ import TriageCore
         return try LetterParser().parse(RawItem(bytes: prefix + c.bytes + suffix + [0x0A], source: "same.txt")).body.text
     }
 
+    /// An XML letter in the documented schema, its charset in the XML declaration
+    /// (an undeclared one is UTF-8 by XML's rule, else read as Windows-1252).
+    static func xmlLetter(_ c: Case) throws -> String {
+        let declaration = c.label.map { "<?xml version=\"1.0\" encoding=\"\($0)\"?>" } ?? "<?xml version=\"1.0\"?>"
+        let xml = Array("\(declaration)\n<letter><sender><name>Ann Writer</name></sender><date>2026-10-06</date><body><p>".utf8)
+            + prefix + c.bytes + suffix + Array("</p></body></letter>\n".utf8)
+        return try LetterParser().parse(RawItem(bytes: xml, source: "same.xml")).body.text
+    }
+
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     @Test(arguments: cases)
@@ -74,6 +83,29 @@ import TriageCore
         #expect(mail.trimmingCharacters(in: .whitespacesAndNewlines) == want, "mail")
         #expect(form.trimmingCharacters(in: .whitespacesAndNewlines) == want, "form")
         #expect(letter.contains(want), "letter: \(letter)")
+        let xml = try Self.xmlLetter(c)
+        #expect(xml.contains(want), "xml letter: \(xml)")
+    }
+
+    /// An XML letter's charset is read by the one decoder, not by libxml2's
+    /// own tables: the bytes libxml2 reads differently (Windows-1252's five
+    /// undefined bytes, which its iconv refuses) read as in a mail body.
+    @Test func xmlLettersDeclaredInOtherCharsetsReadAsMailDoes() throws {
+        for label in ["windows-1252", "WINDOWS-1252", "cp1252", "iso-8859-1", "ISO-8859-1", "latin1"] {
+            // Windows-1252's C1 range (the five undefined bytes included) and the Latin-1 letters.
+            let c = Case(label: label, bytes: (label.lowercased().contains("1252") ? Array(0x80...0x9F) : []) + Array(0xA1...0xFF))
+            let want = "Opening words " + Self.expected(c) + " closing words"
+            #expect(try Self.xmlLetter(c).contains(want), "\(label)")
+            #expect(try Self.mail(c).trimmingCharacters(in: .whitespacesAndNewlines) == want, "\(label)")
+        }
+        // Bytes that are not what the declaration says: read as Windows-1252, with the defect named.
+        let mislabelled = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><letter><body><p>Caf".utf8) + [0xE9] + Array(" ok</p></body></letter>".utf8)
+        let item = try LetterParser().parse(RawItem(bytes: mislabelled, source: "bad.xml"))
+        #expect(item.body.text.contains("Café"))
+        #expect(item.defects.contains { $0.contains("read as Windows-1252") })
+        // UTF-16 with a byte-order mark, as Windows Notepad saves it.
+        let utf16: [UInt8] = [0xFF, 0xFE] + "<?xml version=\"1.0\" encoding=\"UTF-16\"?><letter><body><p>Grüße “ok”</p></body></letter>".utf16.flatMap { (u: UInt16) -> [UInt8] in [UInt8(u & 0xFF), UInt8(u >> 8)] }
+        #expect(try LetterParser().parse(RawItem(bytes: utf16, source: "utf16.xml")).body.text.contains("Grüße “ok”"))
     }
 
     @Test func windows1252HasOneTable() {
