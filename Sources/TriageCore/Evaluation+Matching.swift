@@ -317,9 +317,10 @@ extension Evaluation {
                     }.min { hits[$0].first < hits[$1].first }
                 }
                 if ["by", "from"].contains(tokens[h.last].text) {
-                    // "an assault by the Deputy Commissioner": the actor follows.
+                    // "an assault by the Deputy Commissioner": the actor follows; "taken by someone
+                    // he thought was a friend": no role follows, so no police role did it.
                     let after = inSentence(tokens[h.last].sentence).filter { hits[$0].first > h.last && hits[$0].first - h.last <= 5 }
-                    if let first = after.min(by: { hits[$0].first < hits[$1].first }) { nearest = first }
+                    nearest = after.min(by: { hits[$0].first < hits[$1].first })
                 }
                 if !(nearest.map(wanted) ?? false) { drop.insert(i) }
                 continue
