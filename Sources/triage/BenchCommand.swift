@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
               triage bench                              # 100,000 messages
               triage bench --corpus /tmp/bench/Maildir --runs 3
               triage bench --corpus small/Maildir --corpus large/Maildir --before /tmp/triage-old --format json
+
+            Exit codes: 0 measured; 2 usage; 3 the decisions of runs that must agree (1 job and every job,
+            this build and --before) differ, or --item-scaling found a shape growing too fast.
               triage bench --messages 10000 --runs 5 --format json
               triage bench --archive /tmp/bench.mbox --reuse
               triage bench --item-scaling --item-sizes 32,64,128,256 --runs 3
@@ -194,7 +197,12 @@ struct BenchCommand: ParsableCommand {
         case .json: print(JSONFormat.versioned(try StableJSON.encoder(pretty: true).encode(result).utf8String))
         case .text: print(result.text())
         }
+        if let differing = result.identical.first(where: { !$0.value })?.key {
+            Diagnostics.error("bench: the decisions differ between runs that must agree (\(differing))")
+            throw ExitCodes.checkFailed
+        }
     }
+
     private func note(_ s: String) { Diagnostics.note("bench: " + s) }
 
     /// Our children hash with a fixed seed: the classifier picks some explanation
