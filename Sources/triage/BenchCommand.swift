@@ -309,11 +309,11 @@ struct BenchResult: Encodable {
         func pad(_ s: String, _ n: Int, left: Bool = false) -> String {
             s.count >= n ? s : (left ? String(repeating: " ", count: n - s.count) + s : s + String(repeating: " ", count: n - s.count))
         }
-        out.append(pad("archive", 18) + pad("tool", 8) + pad("mode", 10) + pad("jobs", 6, left: true) + pad("runs", 6, left: true)
+        out.append(pad("archive", 18) + " " + pad("tool", 8) + pad("mode", 10) + pad("jobs", 6, left: true) + pad("runs", 6, left: true)
                    + pad("msg/s", 11, left: true) + pad("MB/s", 9, left: true) + pad("median s", 10, left: true) + pad("peak MB", 9, left: true) + pad("errors", 8, left: true))
         for l in lines {
             let size = String(format: " (%.0f MB)", Double(l.archiveBytes) / 1_048_576)
-            out.append(pad(l.archive + (l.tool == "triage" && l.mode == "parse" ? size : ""), 18) + pad(l.tool, 8) + pad(l.mode, 10)
+            out.append(pad(l.archive + (l.tool == "triage" && l.mode == "parse" ? size : ""), 18) + " " + pad(l.tool, 8) + pad(l.mode, 10)
                        + pad(String(l.jobs), 6, left: true) + pad(String(l.runs), 6, left: true)
                        + pad(String(format: "%.0f", l.messagesPerSecond), 11, left: true) + pad(String(format: "%.1f", l.megabytesPerSecond), 9, left: true)
                        + pad(String(format: "%.2f", l.medianSeconds), 10, left: true) + pad(String(format: "%.0f", l.peakRSSMB), 9, left: true)
