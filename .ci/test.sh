@@ -40,6 +40,13 @@ grep -v "^  - " "$logs/variants.txt" | tail -13
 echo "== classifier time against item size (linear-time benchmark; a quadratic shape grows 4x per doubling)"
 "$bin" bench --item-scaling --item-sizes 32,64,128,256 --runs 3 --max-growth "${TRIAGE_MAX_GROWTH:-3}" > "$logs/item-scaling.txt" 2>/dev/null || status=1
 grep -E "^[a-z]|growth" "$logs/item-scaling.txt"
+echo "== bench on a realistic archive (smoke: 200 messages, this debug build; the peers run when installed; full figures: README)"
+if bash Benchmarks/build_archive.sh "$logs/bench-archive" 150 50 > "$logs/bench-archive.txt" 2>&1; then
+  "$bin" bench --corpus "$logs/bench-archive/Maildir" --runs 1 --no-regex-baseline > "$logs/bench.txt" 2>/dev/null || status=1
+  grep -E "^ratio|identical|peak memory" "$logs/bench.txt" || status=1
+else
+  tail -3 "$logs/bench-archive.txt"; status=1
+fi
 echo "== fuzz (short bounded run; the long run: bash .ci/fuzz.sh 50000)"
 bash .ci/fuzz.sh "${TRIAGE_FUZZ_RUNS:-1000}" "$bin" || status=1
 echo "== swift test"

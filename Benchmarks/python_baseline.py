@@ -3,8 +3,11 @@
 (policy default, every text part fully decoded, attachments decoded to count
 their size) plus `re` patterns for the rules' phrases.
 
-    python3 Benchmarks/python_baseline.py parse ARCHIVE.mbox
-    python3 Benchmarks/python_baseline.py classify ARCHIVE.mbox PHRASES.json
+    python3 Benchmarks/python_baseline.py parse ARCHIVE
+    python3 Benchmarks/python_baseline.py classify ARCHIVE PHRASES.json
+
+ARCHIVE is an mbox file, a Maildir (new/ then cur/, each sorted) or a folder of
+message files (sorted, recursive): the order `triage` reads them in.
 
 PHRASES.json maps rule id -> regular expression (written by `triage bench`
 from the compiled rules, words separated by \W+). Prints one JSON object: messages, bytes, seconds,
@@ -14,6 +17,7 @@ number of rule hits.
 import email
 import email.policy
 import json
+import os
 import re
 import sys
 import time
@@ -34,6 +38,29 @@ def peak_rss_kb():
 
 
 def messages(path):
+    """Yields the raw bytes of each message of an archive (see the module's note)."""
+    if os.path.isdir(path):
+        yield from folder_messages(path)
+    else:
+        yield from mbox_messages(path)
+
+
+def folder_messages(path):
+    """Yields the bytes of each file of a Maildir or a folder."""
+    if os.path.isdir(os.path.join(path, "cur")) or os.path.isdir(os.path.join(path, "new")):
+        names = [os.path.join(path, sub, f) for sub in ("new", "cur") if os.path.isdir(os.path.join(path, sub))
+                 for f in sorted(os.listdir(os.path.join(path, sub))) if not f.startswith(".")]
+    else:
+        names = []
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            names += [os.path.join(root, f) for f in sorted(files) if not f.startswith(".")]
+    for name in names:
+        with open(name, "rb") as f:
+            yield f.read()
+
+
+def mbox_messages(path):
     """Yields the raw bytes of each message of an mbox (split on 'From ' lines)."""
     current = []
     with open(path, "rb") as f:

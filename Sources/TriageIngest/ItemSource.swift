@@ -54,8 +54,7 @@ public final class ItemSource: Sequence, IteratorProtocol {
             if var reader = maildir {
                 if let item = reader.next() {
                     maildir = reader
-                    let time = maildirPath.flatMap { Self.modificationTime("\($0)/\(item.locator ?? "")") }
-                    return .item(item, fileTime: time)
+                    return .item(item, fileTime: reader.lastModified)
                 }
                 maildir = nil
                 if let error = reader.errors.first { return .unreadable(error) }
@@ -97,13 +96,14 @@ public final class ItemSource: Sequence, IteratorProtocol {
                 }
                 continue
             }
-            if maxItemBytes > 0, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxItemBytes {
+            switch FileContents.read(path, maxBytes: maxItemBytes) {
+            case .tooLarge(let size, _):
                 return .unreadable(IngestError(item: path, problem: "the file is \(size) bytes, over the \(maxItemBytes)-byte limit (TRIAGE_MAX_ITEM_BYTES): not read; a caseworker must open it"))
-            }
-            guard let data = FileManager.default.contents(atPath: path) else {
+            case .unreadable:
                 return .unreadable(IngestError(item: path, problem: "cannot read the file"))
+            case .read(let file):
+                return .item(RawItem(bytes: file.bytes, source: path), fileTime: file.modified)
             }
-            return .item(RawItem(bytes: [UInt8](data), source: path), fileTime: Self.modificationTime(path))
         }
     }
 
@@ -117,6 +117,6 @@ public final class ItemSource: Sequence, IteratorProtocol {
     }
 
     static func modificationTime(_ path: String) -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        FileContents.modificationTime(path)
     }
 }

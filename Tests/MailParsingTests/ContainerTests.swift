@@ -158,4 +158,53 @@ struct ContainerTests {
         #expect(items[0].label == "\(dir.path)#new/1700000001.M1.host")
         #expect(throws: IngestError.self) { _ = try MaildirReader(path: dir.appendingPathComponent("tmp").path) }
     }
+
+    /// The readers of Maildirs and folders read each file with one open and fstat
+    /// (`FileContents`): the same bytes, and the same modification time to the last
+    /// bit as Foundation's, which items without a Date header are dated by.
+    @Test func fileContentsMatchFoundationBytesAndTime() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        var rng = SplitMix64(seed: 18)
+        for k in 0..<40 {
+            let path = dir.appendingPathComponent("m\(k)").path
+            let size = k == 0 ? 0 : Int(rng.next() % 300_000)
+            let bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            #expect(fm.createFile(atPath: path, contents: Data(bytes)))
+            // Times with nanoseconds, as file systems give them.
+            let seconds = 1_700_000_000 + Double(rng.next() % 100_000_000) + Double(rng.next() % 1_000_000_000) / 1e9
+            try fm.setAttributes([.modificationDate: Date(timeIntervalSince1970: seconds)], ofItemAtPath: path)
+            guard case .read(let contents) = FileContents.read(path) else {
+                Issue.record("m\(k) not read")
+                continue
+            }
+            #expect(contents.bytes == [UInt8](fm.contents(atPath: path) ?? Data()))
+            let foundation = try #require(try fm.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+            #expect(contents.modified == foundation, "m\(k): \(contents.modified.timeIntervalSince1970) against \(foundation.timeIntervalSince1970)")
+            #expect(FileContents.modificationTime(path) == foundation)
+        }
+        let big = dir.appendingPathComponent("m1").path
+        let size = try #require(try fm.attributesOfItem(atPath: big)[.size] as? Int)
+        if case .tooLarge(let reported, _) = FileContents.read(big, maxBytes: 10) { #expect(reported == size) } else { Issue.record("over the limit yet read") }
+        if case .unreadable = FileContents.read(dir.path) {} else { Issue.record("a folder read as a file") }
+        if case .unreadable = FileContents.read(dir.appendingPathComponent("missing").path) {} else { Issue.record("a missing file read") }
+    }
+
+    @Test func maildirReaderGivesEachMessagesFileTime() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        try fm.createDirectory(at: dir.appendingPathComponent("cur"), withIntermediateDirectories: true)
+        for (k, seconds) in [1_700_000_000.25, 1_600_000_000.123456789].enumerated() {
+            let path = dir.appendingPathComponent("cur/\(k).M\(k).host:2,S").path
+            fm.createFile(atPath: path, contents: Data("Subject: \(k)\n\nbody\n".utf8))
+            try fm.setAttributes([.modificationDate: Date(timeIntervalSince1970: seconds)], ofItemAtPath: path)
+        }
+        var reader = try MaildirReader(path: dir.path)
+        while let item = reader.next() {
+            let path = dir.appendingPathComponent(item.locator ?? "").path
+            #expect(reader.lastModified == (try fm.attributesOfItem(atPath: path)[.modificationDate] as? Date))
+        }
+    }
 }
