@@ -445,23 +445,26 @@ public struct ArchiveGenerator {
         }
     }
 
-    static func rfc2822(_ date: Date) -> String {
+    static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// The date's UTC calendar fields.
+    static func utc(_ date: Date) -> tm {
         var t = time_t(date.timeIntervalSince1970)
         var parts = tm()
         gmtime_r(&t, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(Int(parts.tm_year) + 1900) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+        return parts
+    }
+
+    static func rfc2822(_ date: Date) -> String {
+        let p = utc(date)
+        return "\(dayNames[Int(p.tm_wday)]), \(two(p.tm_mday)) \(monthNames[Int(p.tm_mon)]) \(Int(p.tm_year) + 1900) \(two(p.tm_hour)):\(two(p.tm_min)):\(two(p.tm_sec)) +0000"
     }
 
     static func asctime(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        let day = parts.tm_mday < 10 ? " \(parts.tm_mday)" : "\(parts.tm_mday)"
-        return "\(days[Int(parts.tm_wday)]) \(months[Int(parts.tm_mon)]) \(day) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) \(Int(parts.tm_year) + 1900)"
+        let p = utc(date)
+        let day = p.tm_mday < 10 ? " \(p.tm_mday)" : "\(p.tm_mday)"
+        return "\(dayNames[Int(p.tm_wday)]) \(monthNames[Int(p.tm_mon)]) \(day) \(two(p.tm_hour)):\(two(p.tm_min)):\(two(p.tm_sec)) \(Int(p.tm_year) + 1900)"
     }
 }
 

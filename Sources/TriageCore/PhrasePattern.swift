@@ -38,7 +38,7 @@ public struct PhrasePattern: Sendable, Equatable {
     /// Every token sequence the pattern stands for (listed on demand, for tests
     /// and diagnostics; matching never needs the list).
     public var expansions: [[Element]] {
-        ((try? tree.expand(limit: Int.max, pattern: source)) ?? []).filter { !$0.isEmpty }
+        tree.expand().filter { !$0.isEmpty }
     }
 
     /// The most expansions one pattern may produce.
@@ -85,7 +85,7 @@ indirect enum PatternNode: Sendable, Equatable {
             var all = 1, empty = 1
             for part in parts {
                 let c = part.counts(limit: limit)
-                all = min(all.multipliedReportingOverflow(by: c.all).overflow ? Int.max : all * c.all, limit + 1)
+                all = min(all * c.all, limit + 1)  // both at most limit + 1: no overflow
                 empty = min(empty * c.empty, limit + 1)
             }
             return (all, empty)
@@ -100,28 +100,20 @@ indirect enum PatternNode: Sendable, Equatable {
         }
     }
 
-    func expand(limit: Int, pattern: String) throws -> [[PhrasePattern.Element]] {
+    /// Every expansion, listed (for tests and diagnostics; the count comes from ``counts(limit:)``).
+    func expand() -> [[PhrasePattern.Element]] {
         switch self {
         case .element(let e):
             return [[e]]
         case .sequence(let parts):
             var result: [[PhrasePattern.Element]] = [[]]
             for part in parts {
-                let options = try part.expand(limit: limit, pattern: pattern)
-                var next: [[PhrasePattern.Element]] = []
-                next.reserveCapacity(result.count * options.count)
-                for prefix in result {
-                    for option in options { next.append(prefix + option) }
-                }
-                if next.count > limit { throw PatternError(pattern: pattern, problem: "more than \(limit) expansions") }
-                result = next
+                let options = part.expand()
+                result = result.flatMap { prefix in options.map { prefix + $0 } }
             }
             return result
         case .choice(let alternatives, let optional):
-            var result: [[PhrasePattern.Element]] = optional ? [[]] : []
-            for alternative in alternatives { result += try alternative.expand(limit: limit, pattern: pattern) }
-            if result.count > limit { throw PatternError(pattern: pattern, problem: "more than \(limit) expansions") }
-            return result
+            return (optional ? [[]] : []) + alternatives.flatMap { $0.expand() }
         }
     }
 }
