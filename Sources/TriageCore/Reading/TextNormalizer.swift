@@ -86,7 +86,8 @@ public struct TextNormalizer: Sendable {
     /// Contractions and spelling variants, without stemming.
     public func expand(_ written: String) -> [String] {
         if let whole = table.words[written] { return whole.split(separator: " ").map { spelling(String($0)) } }
-        if written.contains("'") {
+        // A byte test: `contains("'")` on a String resolves to Foundation's substring search.
+        if written.utf8.contains(UInt8(ascii: "'")) {
             for (ending, meaning) in endings where written.hasSuffix(ending) && written.count > ending.count {
                 let base = String(written.dropLast(ending.count))
                 return [spelling(base)] + meaning.split(separator: " ").map(String.init)
