@@ -98,10 +98,13 @@ struct ContentAssembly {
     }
 
     /// The author of what a cover note hands over: the deepest forward, with an
-    /// author, inside the first one the sender forwarded.
-    func forwardedAuthor() -> Party? {
+    /// author who is a person (not an automated mailbox), inside the first one
+    /// the sender forwarded.
+    func forwardedAuthor(segmenter: TextSegmenter) -> Party? {
         guard let first = forwards.first else { return nil }
-        let chain = forwards.filter { $0.start >= first.start && $0.end <= first.end && $0.author != nil }
-        return chain.max { $0.depth < $1.depth }?.author ?? first.author
+        let chain = forwards.filter { f in
+            f.start >= first.start && f.end <= first.end && f.author.map { !segmenter.isAutomatedSender($0) } ?? false
+        }
+        return chain.max { $0.depth < $1.depth }?.author
     }
 }

@@ -149,7 +149,7 @@ public struct EmailParser: Sendable {
         }
         c.body = content.body
         c.forwards = content.forwards
-        if !c.forwards.isEmpty, segmenter.isCoverNote(main.body) { c.author = content.forwardedAuthor() }
+        if !c.forwards.isEmpty, segmenter.isCoverNote(main.body) { c.author = content.forwardedAuthor(segmenter: segmenter) }
         c.embedded = collector.embedded
         // Defects of every entity (embedded messages carry their own).
         defects += collector.defects

@@ -26,4 +26,13 @@ extension TextSegmenter {
     func coverNoteMatches(_ normalised: String) -> Int {
         compiledVocabulary.coverNoteMatcher.matches(in: Array(normalised.utf8), upTo: 1)
     }
+
+    /// True when the party's address is an automated mailbox ("noreply@…",
+    /// `automated_mailboxes` in `Rules/segmentation.yaml`): no person wrote
+    /// what it sent, so it is never the author whose standing is judged.
+    public func isAutomatedSender(_ party: Party) -> Bool {
+        guard let address = party.address, let at = address.lastIndex(of: "@") else { return false }
+        let mailbox = address[..<at].lowercased()
+        return compiledVocabulary.vocabulary.automatedMailboxes.contains(mailbox)
+    }
 }

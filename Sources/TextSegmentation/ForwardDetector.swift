@@ -37,7 +37,15 @@ extension Analysis {
         if after.contains(where: { !lines[$0].isBlank }), after.allSatisfy({ lines[$0].isBlank || lines[$0].quoteDepth > 0 }) {
             for k in start...f { kinds[k] = .forwardHeader }
             for k in after { kinds[k] = .forwarded }
-            forwards.append(ForwardedMessage(form: .inline, author: nil, date: nil, subject: nil,
+            // Its header block ("> From: …", "> Date: …") is read with one quote level removed.
+            var unquoted = Analysis(lines: TextSegmenter.splitLines(after.map { lines[$0].rawWithoutOneQuoteLevel }.joined(separator: "\n")),
+                                    compiled: compiled)
+            var header = ForwardHeader(bodyStart: 0)
+            if let first = unquoted.lines.firstIndex(where: { !$0.isBlank }), unquoted.headerRole(first) != nil {
+                header = unquoted.forwardHeader(at: first)
+                for k in 0..<header.bodyStart { kinds[f + 1 + k] = .forwardHeader }
+            }
+            forwards.append(ForwardedMessage(form: .inline, author: header.author, date: header.date, subject: header.subject,
                                              start: lines[start].start, end: lines[lines.count - 1].end, depth: depth + 1))
             return
         }

@@ -29,6 +29,14 @@ extension TextSegmenter {
         var words: Int
         /// True when the analysed prefix has a letter (ASCII or any non-ASCII scalar).
         var hasLetter: Bool
+
+        /// The analysed prefix with its first `>` quote mark (and one space after it) removed.
+        var rawWithoutOneQuoteLevel: String {
+            guard quoteDepth > 0, let mark = raw.unicodeScalars.firstIndex(of: ">") else { return raw }
+            var rest = raw.unicodeScalars[raw.unicodeScalars.index(after: mark)...]
+            if rest.first == " " { rest = rest.dropFirst() }
+            return String(rest)
+        }
     }
 
     /// Scans the text once: line boundaries, scalar offsets and the features

@@ -50,6 +50,9 @@ public struct SegmenterVocabulary: Sendable, Decodable {
     public var disclaimerLines: [String]
     /// Phrases of a cover note ("asked me to", "see attached").
     public var coverNotePhrases: [String]
+    /// Mailbox names (the part before "@") of automated senders ("noreply"):
+    /// a message from one has no person as its author.
+    public var automatedMailboxes: [String]
     /// The examples that document and test the lists.
     public var examples: [SegmentationExample]
 
@@ -60,7 +63,7 @@ public struct SegmenterVocabulary: Sendable, Decodable {
         case forwardMarkers = "forward_markers", forwardSubjectPrefixes = "forward_subject_prefixes"
         case headerFieldNames = "header_field_names", clientDateFieldNames = "client_date_field_names"
         case disclaimerPhrases = "disclaimer_phrases", disclaimerLines = "disclaimer_lines"
-        case coverNotePhrases = "cover_note_phrases", examples
+        case coverNotePhrases = "cover_note_phrases", automatedMailboxes = "automated_mailboxes", examples
     }
 
     public init(from decoder: Decoder) throws {
@@ -88,6 +91,7 @@ public struct SegmenterVocabulary: Sendable, Decodable {
         disclaimerPhrases = try c.decode([String].self, forKey: .disclaimerPhrases)
         disclaimerLines = try c.decode([String].self, forKey: .disclaimerLines)
         coverNotePhrases = try c.decode([String].self, forKey: .coverNotePhrases)
+        automatedMailboxes = try c.decode([String].self, forKey: .automatedMailboxes)
         examples = try c.decodeIfPresent([SegmentationExample].self, forKey: .examples) ?? []
     }
 

@@ -118,6 +118,65 @@ import TriageCore
         #expect(c.author == nil, "the sender's own long complaint: the sender is the author")
     }
 
+    /// Apple Mail can quote the whole forwarded message ("> From: …"): its
+    /// header is read with one quote level removed, so author, date and subject
+    /// are known, and the cover note hands the item to that author.
+    @Test func wholeQuotedForwardReadsItsHeader() throws {
+        let text = """
+            From: Tom Neighbour <tom.neighbour@example.net>
+            To: complaints@cambs-pcc.example.org
+            Subject: Fwd: Police visit
+            Date: Tue, 3 Nov 2026 09:12:00 +0000
+
+            My neighbour asked me to forward this.
+
+            Begin forwarded message:
+
+            > From: Edith Example <edith.example@example.com>
+            > Subject: Police visit
+            > Date: 2 November 2026 at 18:40:11 GMT
+            > To: Tom Neighbour <tom.neighbour@example.net>
+            >
+            > PC 4471 was rude and refused to take a statement.
+
+            """
+        let c = try EmailParser().parse(rawItem(text))
+        let f = try #require(c.forwards.first)
+        #expect(f.author?.address == "edith.example@example.com")
+        #expect(f.date == "2 November 2026 at 18:40:11 GMT")
+        #expect(f.subject == "Police visit")
+        #expect(c.author?.name == "Edith Example")
+        let header = c.body.segments(.forwardHeader).map { c.body.text(of: $0) }.joined()
+        #expect(header.contains("> Subject: Police visit"), "the quoted header block is header, not content")
+        #expect(Self.forwardedText(c).contains("PC 4471 was rude"))
+        #expect(!Self.forwardedText(c).contains("edith.example@example.com"))
+    }
+
+    /// A force's automated acknowledgement ("noreply@…") forwarded under a short
+    /// note: no person wrote it, so the sender stays the author whose standing counts.
+    @Test func anAutomatedMessageHasNoAuthor() throws {
+        let text = """
+            From: Morwen Example <morwen@example.com>
+            To: complaints@cambs-pcc.example.org
+            Subject: Fwd: Your report
+            Date: Tue, 3 Nov 2026 09:12:00 +0000
+
+            Five weeks and DC Example still has not rung me back. See below.
+
+            ---------- Forwarded message ---------
+            From: Example Constabulary <noreply@example.police.uk>
+            Date: Mon, 28 Sep 2026 at 09:14
+            Subject: Your report
+            To: <morwen@example.com>
+
+            Your report has been allocated to an officer.
+
+            """
+        let c = try EmailParser().parse(rawItem(text))
+        #expect(c.forwards.first?.author?.address == "noreply@example.police.uk")
+        #expect(c.author == nil, "an automated sender is nobody's author")
+    }
+
     /// A forward nested 1,000 deep (inline markers, or message/rfc822 parts):
     /// read, bounded, no crash, in well under a second or two.
     @Test func forwardNestedAThousandDeepIsBounded() throws {
