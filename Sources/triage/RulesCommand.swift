@@ -74,7 +74,7 @@ struct RulesLintCommand: ParsableCommand {
     func run() throws {
         let (_, compiled) = try ruleOptions.load()
         let linter = RuleSetLinter(compiled)
-        let problems = linter.problems()
+        let problems = linter.problems() + linter.redundantAlternatives()
         for p in problems { print(p) }
         // Dead alternatives of a list condition: worth fixing, not failing for.
         for w in linter.conditionValueWarnings() { print("warning: \(w)") }

@@ -35,6 +35,18 @@ import SnowballStemming
         #expect(n.words(for: "officer")[0].stem != n.words(for: "office")[0].stem)
     }
 
+    /// `rules lint` names alternatives the normaliser makes redundant, so rule
+    /// files need not spell out inflections and contractions.
+    @Test func alternativesThatNormaliseAlikeAreReported() throws {
+        let n = try Self.normalizer()
+        let p = try PhrasePattern("(i'd|i would|we would) (request|requesting) [a|an] (review|appeal|reviews) [of (my|the) (complaint|complaints)]")
+        let found = p.redundantAlternatives(normalizer: n).map { "\($0.alternative)=\($0.sameAs)" }
+        #expect(Set(found) == ["i would=i'd", "requesting=request", "reviews=review", "complaints=complaint"])
+        // Different words, and an alternative that differs in one expansion, are kept.
+        #expect(try PhrasePattern("(officer|office) [(a|the)|a] (rude|angry)").redundantAlternatives(normalizer: n).isEmpty)
+        #expect(try PhrasePattern("(can not|cant|can) go").redundantAlternatives(normalizer: n).map(\.alternative) == ["cant"])
+    }
+
     @Test func aPhraseWrittenOnceMatchesEveryWritingOfIt() throws {
         let n = try Self.normalizer()
         var m = PhraseMatcher()
