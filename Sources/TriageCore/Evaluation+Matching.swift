@@ -316,6 +316,16 @@ extension Evaluation {
                             && !(h.last + 1..<hits[j].first).contains { p in breaks.map { views[h.view].token(p, isIn: $0) } ?? false }
                     }.min { hits[$0].first < hits[$1].first }
                 }
+                if nearest == nil, let identity = rules.lexiconIndex["identity_statement"] {
+                    // "… reversed into my van and drove off without stopping. I recognised the driver:
+                    // she is the Deputy Commissioner": the role given as who the person in the account
+                    // is, later in the paragraph or in the next.
+                    nearest = inView.values.joined().filter { j in
+                        let p = tokens[hits[j].first].paragraph
+                        return hits[j].first > h.last && (p == here.paragraph || p == here.paragraph + 1)
+                            && views[h.view].classMatch(identity, endingAt: hits[j].first - 1)
+                    }.min { hits[$0].first < hits[$1].first }
+                }
                 if ["by", "from"].contains(tokens[h.last].text) {
                     // "an assault by the Deputy Commissioner": the actor follows; "taken by someone
                     // he thought was a friend": no role follows, so no police role did it.

@@ -28,6 +28,13 @@ struct View {
         return classes[position].contains { $0.owner == id && $0.last == position }
     }
 
+    /// Whether a match of word class `id` ends exactly at token `position`
+    /// (started at most `reach` tokens before it).
+    func classMatch(_ id: Int, endingAt position: Int, reach: Int = 8) -> Bool {
+        guard position >= 0, position < classes.count else { return false }
+        return (max(0, position - reach)...position).contains { q in classes[q].contains { $0.owner == id && $0.last == position } }
+    }
+
     /// Whether some match of word class `id` lies in `sentence`.
     func sentence(_ sentence: Int, has id: Int) -> Bool {
         // Sentence numbers are indices into `sentences` (each closed sentence holds tokens).
