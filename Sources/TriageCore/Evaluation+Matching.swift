@@ -337,7 +337,13 @@ extension Evaluation {
             }
             let candidates: [Int]
             switch req.scope {
-            case "paragraph": candidates = sameParagraph(here).flatMap(inSentence)
+            case "paragraph":
+                var inParagraph = sameParagraph(here).flatMap(inSentence)
+                if !inParagraph.contains(where: wanted), let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
+                    // "I regard these messages as threats" opening the paragraph after the one naming who sent them.
+                    inParagraph += earlierSentences(here).flatMap(inSentence)
+                }
+                candidates = inParagraph
             case "nearby":
                 var near = (inSentence(here.sentence - 1) + inSentence(here.sentence)).filter { tokens[hits[$0].first].paragraph == here.paragraph }
                 if !near.contains(where: wanted), let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
