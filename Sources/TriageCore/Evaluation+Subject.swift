@@ -106,7 +106,7 @@ extension Evaluation {
         /// "no officer had attended": nobody, so neither who acted in another clause nor what a pronoun refers to.
         func isNobody(_ c: Int) -> Bool {
             guard let nobodyClass, hits[c].view >= 0 else { return false }
-            return views[hits[c].view].token(hits[c].first, isIn: nobodyClass)
+            return views[hits[c].view].classMatch(nobodyClass, endingAt: hits[c].first)
         }
 
         func distance(_ h: Hit, _ a: Hit) -> Int {
@@ -219,7 +219,7 @@ extension Evaluation {
 
         func inParagraph(_ a: Hit) -> Int? {
             let t = views[a.view].index.tokens[a.first]
-            let here = (byParagraph[a.view]?[t.paragraph] ?? []).filter { !sentenceOnly.contains(role($0)) }
+            let here = (byParagraph[a.view]?[t.paragraph] ?? []).filter { !sentenceOnly.contains(role($0)) && !isNobody($0) }
             return here.min { (generic.contains(role($0)) ? 1 : 0, distance(hits[$0], a)) < (generic.contains(role($1)) ? 1 : 0, distance(hits[$1], a)) }
         }
 

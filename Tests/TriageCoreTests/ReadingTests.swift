@@ -74,6 +74,8 @@ import SnowballStemming
             Lexicon(id: "role", description: "police person", source: nil, entries: ["(officer|pcso|copper)"], examples: nil),
             Lexicon(id: "modifier", description: "words before a role", source: nil, entries: ["(a|the|several|very|rude|young|uniformed)"], examples: nil),
             Lexicon(id: "anaphor", description: "refers back", source: nil, entries: ["(he|she|they|them)"], examples: nil),
+            Lexicon(id: "nobody", description: "a role said not to be there", source: nil,
+                    entries: ["no", "not (a|an)", "(has not|never) seen (a|an|any)"], examples: nil),
         ]
         set.rules.append(Rule(id: "s.role", description: "role", cites: "t", sets: "subject_role=officer_or_staff",
                               match: RuleMatch(phrases: ["@modifier @role"]), widen: "modifier"))
@@ -99,6 +101,15 @@ import SnowballStemming
         #expect(d.outcome == "routed")
         // The evidence shows both ends of the link.
         #expect(d.justification.contains { $0.rule == "subject.refers_back" && $0.quote.hasPrefix("Several uniformed officers") && $0.quote.hasSuffix("complain about how") })
+    }
+
+    /// "hasn't seen a copper", "not a PCSO": a role said not to be there names nobody,
+    /// so a word that refers back cannot link to it (the `nobody` class, several words long).
+    @Test func aRoleSaidNotToBeThereIsNoAntecedent() throws {
+        let d = try Self.decide("Our village has not seen a copper in a year. I want to complain about how they behaved.")
+        #expect(!d.justification.contains { $0.rule == "subject.refers_back" })
+        let linked = try Self.decide("Our village saw a copper last week. I want to complain about how they behaved.")
+        #expect(linked.justification.contains { $0.rule == "subject.refers_back" })
     }
 
     @Test func withoutAWordThatRefersBackNoLinkIsMade() throws {
