@@ -28,7 +28,9 @@ public struct CompiledRuleSet: Sendable {
     let ruleSegments: [Set<String>]
 
     /// Guard phrase parts.
-    enum GuardPart: Int { case before = 0, sentence = 1, after = 2 }
+    /// The parts of a guard, each compiled under its own owner id (`guardOwnerBase + guard * partCount + part`).
+    enum GuardPart: Int, CaseIterable { case before = 0, sentence = 1, after = 2, except = 3 }
+    static let guardPartCount = GuardPart.allCases.count
 
     /// Compiles `ruleSet`.
     /// - Parameter stemmer: the stemmer for text and phrases (Snowball English in
@@ -74,12 +76,13 @@ public struct CompiledRuleSet: Sendable {
         for (g, guardRule) in ruleSet.guards.enumerated() {
             if guardIndex[guardRule.id] != nil { problems.append("guard \(guardRule.id): duplicate id") }
             guardIndex[guardRule.id] = g
-            let parts: [(GuardPart, [String]?)] = [(.before, guardRule.before), (.sentence, guardRule.sentence), (.after, guardRule.after)]
+            let parts: [(GuardPart, [String]?)] = [(.before, guardRule.before), (.sentence, guardRule.sentence),
+                                                   (.after, guardRule.after), (.except, guardRule.except)]
             for (part, phrases) in parts {
-                for phrase in phrases ?? [] { add(phrase, owner: guardBase + g * 3 + part.rawValue, "guard \(guardRule.id)") }
+                for phrase in phrases ?? [] { add(phrase, owner: guardBase + g * Self.guardPartCount + part.rawValue, "guard \(guardRule.id)") }
             }
         }
-        let dateBase = guardBase + ruleSet.guards.count * 3
+        let dateBase = guardBase + ruleSet.guards.count * Self.guardPartCount
         for (r, rule) in ruleSet.rules.enumerated() {
             for phrase in rule.match.datesAfter ?? [] { add(phrase, owner: dateBase + r, "rule \(rule.id)") }
             if let widen = rule.widen, lexiconIndex[widen] == nil { problems.append("rule \(rule.id): unknown word class \(widen) in widen") }
@@ -114,7 +117,7 @@ public struct CompiledRuleSet: Sendable {
     public var writtenAlternatives: Int {
         var phrases: [String] = []
         for rule in ruleSet.rules { phrases += (rule.match.phrases ?? []) + (rule.match.datesAfter ?? []) }
-        for g in ruleSet.guards { phrases += (g.before ?? []) + (g.sentence ?? []) + (g.after ?? []) }
+        for g in ruleSet.guards { phrases += (g.before ?? []) + (g.sentence ?? []) + (g.after ?? []) + (g.except ?? []) }
         for l in ruleSet.lexicons { phrases += l.entries }
         return phrases.reduce(0) { $0 + ((try? PhrasePattern($1).expansionCount) ?? 0) }
     }

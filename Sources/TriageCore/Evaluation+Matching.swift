@@ -108,17 +108,25 @@ extension Evaluation {
             }
             let window = guardRule.window ?? 4
             let reachesAcross = guardRule.acrossClauses == true
-            for gm in guards {
+            let parts = CompiledRuleSet.guardPartCount
+            func part(_ gm: PhraseMatcher.Match) -> CompiledRuleSet.GuardPart? {
                 let owner = gm.owner - rules.guardOwnerBase
-                guard owner / 3 == g, tokens[gm.first].sentence == sentence else { continue }
-                switch CompiledRuleSet.GuardPart(rawValue: owner % 3) {
+                guard owner / parts == g, tokens[gm.first].sentence == sentence else { return nil }
+                return CompiledRuleSet.GuardPart(rawValue: owner % parts)
+            }
+            // Where an `except` phrase starts, the guard's words there do not guard.
+            let excepted = Set(guards.filter { part($0) == .except }.map(\.first))
+            for gm in guards {
+                switch part(gm) {
                 case .before:
+                    if excepted.contains(gm.first) { continue }
                     if gm.last < m.first, m.first - gm.last <= window, reachesAcross || !brokenBetween(gm.last, m.first) { return id }
                 case .sentence:
                     return id
                 case .after:
+                    if excepted.contains(gm.first) { continue }
                     if gm.first > m.last, gm.first - m.last <= window, reachesAcross || !brokenBetween(m.last, gm.first) { return id }
-                case .none:
+                case .except, .none:
                     break
                 }
             }

@@ -216,6 +216,9 @@ public struct Guard: Codable, Sendable, Equatable {
     public var sentence: [String]?
     /// Phrases that, starting within `window` words after the match, suppress it.
     public var after: [String]?
+    /// Phrases that start where a `before` or `after` phrase starts and mean it
+    /// does not guard here ("if this is right it is fraud": a hedge, not a condition).
+    public var except: [String]?
     /// When true, the guard applies only in a sentence that is a question.
     public var questionOnly: Bool?
     /// When true, `before` and `after` reach across commas and other clause
@@ -223,7 +226,7 @@ public struct Guard: Codable, Sendable, Equatable {
     public var acrossClauses: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case id, description, before, window, sentence, after
+        case id, description, before, window, sentence, after, except
         case questionOnly = "question_only"
         case acrossClauses = "across_clauses"
     }

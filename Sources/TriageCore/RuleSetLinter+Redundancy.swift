@@ -8,7 +8,7 @@ extension RuleSetLinter {
         let set = rules.ruleSet
         var owners: [(String, [String])] = []
         for rule in set.rules { owners.append(("rule \(rule.id)", (rule.match.phrases ?? []) + (rule.match.datesAfter ?? []))) }
-        for g in set.guards { owners.append(("guard \(g.id)", (g.before ?? []) + (g.sentence ?? []) + (g.after ?? []))) }
+        for g in set.guards { owners.append(("guard \(g.id)", (g.before ?? []) + (g.sentence ?? []) + (g.after ?? []) + (g.except ?? []))) }
         for l in set.lexicons { owners.append(("word class \(l.id)", l.entries)) }
         var lines: [String] = []
         for (owner, phrases) in owners {
