@@ -70,7 +70,7 @@ extension Evaluation {
         // "Ms Tring" or "Tring" refers to that role (word class `name_title` for Mr, Ms, Dr …).
         var namedRoles: [String: Int] = [:]
         if let titleClass = rules.lexiconIndex["name_title"] {
-            for c in candidateHits where !sentenceOnly.contains(role(c)) && Self.contentSegments.contains(hits[c].segment) {
+            for c in candidateHits where Self.contentSegments.contains(hits[c].segment) {
                 let v = views[hits[c].view]
                 let tokens = v.index.tokens
                 var p = hits[c].last + 1
