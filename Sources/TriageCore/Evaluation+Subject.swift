@@ -201,6 +201,14 @@ extension Evaluation {
                 let v = views[hits[c].view]
                 return v.token(hits[c].last, isIn: organisationClass) || v.token(hits[c].last + 1, isIn: organisationClass)
             }
+            // "No point complaining to the council again, they never come": a body named just before
+            // in the same sentence is what "they" stands for, not a role in an earlier paragraph.
+            if !person, !personal,
+               let body = (bySentence[a.view]?[t.sentence] ?? []).filter({ hits[$0].last < a.first && sentenceOnly.contains(role($0)) && !isNobody($0) })
+                .max(by: { hits[$0].last < hits[$1].last }),
+               !(bySentence[a.view]?[t.sentence] ?? []).contains(where: { hits[$0].last < a.first && hits[$0].first > hits[body].last }) {
+                return body
+            }
             for paragraph in [t.paragraph, t.paragraph - 1] where paragraph >= 0 {
                 var before = (byParagraph[a.view]?[paragraph] ?? []).filter {
                     hits[$0].last < a.first && !sentenceOnly.contains(role($0)) && !(person && things.contains(hits[$0].rule))
