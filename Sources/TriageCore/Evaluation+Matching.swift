@@ -315,6 +315,13 @@ extension Evaluation {
                     before = earlierSentences(here).flatMap(inSentence)
                 }
                 var nearest = before.max { hits[$0].last < hits[$1].last }
+                // "… not to prosecute the driver who hit my husband's bike": "who" right before the words
+                // makes the noun just before it the actor; when that noun is not the role, no role did it.
+                if nearest != nil, h.first >= 2, tokens[h.first - 1].text == "who", let others = rules.lexiconIndex["other_person"] {
+                    var noun = h.first - 2
+                    if noun > 0, tokens[noun].text == "," { noun -= 1 }
+                    if views[h.view].classMatch(others, endingAt: noun) { nearest = nil }
+                }
                 if nearest == nil {
                     // No role before it ("Useless police!", "why do I bother ringing you lot"): a role
                     // right after it, in the same clause.
