@@ -17,8 +17,6 @@ public enum ItemKind: String, ContractWord {
     case foiOrSar = "foi_or_sar"
     case compliment
     case other
-
-    public static func < (a: ItemKind, b: ItemKind) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Whom a complaint is about.
@@ -34,8 +32,6 @@ public enum SubjectRole: String, ContractWord {
     case force
     case notPolice = "not_police"
     case unknown
-
-    public static func < (a: SubjectRole, b: SubjectRole) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// What happens to the item.
@@ -45,8 +41,6 @@ public enum Outcome: String, ContractWord {
     case recorded
     case notRecorded = "not_recorded"
     case needsCaseworker = "needs_caseworker"
-
-    public static func < (a: Outcome, b: Outcome) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Why an item is not recorded.
@@ -59,8 +53,6 @@ public enum NotRecordedReason: String, ContractWord {
     case solelyReviewOutcome = "solely_review_outcome"
     case differenceOfOpinion = "difference_of_opinion"
     case noStanding = "no_standing"
-
-    public static func < (a: NotRecordedReason, b: NotRecordedReason) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// A mark on a decision for whoever handles it.
@@ -72,8 +64,6 @@ public enum DecisionFlag: String, ContractWord {
     case needsWrittenPermission = "needs_written_permission"
     case mustBeInWriting = "must_be_in_writing"
     case excessiveContact = "excessive_contact"
-
-    public static func < (a: DecisionFlag, b: DecisionFlag) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// What every contract word is: its raw value is the word, it prints and
@@ -86,6 +76,7 @@ public protocol ContractWord: RawRepresentable, Codable, CaseIterable, Sendable,
 
 extension ContractWord {
     public var description: String { rawValue }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     /// Every word of this vocabulary, sorted.
     public static var words: [String] { allCases.map(\.rawValue).sorted() }
     /// The value `word` names, or an error naming the word and the words allowed.
