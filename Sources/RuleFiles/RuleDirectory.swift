@@ -43,7 +43,9 @@ public struct RuleDirectory: Sendable {
         return nil
     }
 
-    /// Loads and checks the rule set.
+    /// Loads and checks the rule set. A word of the decision contract (kind,
+    /// subject, outcome, reason, flag) misspelt in `decisions.yaml`, a force
+    /// profile or a subject rule is refused here, naming the file and the word.
     /// - Throws: ``RuleFileError`` naming the file and the problem.
     public func load() throws -> RuleSet {
         let files = try allFiles()
@@ -55,15 +57,23 @@ public struct RuleDirectory: Sendable {
         }
         let version = ContentHash.sha256Hex(hashed).prefix(16)
 
+        let decisionsFile = url.appendingPathComponent("decisions.yaml")
+        let table = try decode(DecisionTable.self, decisionsFile)
+        try Self.refuse(table.contractWordProblems(), in: decisionsFile)
         var rules: [Rule] = []
         for file in files where file.path.hasPrefix(url.appendingPathComponent("rules").path + "/") && file.pathExtension == "yaml" {
-            rules += try decodeRules(file)
+            let fileRules = try decodeRules(file)
+            try Self.refuse(fileRules.filter { $0.fact == table.subject.candidates && SubjectRole(rawValue: $0.value) == nil }
+                .map { "rule \($0.id): \(UnknownContractWord(vocabulary: SubjectRole.vocabulary, word: $0.value, allowed: SubjectRole.words))" },
+                in: file)
+            rules += fileRules
         }
         let guards = try decode(GuardFile.self, url.appendingPathComponent("guards.yaml")).guards
-        let table = try decode(DecisionTable.self, url.appendingPathComponent("decisions.yaml"))
         var profiles: [ForceProfile] = []
         for file in files where file.path.hasPrefix(url.appendingPathComponent("forces").path + "/") && file.pathExtension == "yaml" {
-            profiles.append(try decode(ForceProfile.self, file))
+            let profile = try decode(ForceProfile.self, file)
+            try Self.refuse(profile.contractWordProblems(), in: file)
+            profiles.append(profile)
         }
         var lexicons: [Lexicon] = []
         for file in files where file.path.hasPrefix(url.appendingPathComponent("lexicons").path + "/") && file.pathExtension == "yaml" {
@@ -122,6 +132,12 @@ public struct RuleDirectory: Sendable {
         } catch {
             throw RuleFileError(file: file.path, problem: Self.describe(error))
         }
+    }
+
+    /// Throws the problems found in `file` as one ``RuleFileError``, if any.
+    private static func refuse(_ problems: [String], in file: URL) throws {
+        guard !problems.isEmpty else { return }
+        throw RuleFileError(file: file.path, problem: problems.joined(separator: "; "))
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ file: URL) throws -> T {

@@ -5,6 +5,9 @@ import TriageStore
 import Yams
 
 /// One labelled item.
+///
+/// The contract's words stay words here: a label is compared with the decision
+/// word for word, so a misspelt label shows as a difference in the report.
 public struct ExpectedDecision: Decodable, Sendable {
     public var file: String = ""
     public var force: String = ""
@@ -128,17 +131,17 @@ public struct EvalReport: Sendable {
         func compare(_ name: String, _ want: String, _ got: String) {
             if want != got { differences.append("\(name): expected \(want), got \(got)") }
         }
-        compare("kind", e.kind, d.kind)
-        compare("outcome", e.outcome, d.outcome)
+        compare("kind", e.kind, d.kind.rawValue)
+        compare("outcome", e.outcome, d.outcome.rawValue)
         compare("handler", e.handler, d.handler)
-        compare("reasons", (e.reasons ?? []).sorted().joined(separator: ","), d.reasons.sorted().joined(separator: ","))
-        compare("flags", (e.flags ?? []).sorted().joined(separator: ","), d.flags.sorted().joined(separator: ","))
-        let subjectCorrect = e.subject == nil || e.subject == d.subject
+        compare("reasons", (e.reasons ?? []).sorted().joined(separator: ","), d.reasons.sorted().map(\.rawValue).joined(separator: ","))
+        compare("flags", (e.flags ?? []).sorted().joined(separator: ","), d.flags.sorted().map(\.rawValue).joined(separator: ","))
+        let subjectCorrect = e.subject == nil || e.subject == d.subject.rawValue
         if !subjectCorrect { differences.append("subject: expected \(e.subject!), got \(d.subject)") }
         let correct = differences.filter { !$0.hasPrefix("subject") }.isEmpty
-        let routeCorrect = e.outcome == d.outcome && e.handler == d.handler
-        let isRealComplaint = e.kind == "complaint" && ["routed", "recorded"].contains(e.outcome)
-        let worst = isRealComplaint && d.outcome == "not_recorded"
+        let routeCorrect = e.outcome == d.outcome.rawValue && e.handler == d.handler
+        let isRealComplaint = e.kind == ItemKind.complaint.rawValue && [Outcome.routed, .recorded].map(\.rawValue).contains(e.outcome)
+        let worst = isRealComplaint && d.outcome == .notRecorded
         rows.append(Row(path: path, expected: e, decision: d, correct: correct, routeCorrect: routeCorrect,
                         subjectCorrect: subjectCorrect, worst: worst, differences: differences))
     }
@@ -148,7 +151,7 @@ public struct EvalReport: Sendable {
     public var routeAccuracy: Double { total == 0 ? 0 : Double(rows.filter(\.routeCorrect).count) / Double(total) }
     public var subjectAccuracy: Double { total == 0 ? 0 : Double(rows.filter(\.subjectCorrect).count) / Double(total) }
     public var worstErrors: [Row] { rows.filter(\.worst) }
-    public var confidentWrongRoutes: [Row] { rows.filter { !$0.routeCorrect && $0.decision.outcome != "needs_caseworker" && !$0.worst } }
+    public var confidentWrongRoutes: [Row] { rows.filter { !$0.routeCorrect && $0.decision.outcome != .needsCaseworker && !$0.worst } }
 
     public var passes: Bool {
         unreadable.isEmpty && decisionAccuracy >= thresholds.minDecisionAccuracy && routeAccuracy >= thresholds.minRouteAccuracy
@@ -189,8 +192,8 @@ public struct EvalReport: Sendable {
         lines.append("subject accuracy: \(pct(subjectAccuracy))")
         lines.append("real complaints marked not_recorded (worst error): \(worstErrors.count) (allowed \(thresholds.maxComplaintsNotRecorded))")
         lines.append("confident wrong routes (next worst): \(confidentWrongRoutes.count)")
-        lines.append("needs_caseworker where a decision was expected: \(rows.filter { $0.decision.outcome == "needs_caseworker" && $0.expected.outcome != "needs_caseworker" }.count)")
-        for (title, matrix) in [("outcome", confusion({ $0.outcome }, { $0.outcome })),
+        lines.append("needs_caseworker where a decision was expected: \(rows.filter { $0.decision.outcome == .needsCaseworker && $0.expected.outcome != Outcome.needsCaseworker.rawValue }.count)")
+        for (title, matrix) in [("outcome", confusion({ $0.outcome }, { $0.outcome.rawValue })),
                                 ("handler", confusion({ $0.handler }, { $0.handler }))] {
             lines.append("")
             lines.append("confusion matrix, \(title) (rows expected, columns decided):")
@@ -239,7 +242,7 @@ public struct EvalReport: Sendable {
             "confident_wrong_routes": confidentWrongRoutes.map(\.path),
             "passes": passes,
         ]
-        object["confusion_outcome"] = confusion({ $0.outcome }, { $0.outcome }).counts
+        object["confusion_outcome"] = confusion({ $0.outcome }, { $0.outcome.rawValue }).counts
         object["confusion_handler"] = confusion({ $0.handler }, { $0.handler }).counts
         object["rules"] = ruleHits().map { ["rule": $0.rule, "hits": $0.hits, "on_correct": $0.onCorrect, "on_wrong": $0.onWrong] }
         object["wrong"] = rows.filter { !$0.correct }.map { ["source": $0.path, "differences": $0.differences, "explanation": $0.decision.explanation] }

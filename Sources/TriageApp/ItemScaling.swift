@@ -116,7 +116,7 @@ public enum ItemScaling {
                     guard let item = parsed else { continue }
                     var decision: Decision?
                     classify.append(seconds(clock.measure { decision = classifier.classify(item, force: force) }))
-                    outcome = decision?.outcome ?? ""
+                    outcome = decision?.outcome.rawValue ?? ""
                 }
                 points.append(Point(shape: shape.name, bytes: raw.bytes.count, classifySeconds: Bench.median(classify),
                                     parseSeconds: Bench.median(parse), outcome: outcome))

@@ -64,7 +64,7 @@ public struct PollJob {
                     switch outcome.status {
                     case .stored:
                         result.classified += 1
-                        if outcome.decision?.decision.decision.outcome == "needs_caseworker" { result.needsCaseworker += 1 }
+                        if outcome.decision?.decision.decision.outcome == .needsCaseworker { result.needsCaseworker += 1 }
                     case .duplicate: result.duplicates += 1
                     case .quarantined, .alreadyQuarantined:
                         result.quarantined += 1

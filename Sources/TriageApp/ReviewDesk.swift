@@ -35,12 +35,12 @@ public struct ReviewDesk: Sendable {
     /// Overrides an item's decision with codes from its force profile's lists and a reason.
     /// - Returns: the confirmation line.
     /// - Throws: ``ReviewError`` naming the code that is not allowed, or a store error.
-    public func override(_ id: String, outcome: String, handler: String, kind: String? = nil, subject: String? = nil,
-                         because reasons: [String] = [], reason: String, actor: String) throws -> String {
+    public func override(_ id: String, outcome: Outcome, handler: String, kind: ItemKind? = nil, subject: SubjectRole? = nil,
+                         because reasons: [NotRecordedReason] = [], reason: String, actor: String) throws -> String {
         let item = try service.override(id, outcome: outcome, handler: handler, kind: kind, subject: subject,
                                         reasons: reasons, reason: reason, actor: actor)
         let d = item.decision
-        let why = d.reasons.isEmpty ? "" : " because \(d.reasons.joined(separator: ", "))"
+        let why = d.reasons.isEmpty ? "" : " because \(d.reasons.map(\.rawValue).joined(separator: ", "))"
         return "overridden \(item.shortID): now \(d.outcome) → \(d.handler)\(why), \(d.kind) about \(d.subject) (by \(item.caseworker ?? actor))"
     }
 
@@ -49,7 +49,7 @@ public struct ReviewDesk: Sendable {
     public func letter(_ id: String) throws -> (text: String, note: String?) {
         let item = try service.item(id)
         var note: String?
-        if item.decision.outcome == "needs_caseworker" {
+        if item.decision.outcome == .needsCaseworker {
             note = "note: \(item.shortID) still needs a caseworker's decision; this is a holding reply."
         } else if item.status == .unreviewed {
             note = "note: \(item.shortID) has not been reviewed; the draft follows the classifier's decision."

@@ -12,13 +12,18 @@ public struct Decision: Codable, Sendable, Equatable {
     public var id: String
     /// The force profile used.
     public var force: String
-    public var kind: String
-    public var subject: String
-    public var outcome: String
+    /// What the item is.
+    public var kind: ItemKind
+    /// Whom it is about.
+    public var subject: SubjectRole
+    /// What happens to it.
+    public var outcome: Outcome
+    /// Who handles it (a handler of the force profile).
     public var handler: String
     /// Why not recorded (empty unless `outcome` is `not_recorded`).
-    public var reasons: [String]
-    public var flags: [String]
+    public var reasons: [NotRecordedReason]
+    /// Marks for whoever handles it.
+    public var flags: [DecisionFlag]
     /// IOPC complaint categories the complaint touches.
     public var categories: [String]
     /// Ids of every rule that fired, in order of first evidence.
@@ -46,8 +51,8 @@ public struct Decision: Codable, Sendable, Equatable {
     }
 
     public init(
-        source: String, id: String, force: String, kind: String, subject: String, outcome: String,
-        handler: String, reasons: [String], flags: [String], categories: [String], rules: [String],
+        source: String, id: String, force: String, kind: ItemKind, subject: SubjectRole, outcome: Outcome,
+        handler: String, reasons: [NotRecordedReason], flags: [DecisionFlag], categories: [String], rules: [String],
         justification: [Evidence], explanation: String, decidedBy: DecisionRowReference,
         caseworkerNotes: [String], rulesetVersion: String, received: Date?
     ) {
@@ -107,13 +112,14 @@ public struct DecisionRowReference: Codable, Sendable, Equatable {
     }
 }
 
-/// The contract's vocabulary, so lint and tests can check words against it.
+/// The contract's vocabulary as sets of words, so lint and tests can check words
+/// against it (derived from the types in ContractVocabulary.swift; categories stay words).
 public enum Vocabulary {
-    public static let kinds: Set<String> = ["complaint", "review_request", "request_for_service", "enquiry", "foi_or_sar", "compliment", "other"]
-    public static let subjects: Set<String> = ["officer_or_staff", "chief_constable", "chief_constable_delegated", "opcc_staff", "opcc_chief_executive", "pcc", "dpcc", "force", "not_police", "unknown"]
-    public static let outcomes: Set<String> = ["routed", "recorded", "not_recorded", "needs_caseworker"]
-    public static let reasons: Set<String> = ["not_a_complaint", "anonymous", "repetitious", "vexatious", "solely_review_outcome", "difference_of_opinion", "no_standing"]
-    public static let flags: Set<String> = ["anonymous", "serious", "out_of_time", "needs_written_permission", "must_be_in_writing", "excessive_contact"]
+    public static let kinds = Set(ItemKind.words)
+    public static let subjects = Set(SubjectRole.words)
+    public static let outcomes = Set(Outcome.words)
+    public static let reasons = Set(NotRecordedReason.words)
+    public static let flags = Set(DecisionFlag.words)
     public static let categories: Set<String> = [
         "delivery_of_duties_and_service", "police_powers_policies_and_procedures", "handling_of_property",
         "access_or_disclosure_of_information", "use_of_police_vehicles", "discriminatory_behaviour",

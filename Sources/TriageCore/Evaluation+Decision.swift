@@ -29,15 +29,23 @@ extension Evaluation {
         let resolvedSubject = values("subject").first ?? table.subject.fallback
         var notes = caseworkerNotes
         guard let profile else {
-            return caseworkerDecision(force: force, subject: resolvedSubject, kind: "other",
+            return caseworkerDecision(force: force, subject: resolvedSubject, kind: .other,
                                       notes: ["No force profile named '\(force)'."], row: DecisionRowReference(row: "no_profile", cites: ""))
         }
         guard let row = table.rows.first(where: { holds($0.when) }) else {
-            return caseworkerDecision(force: force, subject: resolvedSubject, kind: "other",
+            return caseworkerDecision(force: force, subject: resolvedSubject, kind: .other,
                                       notes: notes + ["No row of the decision table applies."],
                                       row: DecisionRowReference(row: "no_row", cites: ""))
         }
         let subject = (row.subject == nil || row.subject == "$subject") ? resolvedSubject : row.subject!
+        // The table's words are checked against the contract when the rules load (and by
+        // `rules lint`); a rule set built another way with a word outside it goes to a
+        // caseworker: such a word never becomes a decision, nor is it silently dropped.
+        guard let kind = ItemKind(rawValue: row.kind), let outcome = Outcome(rawValue: row.outcome) else {
+            return caseworkerDecision(force: force, subject: subject, kind: .other,
+                                      notes: notes + ["Row \(row.id) gives a kind or outcome outside the decision contract."],
+                                      row: DecisionRowReference(row: row.id, cites: row.cites))
+        }
         var handler: String
         if row.route.hasPrefix("=") {
             handler = String(row.route.dropFirst())
@@ -45,10 +53,10 @@ extension Evaluation {
             handler = h
         } else {
             notes.append("The force profile '\(profile.id)' has no route '\(row.route)'.")
-            return caseworkerDecision(force: force, subject: subject, kind: row.kind, notes: notes,
+            return caseworkerDecision(force: force, subject: subject, kind: kind, notes: notes,
                                       row: DecisionRowReference(row: row.id, cites: row.cites))
         }
-        if row.outcome == "needs_caseworker" {
+        if outcome == .needsCaseworker {
             handler = row.route.hasPrefix("=") ? handler : handler
             if let n = row.note { notes.append(n) }
         }
@@ -65,33 +73,41 @@ extension Evaluation {
                 if let e = flagRule.explain { flagSentences.append(e) }
             }
         }
-        if row.kind == "complaint", ["routed", "recorded"].contains(row.outcome) {
+        if kind == .complaint, [.routed, .recorded].contains(outcome) {
             for f in profile.subjectFlags?[subject] ?? [] where !flags.contains(f) { flags.append(f) }
         }
-        let categories = row.kind == "complaint" ? values("category").sorted() : []
+        let categories = kind == .complaint ? values("category").sorted() : []
         let reasons = row.reasons ?? []
+        let typedReasons = reasons.compactMap(NotRecordedReason.init(rawValue:))
+        let typedFlags = flags.compactMap(DecisionFlag.init(rawValue:))
+        guard let typedSubject = SubjectRole(rawValue: subject), typedReasons.count == reasons.count, typedFlags.count == flags.count else {
+            return caseworkerDecision(force: force, subject: subject, kind: kind,
+                                      notes: notes + ["Row \(row.id) gives a subject, reason or flag outside the decision contract."],
+                                      row: DecisionRowReference(row: row.id, cites: row.cites))
+        }
         let justification = evidenceList()
         let firedRules = firedRuleIds(justification)
         var explanation = fill(row.explain, profile: profile, handler: handler, subject: subject)
         for s in flagSentences { explanation += " " + fill(s, profile: profile, handler: handler, subject: subject) }
-        if row.outcome == "needs_caseworker" {
+        if outcome == .needsCaseworker {
             let others = notes.filter { $0 != row.note }
             if !others.isEmpty { explanation += " " + others.joined(separator: " ") }
         }
         return Decision(
-            source: item.provenance.source, id: item.provenance.sha256, force: force, kind: row.kind, subject: subject,
-            outcome: row.outcome, handler: handler, reasons: reasons, flags: flags, categories: categories,
+            source: item.provenance.source, id: item.provenance.sha256, force: force, kind: kind,
+            subject: typedSubject, outcome: outcome, handler: handler, reasons: typedReasons, flags: typedFlags, categories: categories,
             rules: firedRules, justification: justification, explanation: explanation,
             decidedBy: DecisionRowReference(row: row.id, cites: row.cites),
-            caseworkerNotes: row.outcome == "needs_caseworker" ? notes : [],
+            caseworkerNotes: outcome == .needsCaseworker ? notes : [],
             rulesetVersion: ruleSet.version, received: received)
     }
 
-    func caseworkerDecision(force: String, subject: String, kind: String, notes: [String], row: DecisionRowReference) -> Decision {
+    func caseworkerDecision(force: String, subject: String, kind: ItemKind, notes: [String], row: DecisionRowReference) -> Decision {
         let justification = evidenceList()
         return Decision(
-            source: item.provenance.source, id: item.provenance.sha256, force: force, kind: kind, subject: subject,
-            outcome: "needs_caseworker", handler: "caseworker", reasons: [], flags: [], categories: [],
+            source: item.provenance.source, id: item.provenance.sha256, force: force, kind: kind,
+            subject: SubjectRole(rawValue: subject) ?? .unknown,
+            outcome: .needsCaseworker, handler: "caseworker", reasons: [], flags: [], categories: [],
             rules: firedRuleIds(justification), justification: justification,
             explanation: "This item needs a caseworker's reading. " + notes.joined(separator: " "),
             decidedBy: row, caseworkerNotes: notes, rulesetVersion: ruleSet.version, received: received)

@@ -75,7 +75,7 @@ public struct HistoryAnalyzer: Sendable {
         guard !prior.isEmpty else { return [] }
         var facts: [HistoryFact] = []
         let horizon = received.addingTimeInterval(-Double(thresholds.lookbackDays) * 86_400)
-        let earlierComplaints = prior.filter { $0.decision?.kind == "complaint" && $0.received >= horizon }
+        let earlierComplaints = prior.filter { $0.decision?.kind == .complaint && $0.received >= horizon }
         let (repeated, sameMatter) = repetition(item, received: received, prior: prior)
         if let f = repeated { facts.append(f) }
         if let f = reopening(item, prior: prior) { facts.append(f) }
@@ -123,7 +123,7 @@ public struct HistoryAnalyzer: Sendable {
     /// `repetitious` (same substance, nothing new) and `same_matter` (same substance).
     func repetition(_ item: Correspondence, received: Date, prior: [PriorItem]) -> (HistoryFact?, HistoryFact?) {
         let horizon = received.addingTimeInterval(-Double(thresholds.lookbackDays) * 86_400)
-        let complaints = prior.filter { $0.decision?.kind == "complaint" && $0.received >= horizon }
+        let complaints = prior.filter { $0.decision?.kind == .complaint && $0.received >= horizon }
         guard !complaints.isEmpty else { return (nil, nil) }
         let newShingles = TextFeatures.shingles(TextFeatures.newText(item))
         guard !newShingles.isEmpty else { return (nil, nil) }

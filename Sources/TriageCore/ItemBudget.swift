@@ -96,8 +96,8 @@ public struct ItemBudget: Sendable, Equatable {
     public static func tooLargeDecision(for item: Correspondence, force: String, rulesetVersion: String, now: Date?, why: String) -> Decision {
         let note = "This item is \(phrase): \(why). Read it and decide."
         return Decision(
-            source: item.provenance.source, id: item.provenance.sha256, force: force, kind: "other", subject: "unknown",
-            outcome: "needs_caseworker", handler: "caseworker", reasons: [], flags: [], categories: [], rules: [],
+            source: item.provenance.source, id: item.provenance.sha256, force: force, kind: .other, subject: .unknown,
+            outcome: .needsCaseworker, handler: "caseworker", reasons: [], flags: [], categories: [], rules: [],
             justification: [], explanation: "This item needs a caseworker's reading: it is \(phrase).",
             decidedBy: DecisionRowReference(row: row, cites: "budget"), caseworkerNotes: [note],
             rulesetVersion: rulesetVersion, received: item.date?.value ?? now)

@@ -71,7 +71,7 @@ public struct RuleSetLinter: Sendable {
         usedFacts.insert(resolution.candidates)
         usedFacts.formUnion(resolution.anchors)
         let roles = Set(set.rules.filter { $0.fact == resolution.candidates }.map(\.value))
-        for role in roles.union(resolution.generic).union([resolution.fallback]) where !Vocabulary.subjects.contains(role) {
+        for role in roles.sorted() where !Vocabulary.subjects.contains(role) {
             problems.append("subject role '\(role)' is not a contract word")
         }
 
@@ -87,11 +87,6 @@ public struct RuleSetLinter: Sendable {
             let owner = "decision row \(row.id)"
             checkConditions(row.when, owner: owner)
             if row.cites.isEmpty { problems.append("\(owner): no citation") }
-            if !Vocabulary.kinds.contains(row.kind) { problems.append("\(owner): kind '\(row.kind)' is not a contract word") }
-            if !Vocabulary.outcomes.contains(row.outcome) { problems.append("\(owner): outcome '\(row.outcome)' is not a contract word") }
-            if let s = row.subject, s != "$subject", !Vocabulary.subjects.contains(s) { problems.append("\(owner): subject '\(s)' is not a contract word") }
-            for r in row.reasons ?? [] where !Vocabulary.reasons.contains(r) { problems.append("\(owner): reason '\(r)' is not a contract word") }
-            for f in row.flags ?? [] where !Vocabulary.flags.contains(f) { problems.append("\(owner): flag '\(f)' is not a contract word") }
             if row.outcome == "not_recorded" && (row.reasons ?? []).isEmpty { problems.append("\(owner): not_recorded without a reason") }
             problems += Self.safetyProblems(row, table: set.table)
             // Shadowed: an earlier row whose conditions are all among this row's conditions always fires first.
@@ -104,22 +99,19 @@ public struct RuleSetLinter: Sendable {
                 if profile.routes[row.route] == nil { problems.append("\(owner): profile \(profile.id) has no route '\(row.route)'") }
             }
         }
+        problems += set.table.contractWordProblems()
         if let last = set.table.rows.last, !last.when.isEmpty {
             problems.append("the last decision row must have no conditions, so nothing is ever a silent default")
         }
         for flag in set.table.flags ?? [] {
             checkConditions(flag.when, owner: "flag \(flag.flag)")
-            if !Vocabulary.flags.contains(flag.flag) { problems.append("flag '\(flag.flag)' is not a contract word") }
         }
         for profile in set.profiles {
             for (route, handler) in profile.routes where profile.handlers[handler] == nil {
                 problems.append("profile \(profile.id): route \(route) names unknown handler '\(handler)'")
             }
             if profile.handlers["caseworker"] == nil { problems.append("profile \(profile.id): no 'caseworker' handler") }
-            for (subject, flags) in profile.subjectFlags ?? [:] {
-                if !Vocabulary.subjects.contains(subject) { problems.append("profile \(profile.id): subject_flags names unknown subject '\(subject)'") }
-                for f in flags where !Vocabulary.flags.contains(f) { problems.append("profile \(profile.id): flag '\(f)' is not a contract word") }
-            }
+            problems += profile.contractWordProblems()
         }
         problems += conditionValueProblems()
         for fact in setFacts.subtracting(usedFacts).subtracting(["category", "outcome_letter_date"]).sorted() {

@@ -71,8 +71,8 @@ public final class DecisionOutput {
         let d = item.decision
         let received = d.received.map { isoFormatter.string(from: $0) } ?? ""
         let fields = [
-            item.label, d.source, d.id, d.force, d.kind, d.subject, d.outcome, d.handler,
-            d.reasons.joined(separator: ";"), d.flags.joined(separator: ";"), d.categories.joined(separator: ";"),
+            item.label, d.source, d.id, d.force, d.kind.rawValue, d.subject.rawValue, d.outcome.rawValue, d.handler,
+            d.reasons.map(\.rawValue).joined(separator: ";"), d.flags.map(\.rawValue).joined(separator: ";"), d.categories.joined(separator: ";"),
             d.rules.joined(separator: ";"), d.decidedBy.row, d.rulesetVersion, received,
         ]
         return fields.map(csvField).joined(separator: ",")

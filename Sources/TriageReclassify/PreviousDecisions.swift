@@ -1,7 +1,9 @@
 import Foundation
 import TriageCore
 
-/// The parts of a decision the change report compares.
+/// The parts of a decision the change report compares. The contract's words
+/// stay words here: a previous run's output may come from an older rule set or
+/// tool whose words are not today's, and the report shows them as they were.
 public struct DecisionSummary: Sendable, Equatable, Codable {
     /// SHA-256 of the item's raw bytes (the key that ties two runs together).
     public var id: String
@@ -38,10 +40,7 @@ public struct DecisionSummary: Sendable, Equatable, Codable {
 
     /// The summary of a decision made now.
     public init(_ d: ItemDecision) {
-        self.init(id: d.decision.id, item: d.label, kind: d.decision.kind, subject: d.decision.subject,
-                  outcome: d.decision.outcome, handler: d.decision.handler, reasons: d.decision.reasons,
-                  flags: d.decision.flags, rules: d.decision.rules, row: d.decision.decidedBy.row,
-                  rulesetVersion: d.decision.rulesetVersion)
+        self.init(d.decision, item: d.label, caseworker: nil)
     }
 
     /// The summary of a stored or exported decision.
@@ -50,8 +49,9 @@ public struct DecisionSummary: Sendable, Equatable, Codable {
     ///   - item: the item's label.
     ///   - caseworker: who decided, when a caseworker did.
     public init(_ decision: Decision, item: String, caseworker: String?) {
-        self.init(id: decision.id, item: item, kind: decision.kind, subject: decision.subject, outcome: decision.outcome,
-                  handler: decision.handler, reasons: decision.reasons, flags: decision.flags, rules: decision.rules,
+        self.init(id: decision.id, item: item, kind: decision.kind.rawValue, subject: decision.subject.rawValue,
+                  outcome: decision.outcome.rawValue, handler: decision.handler, reasons: decision.reasons.map(\.rawValue),
+                  flags: decision.flags.map(\.rawValue), rules: decision.rules,
                   row: decision.decidedBy.row, rulesetVersion: decision.rulesetVersion, caseworker: caseworker)
     }
 

@@ -89,9 +89,10 @@ public struct Reclassifier: Sendable {
                 case .classify:
                     decision = classifier.classify(item, force: force, history: history?(raw, item) ?? [], now: now, budget: budget, rawBytes: raw.bytes.count)
                 case .parseOnly:
+                    // A placeholder: no decision is made (the words are the neutral ones, the handler empty).
                     decision = Decision(
-                        source: item.provenance.source, id: item.provenance.sha256, force: force, kind: "", subject: "",
-                        outcome: "", handler: "", reasons: [], flags: [], categories: [], rules: [], justification: [],
+                        source: item.provenance.source, id: item.provenance.sha256, force: force, kind: .other, subject: .unknown,
+                        outcome: .needsCaseworker, handler: "", reasons: [], flags: [], categories: [], rules: [], justification: [],
                         explanation: "", decidedBy: DecisionRowReference(row: "", cites: ""), caseworkerNotes: [],
                         rulesetVersion: "", received: item.date?.value)
                 }

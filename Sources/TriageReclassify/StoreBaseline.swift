@@ -86,7 +86,7 @@ public enum StoreHistory {
             let received = correspondence.date?.value ?? stored.receivedAt
             let earlier = history.items.filter { $0.item.id != id && $0.item.receivedAt <= received }.map { entry in
                 let effective = entry.decision?.decision
-                let final = (effective?.isCaseworker ?? false) || (effective?.decision.reasons.contains("solely_review_outcome") ?? false)
+                let final = (effective?.isCaseworker ?? false) || (effective?.decision.reasons.contains(.solelyReviewOutcome) ?? false)
                 return PriorItem(id: entry.item.id, received: entry.item.receivedAt, correspondence: entry.item.correspondence,
                                  decision: effective?.decision, isFinal: final)
             }

@@ -131,14 +131,14 @@ public struct CaseloadReport: Sendable, Equatable, Encodable {
         byKind = LabelledCount.tally(decisions.map(\.kind), label: wording.kind)
         byOutcome = LabelledCount.tally(decisions.map(\.outcome), label: wording.outcome)
         byHandler = LabelledCount.tally(decisions.map(\.handler), label: wording.handler)
-        let complaintDecisions = decisions.filter { $0.kind == "complaint" }
+        let complaintDecisions = decisions.filter { $0.kind == .complaint }
         complaints = complaintDecisions.count
         categories = LabelledCount.tally(complaintDecisions.flatMap { Array(Set($0.categories)) }, label: wording.category)
-        repetitious = decisions.filter { $0.reasons.contains("repetitious") }.count
-        vexatious = decisions.filter { $0.reasons.contains("vexatious") }.count
-        excessiveContact = decisions.filter { $0.flags.contains("excessive_contact") }.count
+        repetitious = decisions.filter { $0.reasons.contains(.repetitious) }.count
+        vexatious = decisions.filter { $0.reasons.contains(.vexatious) }.count
+        excessiveContact = decisions.filter { $0.flags.contains(.excessiveContact) }.count
 
-        reviewWindow = Self.reviewWindow(items.filter { $0.decision.kind == "review_request" }, windowDays: windowDays)
+        reviewWindow = Self.reviewWindow(items.filter { $0.decision.kind == .reviewRequest }, windowDays: windowDays)
         timeToDecision = Self.timeToDecision(items)
         overrides = OverrideRates(actions: actions, since: period.start, until: period.end)
     }
@@ -149,7 +149,7 @@ public struct CaseloadReport: Sendable, Equatable, Encodable {
         var days: [Int] = [], inTime = 0, outOfTime = 0, unknown = 0
         for r in requests {
             let d = OutcomeLetter.daysToRequest(r.decision, received: r.receivedAt)
-            if r.decision.flags.contains("out_of_time") {
+            if r.decision.flags.contains(.outOfTime) {
                 outOfTime += 1
             } else if d != nil {
                 inTime += 1

@@ -98,10 +98,10 @@ public struct LabelledCount: Sendable, Equatable, Codable {
     }
 
     /// Counts `keys` (each occurrence once), most first, then by key.
-    static func tally(_ keys: [String], label: (String) -> String) -> [LabelledCount] {
-        var counts: [String: Int] = [:]
+    static func tally<Key: Hashable & CustomStringConvertible>(_ keys: [Key], label: (Key) -> String) -> [LabelledCount] {
+        var counts: [Key: Int] = [:]
         for k in keys { counts[k, default: 0] += 1 }
-        return counts.map { LabelledCount(key: $0.key, label: label($0.key), count: $0.value) }
+        return counts.map { LabelledCount(key: $0.key.description, label: label($0.key), count: $0.value) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }
     }
 }

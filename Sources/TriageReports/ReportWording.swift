@@ -31,18 +31,18 @@ public struct ReportWording: Sendable, Equatable {
     }
 
     /// The subject as the public reads it (never a person's name).
-    public func subject(_ code: String) -> String {
+    public func subject(_ code: SubjectRole) -> String {
         switch code {
-        case "pcc": return commissioner
-        case "dpcc": return "Deputy " + commissioner
-        case "opcc_staff": return "OPCC staff member or volunteer"
-        case "opcc_chief_executive": return "OPCC Chief Executive"
-        case "chief_constable": return "Chief Constable"
-        case "chief_constable_delegated": return "Chief Constable (a delegated decision)"
-        case "officer_or_staff": return "Police officer or staff member"
-        case "force": return "The force in general"
-        case "not_police": return "Not the police"
-        default: return Self.words(code)
+        case .pcc: return commissioner
+        case .dpcc: return "Deputy " + commissioner
+        case .opccStaff: return "OPCC staff member or volunteer"
+        case .opccChiefExecutive: return "OPCC Chief Executive"
+        case .chiefConstable: return "Chief Constable"
+        case .chiefConstableDelegated: return "Chief Constable (a delegated decision)"
+        case .officerOrStaff: return "Police officer or staff member"
+        case .force: return "The force in general"
+        case .notPolice: return "Not the police"
+        case .unknown: return Self.words(code.rawValue)
         }
     }
 
@@ -53,27 +53,25 @@ public struct ReportWording: Sendable, Equatable {
     }
 
     /// An outcome in words.
-    public func outcome(_ code: String) -> String {
+    public func outcome(_ code: Outcome) -> String {
         switch code {
-        case "routed": return "Passed to the body that handles it"
-        case "recorded": return "Recorded by the OPCC"
-        case "not_recorded": return "Not recorded"
-        case "needs_caseworker": return "Being assessed by a caseworker"
-        default: return Self.capitalised(Self.words(code))
+        case .routed: return "Passed to the body that handles it"
+        case .recorded: return "Recorded by the OPCC"
+        case .notRecorded: return "Not recorded"
+        case .needsCaseworker: return "Being assessed by a caseworker"
         }
     }
 
     /// Why a complaint was not recorded, in words.
-    public func reason(_ code: String) -> String {
+    public func reason(_ code: NotRecordedReason) -> String {
         switch code {
-        case "not_a_complaint": return "not a complaint"
-        case "anonymous": return "anonymous"
-        case "repetitious": return "repetitious"
-        case "vexatious": return "vexatious or abusive"
-        case "solely_review_outcome": return "solely about the outcome of a review (final)"
-        case "difference_of_opinion": return "a difference of opinion"
-        case "no_standing": return "the writer could not complain about this (no standing)"
-        default: return Self.words(code)
+        case .notAComplaint: return "not a complaint"
+        case .anonymous: return "anonymous"
+        case .repetitious: return "repetitious"
+        case .vexatious: return "vexatious or abusive"
+        case .solelyReviewOutcome: return "solely about the outcome of a review (final)"
+        case .differenceOfOpinion: return "a difference of opinion"
+        case .noStanding: return "the writer could not complain about this (no standing)"
         }
     }
 
@@ -105,11 +103,11 @@ public struct ReportWording: Sendable, Equatable {
     }
 
     /// A kind of correspondence in words.
-    public func kind(_ code: String) -> String {
+    public func kind(_ code: ItemKind) -> String {
         switch code {
-        case "foi_or_sar": return "FOI or subject access request"
-        case "request_for_service": return "Request for service or crime report"
-        default: return Self.capitalised(Self.words(code))
+        case .foiOrSar: return "FOI or subject access request"
+        case .requestForService: return "Request for service or crime report"
+        default: return Self.capitalised(Self.words(code.rawValue))
         }
     }
 

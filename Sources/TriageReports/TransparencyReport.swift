@@ -15,8 +15,8 @@ public struct TransparencyReport: Sendable, Equatable, Codable {
     public struct Entry: Sendable, Equatable, Codable {
         /// 1, 2, … in the order printed (month, then subject).
         public var number: Int
-        /// The subject's code (`pcc`, `chief_constable`, …).
-        public var subject: String
+        /// The subject (`pcc`, `chief_constable`, …).
+        public var subject: SubjectRole
         public var subjectLabel: String
         /// `YYYY-MM`.
         public var month: String
@@ -28,8 +28,8 @@ public struct TransparencyReport: Sendable, Equatable, Codable {
         public var recorded: String
         /// The outcome or stage in words.
         public var outcome: String
-        /// Why not recorded (codes).
-        public var reasons: [String]
+        /// Why not recorded.
+        public var reasons: [NotRecordedReason]
         /// IOPC categories (codes) and their words.
         public var categories: [String]
         public var categoryLabels: [String]
@@ -74,7 +74,7 @@ public struct TransparencyReport: Sendable, Equatable, Codable {
     }
 
     /// The subjects published (seed 001 §8.1), in the order printed.
-    public static let subjects = ["pcc", "dpcc", "opcc_chief_executive", "opcc_staff", "chief_constable", "chief_constable_delegated"]
+    public static let subjects: [SubjectRole] = [.pcc, .dpcc, .opccChiefExecutive, .opccStaff, .chiefConstable, .chiefConstableDelegated]
 
     /// Builds the report.
     /// - Parameters:
@@ -90,7 +90,7 @@ public struct TransparencyReport: Sendable, Equatable, Codable {
         let order = Dictionary(uniqueKeysWithValues: Self.subjects.enumerated().map { ($0.element, $0.offset) })
         let chosen = items.filter { item in
             let d = item.decision
-            return d.kind == "complaint" && order[d.subject] != nil && item.receivedAt >= period.start && item.receivedAt < period.end
+            return d.kind == .complaint && order[d.subject] != nil && item.receivedAt >= period.start && item.receivedAt < period.end
         }
         let sorted = chosen.enumerated().sorted { a, b in
             let ma = ReportPeriod.month(a.element.receivedAt), mb = ReportPeriod.month(b.element.receivedAt)
@@ -104,20 +104,20 @@ public struct TransparencyReport: Sendable, Equatable, Codable {
             let recorded: String
             var outcome: String
             switch d.outcome {
-            case "recorded":
+            case .recorded:
                 recorded = "yes"
                 outcome = "Recorded"
-            case "routed":
+            case .routed:
                 recorded = "passed_on"
                 outcome = "Passed on, to be recorded and handled there"
-            case "not_recorded":
+            case .notRecorded:
                 recorded = "no"
                 outcome = "Not recorded" + (d.reasons.isEmpty ? "" : ": " + d.reasons.map(wording.reason).joined(separator: "; "))
-            default:
+            case .needsCaseworker:
                 recorded = "pending"
                 outcome = "Being assessed"
             }
-            if d.flags.contains("serious") && d.outcome != "not_recorded" { outcome += " (a serious allegation)" }
+            if d.flags.contains(.serious) && d.outcome != .notRecorded { outcome += " (a serious allegation)" }
             return Entry(number: n + 1, subject: d.subject, subjectLabel: wording.subject(d.subject), month: month,
                          monthLabel: wording.month(month), handler: d.handler, handlerLabel: wording.handler(d.handler),
                          recorded: recorded, outcome: outcome, reasons: d.reasons, categories: d.categories,
@@ -126,7 +126,7 @@ public struct TransparencyReport: Sendable, Equatable, Codable {
         entries = list
         bySubject = Self.subjects.compactMap { code in
             let n = sorted.filter { $0.decision.subject == code }.count
-            return n == 0 ? nil : LabelledCount(key: code, label: wording.subject(code), count: n)
+            return n == 0 ? nil : LabelledCount(key: code.rawValue, label: wording.subject(code), count: n)
         }
         let recordedWords = ["yes": "Recorded by the OPCC", "passed_on": "Passed to the body that handles it", "no": "Not recorded", "pending": "Being assessed"]
         byRecorded = ["yes", "passed_on", "no", "pending"].compactMap { code in

@@ -26,31 +26,29 @@ public enum ReviewLetter {
 
         let handlerCite = citation(handler?.cites)
         switch (d.outcome, d.kind) {
-        case ("needs_caseworker", _):
+        case (.needsCaseworker, _):
             s.append("A caseworker is considering it and will write to you shortly about how it will be handled.")
-        case ("routed", "review_request"), ("recorded", "review_request"):
+        case (.routed, .reviewRequest), (.recorded, .reviewRequest):
             s.append("We have read it as a request for a review of the outcome of your complaint. It will be dealt with by \(handlerName)\(handlerCite).")
             s.append("A review must be requested within \(window) days of the date of the letter that told you the outcome of your complaint (the days count from the day after that letter was sent)\(citation(reviewCites(profile))).")
-            if d.flags.contains("out_of_time") {
+            if d.flags.contains(.outOfTime) {
                 s.append("Your request appears to have been made after that time; the review body will decide whether it can still be considered, so please tell them of any reason for the delay.")
             }
-        case ("routed", _):
+        case (.routed, _):
             s.append("We have read it as a complaint about \(subjectPhrase(d.subject)). " + under(handler?.cites, "Complaints of this kind are handled by \(handlerName); we have passed it to them, and they will contact you about what happens next."))
-        case ("recorded", _):
+        case (.recorded, _):
             s.append("We have recorded it as a complaint about \(subjectPhrase(d.subject)). " + under(handler?.cites, "It will be handled by \(handlerName), who will contact you about what happens next."))
-        case ("not_recorded", _):
+        case (.notRecorded, _):
             s.append(contentsOf: notRecorded(d, handlerName: handlerName, handlerCite: handlerCite, profile: profile))
-        default:
-            s.append("It will be dealt with by \(handlerName)\(handlerCite).")
         }
 
-        if d.flags.contains("needs_written_permission") {
+        if d.flags.contains(.needsWrittenPermission) {
             s.append("As you have written on behalf of someone else, we will need their written permission before the complaint can go further\(citation(profile.cites.contains("000") ? "000" : profile.cites)).")
         }
-        if d.flags.contains("must_be_in_writing") {
+        if d.flags.contains(.mustBeInWriting) {
             s.append("A complaint about the Commissioner must be made in writing\(citation(profile.cites)).")
         }
-        if let contact = handler?.contact, !contact.isEmpty, d.outcome != "needs_caseworker" {
+        if let contact = handler?.contact, !contact.isEmpty, d.outcome != .needsCaseworker {
             s.append("You can reach \(handlerName) at: \(contact).")
         }
         if reviewRightApplies(d) {
@@ -64,39 +62,39 @@ public enum ReviewLetter {
     /// Reform Act 2002 (not the Panel's own procedure, not an OPCC-internal
     /// complaint, not a review request itself).
     public static func reviewRightApplies(_ d: Decision) -> Bool {
-        guard d.kind == "complaint", d.outcome == "routed" || d.outcome == "recorded" else { return false }
-        return ["officer_or_staff", "chief_constable", "chief_constable_delegated", "force", "unknown"].contains(d.subject)
+        guard d.kind == .complaint, d.outcome == .routed || d.outcome == .recorded else { return false }
+        return [.officerOrStaff, .chiefConstable, .chiefConstableDelegated, .force, .unknown].contains(d.subject)
     }
 
     static func notRecorded(_ d: Decision, handlerName: String, handlerCite: String, profile: ForceProfile) -> [String] {
         var s: [String] = []
         let reasons = Set(d.reasons)
-        if reasons.contains("not_a_complaint") || d.kind != "complaint" && d.kind != "review_request" {
-            if d.subject == "not_police" {
+        if reasons.contains(.notAComplaint) || d.kind != .complaint && d.kind != .reviewRequest {
+            if d.subject == .notPolice {
                 s.append("It is about a matter for another organisation rather than the police, so it has not been recorded as a police complaint; please raise it with that organisation directly.")
-            } else if ["request_for_service", "enquiry", "foi_or_sar", "compliment"].contains(d.kind) {
+            } else if [.requestForService, .enquiry, .foiOrSar, .compliment].contains(d.kind) {
                 s.append("We have read it as \(kindPhrase(d.kind)) rather than a complaint about the police, so it has not been recorded as a complaint. We have passed it to \(handlerName)\(handlerCite).")
             } else {
                 s.append("Having read it, we do not consider it a complaint about the police, so it has not been recorded as one. We have passed it to \(handlerName)\(handlerCite).")
             }
             return s
         }
-        if reasons.contains("solely_review_outcome") {
+        if reasons.contains(.solelyReviewOutcome) {
             s.append("The outcome of a complaint review is final: a complaint solely about that outcome cannot be recorded or investigated, and the outcome can only be overturned by a Judicial Review, for which you may wish to seek your own legal advice\(citation("001 §6.3")).")
         }
-        if reasons.contains("difference_of_opinion") {
+        if reasons.contains(.differenceOfOpinion) {
             s.append("A complaint against the Commissioner or the Deputy Commissioner must be about their conduct, not a difference of opinion or a review they did not uphold, so it has not been recorded\(citation("001 §4.4")).")
         }
-        if reasons.contains("repetitious") {
+        if reasons.contains(.repetitious) {
             s.append("It raises substantially the same matter as an earlier complaint, with nothing new, so it has not been recorded again\(citation("001 §7.1")).")
         }
-        if reasons.contains("vexatious") {
+        if reasons.contains(.vexatious) {
             s.append("We consider it vexatious, oppressive or an abuse of the complaints procedure, so it has not been recorded\(citation("001 §7.1")).")
         }
-        if reasons.contains("anonymous") {
+        if reasons.contains(.anonymous) {
             s.append("A complaint about the Chief Constable cannot be made anonymously, so it has not been recorded\(citation(profile.id == "cambridgeshire" ? "000" : profile.cites)).")
         }
-        if reasons.contains("no_standing") {
+        if reasons.contains(.noStanding) {
             s.append("Serving police officers and staff cannot complain about colleagues in their own force as members of the public; the matter should be raised through the force's internal grievance procedure.")
         }
         if s.isEmpty {
@@ -113,28 +111,28 @@ public enum ReviewLetter {
         }
     }
 
-    static func subjectPhrase(_ subject: String) -> String {
+    static func subjectPhrase(_ subject: SubjectRole) -> String {
         switch subject {
-        case "officer_or_staff": return "a police officer or member of police staff"
-        case "chief_constable": return "the Chief Constable"
-        case "chief_constable_delegated": return "a decision the Chief Constable delegated"
-        case "opcc_staff": return "a member of staff or a volunteer of the Office of the Police and Crime Commissioner"
-        case "opcc_chief_executive": return "the Chief Executive of the Office of the Police and Crime Commissioner"
-        case "pcc": return "the Police and Crime Commissioner"
-        case "dpcc": return "the Deputy Police and Crime Commissioner"
-        case "not_police": return "an organisation other than the police"
-        case "force": return "the police force"
-        default: return "the police"
+        case .officerOrStaff: return "a police officer or member of police staff"
+        case .chiefConstable: return "the Chief Constable"
+        case .chiefConstableDelegated: return "a decision the Chief Constable delegated"
+        case .opccStaff: return "a member of staff or a volunteer of the Office of the Police and Crime Commissioner"
+        case .opccChiefExecutive: return "the Chief Executive of the Office of the Police and Crime Commissioner"
+        case .pcc: return "the Police and Crime Commissioner"
+        case .dpcc: return "the Deputy Police and Crime Commissioner"
+        case .notPolice: return "an organisation other than the police"
+        case .force: return "the police force"
+        case .unknown: return "the police"
         }
     }
 
-    static func kindPhrase(_ kind: String) -> String {
+    static func kindPhrase(_ kind: ItemKind) -> String {
         switch kind {
-        case "request_for_service": return "a report or a request for police help"
-        case "enquiry": return "a general enquiry"
-        case "foi_or_sar": return "a Freedom of Information or subject access request"
-        case "compliment": return "a compliment (thank you)"
-        default: return "correspondence"
+        case .requestForService: return "a report or a request for police help"
+        case .enquiry: return "a general enquiry"
+        case .foiOrSar: return "a Freedom of Information or subject access request"
+        case .compliment: return "a compliment (thank you)"
+        case .complaint, .reviewRequest, .other: return "correspondence"
         }
     }
 

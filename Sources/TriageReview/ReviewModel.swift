@@ -76,7 +76,7 @@ public struct ReviewItem: Sendable, Equatable {
 /// Which items a queue holds.
 public struct ReviewFilter: Sendable, Equatable {
     /// Only items whose effective outcome is this.
-    public var outcome: String?
+    public var outcome: Outcome?
     /// Only items whose effective handler is this.
     public var handler: String?
     /// Only items decided under this force profile.
@@ -89,7 +89,7 @@ public struct ReviewFilter: Sendable, Equatable {
     public var includeReviewed: Bool
 
     /// Creates a filter; with no arguments it selects every item that needs review.
-    public init(outcome: String? = nil, handler: String? = nil, force: String? = nil, since: Date? = nil,
+    public init(outcome: Outcome? = nil, handler: String? = nil, force: String? = nil, since: Date? = nil,
                 until: Date? = nil, includeReviewed: Bool = false) {
         self.outcome = outcome
         self.handler = handler
@@ -123,7 +123,7 @@ public enum ReviewQueue {
     public static func order(_ items: [ReviewItem], filter: ReviewFilter) -> [ReviewItem] {
         func group(_ i: ReviewItem) -> Int {
             if !i.needsReview { return 2 }
-            return i.decision.outcome == "needs_caseworker" ? 0 : 1
+            return i.decision.outcome == .needsCaseworker ? 0 : 1
         }
         return items.filter(filter.admits).sorted { a, b in
             let ga = group(a), gb = group(b)
@@ -156,8 +156,8 @@ public protocol ReviewBackend: Sendable {
     /// `handler` (and, for `not_recorded`, the contract's `reasons`; and a new
     /// `kind` or `subject` when given), for `reason`.
     /// - Returns: the item afterwards.
-    func override(_ id: String, outcome: String, handler: String, kind: String?, subject: String?,
-                  reasons: [String]?, reason: String, actor: String, expecting: Int64?) throws -> ReviewItem
+    func override(_ id: String, outcome: Outcome, handler: String, kind: ItemKind?, subject: SubjectRole?,
+                  reasons: [NotRecordedReason]?, reason: String, actor: String, expecting: Int64?) throws -> ReviewItem
     /// Caseworker actions made in `[since, until)`, oldest first.
     func actions(since: Date?, until: Date?) throws -> [ReviewActionRecord]
 }
@@ -173,85 +173,86 @@ public struct ReviewError: Error, CustomStringConvertible, Sendable, Equatable {
 
 /// The outcomes and handlers a caseworker may pick for one force.
 public struct OverrideChoices: Sendable, Equatable {
-    /// One choice: a code and what it means.
-    public struct Option: Sendable, Equatable {
+    /// One choice: a code (a contract word, or a handler id) and what it means.
+    public struct Option<Code: Sendable & Equatable & CustomStringConvertible>: Sendable, Equatable {
         /// The code stored in the decision.
-        public var code: String
+        public var code: Code
         /// What it means, for the screen.
         public var label: String
     }
     /// The force profile the lists come from.
     public var force: String
     /// The profile's `outcomes`, in its order.
-    public var outcomes: [Option]
+    public var outcomes: [Option<Outcome>]
     /// The profile's handlers, sorted by id.
-    public var handlers: [Option]
+    public var handlers: [Option<String>]
     /// Why an item is not recorded (the contract's `reasons`), for a `not_recorded` override.
-    public var reasons: [Option]
+    public var reasons: [Option<NotRecordedReason>]
     /// Whom it is about (the contract's subjects), to correct what the rules read.
-    public var subjects: [Option]
+    public var subjects: [Option<SubjectRole>]
 
     /// The lists from a force profile: its `outcomes` (the contract's outcomes
-    /// when the profile has none) and its `handlers`, sorted by id.
+    /// when the profile has none) and its `handlers`, sorted by id. Loading the
+    /// rules refuses a profile outcome outside the contract, so none is dropped here.
     public init(profile: ForceProfile) {
         force = profile.id
-        let codes = profile.outcomes ?? ["routed", "recorded", "not_recorded", "needs_caseworker"]
-        outcomes = codes.map { Option(code: $0, label: Self.outcomeLabels[$0] ?? $0) }
+        let codes = profile.outcomes?.compactMap(Outcome.init(rawValue:)) ?? [.routed, .recorded, .notRecorded, .needsCaseworker]
+        outcomes = codes.map { Option(code: $0, label: Self.outcomeLabels[$0] ?? $0.rawValue) }
         handlers = profile.handlers.keys.sorted().map { Option(code: $0, label: profile.handlers[$0]?.name ?? $0) }
         reasons = Self.reasonLabels.map { Option(code: $0.0, label: $0.1) }
         subjects = Self.subjectLabels.map { Option(code: $0.0, label: $0.1) }
     }
 
-    static let subjectLabels: [(String, String)] = [
-        ("officer_or_staff", "a police officer or member of police staff"),
-        ("force", "the force in general"),
-        ("chief_constable", "the Chief Constable"),
-        ("chief_constable_delegated", "the Chief Constable, for a decision made under delegation"),
-        ("pcc", "the Police and Crime Commissioner"),
-        ("dpcc", "the Deputy Commissioner"),
-        ("opcc_chief_executive", "the OPCC's Chief Executive"),
-        ("opcc_staff", "a member of OPCC staff"),
-        ("not_police", "not the police (a council, another body, a person)"),
-        ("unknown", "unknown"),
+    static let subjectLabels: [(SubjectRole, String)] = [
+        (.officerOrStaff, "a police officer or member of police staff"),
+        (.force, "the force in general"),
+        (.chiefConstable, "the Chief Constable"),
+        (.chiefConstableDelegated, "the Chief Constable, for a decision made under delegation"),
+        (.pcc, "the Police and Crime Commissioner"),
+        (.dpcc, "the Deputy Commissioner"),
+        (.opccChiefExecutive, "the OPCC's Chief Executive"),
+        (.opccStaff, "a member of OPCC staff"),
+        (.notPolice, "not the police (a council, another body, a person)"),
+        (.unknown, "unknown"),
     ]
 
-    static let reasonLabels: [(String, String)] = [
-        ("not_a_complaint", "not a complaint about the police"),
-        ("anonymous", "anonymous, where that bars it (001 §4.2; 000)"),
-        ("repetitious", "the same matter again, nothing new (001 §7.1)"),
-        ("vexatious", "vexatious, oppressive or an abuse (001 §7.1)"),
-        ("solely_review_outcome", "solely about a review outcome: final (001 §6.3)"),
-        ("difference_of_opinion", "PCC/DPCC: a difference of opinion (001 §4.4)"),
-        ("no_standing", "no standing (e.g. an officer about a colleague)"),
+    static let reasonLabels: [(NotRecordedReason, String)] = [
+        (.notAComplaint, "not a complaint about the police"),
+        (.anonymous, "anonymous, where that bars it (001 §4.2; 000)"),
+        (.repetitious, "the same matter again, nothing new (001 §7.1)"),
+        (.vexatious, "vexatious, oppressive or an abuse (001 §7.1)"),
+        (.solelyReviewOutcome, "solely about a review outcome: final (001 §6.3)"),
+        (.differenceOfOpinion, "PCC/DPCC: a difference of opinion (001 §4.4)"),
+        (.noStanding, "no standing (e.g. an officer about a colleague)"),
     ]
 
     /// Checks reasons for an override: required (and only allowed) for `not_recorded`.
     /// - Throws: ``ReviewError`` naming the allowed reasons.
-    public func validate(outcome: String, reasons: [String]) throws {
-        if outcome != "not_recorded" {
+    public func validate(outcome: Outcome, reasons: [NotRecordedReason]) throws {
+        if outcome != .notRecorded {
             guard reasons.isEmpty else { throw ReviewError("--because applies only to the outcome not_recorded") }
             return
         }
         guard !reasons.isEmpty else {
-            throw ReviewError("an override to not_recorded needs why: pass --because REASON (one of \(self.reasons.map(\.code).joined(separator: ", ")))")
+            throw ReviewError("an override to not_recorded needs why: pass --because REASON (one of \(self.reasons.map(\.code.rawValue).joined(separator: ", ")))")
         }
         for r in reasons where !self.reasons.contains(where: { $0.code == r }) {
-            throw ReviewError("unknown reason '\(r)': choose one of \(self.reasons.map(\.code).joined(separator: ", "))")
+            throw ReviewError("unknown reason '\(r)': choose one of \(self.reasons.map(\.code.rawValue).joined(separator: ", "))")
         }
     }
 
-    static let outcomeLabels: [String: String] = [
-        "routed": "passed to the body that handles it",
-        "recorded": "recorded as a complaint by the OPCC",
-        "not_recorded": "not recorded",
-        "needs_caseworker": "leave for a caseworker",
+    static let outcomeLabels: [Outcome: String] = [
+        .routed: "passed to the body that handles it",
+        .recorded: "recorded as a complaint by the OPCC",
+        .notRecorded: "not recorded",
+        .needsCaseworker: "leave for a caseworker",
     ]
 
     /// Checks an outcome and a handler against the lists.
     /// - Throws: ``ReviewError`` naming the allowed codes.
-    public func validate(outcome: String, handler: String) throws {
+    public func validate(outcome: Outcome, handler: String) throws {
         guard outcomes.contains(where: { $0.code == outcome }) else {
-            throw ReviewError("unknown outcome '\(outcome)' for \(force): choose one of \(outcomes.map(\.code).joined(separator: ", "))")
+            throw ReviewError("unknown outcome '\(outcome)' for \(force): choose one of \(outcomes.map(\.code.rawValue).joined(separator: ", "))")
         }
         guard handlers.contains(where: { $0.code == handler }) else {
             throw ReviewError("unknown handler '\(handler)' for \(force): choose one of \(handlers.map(\.code).joined(separator: ", "))")
@@ -315,7 +316,7 @@ public struct ReviewService: Sendable {
         guard !name.isEmpty else { throw ReviewError("no caseworker name: pass --as NAME") }
         let item = try item(id)
         try Self.checkUnchanged(item, since: shown)
-        guard item.decision.outcome != "needs_caseworker" else {
+        guard item.decision.outcome != .needsCaseworker else {
             throw ReviewError("item \(item.shortID) needs a caseworker's decision, which cannot be accepted as it stands: override it with an outcome and a handler")
         }
         let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -336,15 +337,9 @@ public struct ReviewService: Sendable {
     ///   an empty reason or actor; storage errors.
     ///   - shown: the item as the caseworker saw it; if its effective decision
     ///     has changed since, nothing is written.
-    public func override(_ id: String, outcome: String, handler: String, kind: String? = nil, subject: String? = nil,
-                         reasons: [String]? = nil, reason: String,
+    public func override(_ id: String, outcome: Outcome, handler: String, kind: ItemKind? = nil, subject: SubjectRole? = nil,
+                         reasons: [NotRecordedReason]? = nil, reason: String,
                          actor: String, shown: ReviewItem? = nil) throws -> ReviewItem {
-        if let kind, !Vocabulary.kinds.contains(kind) {
-            throw ReviewError("unknown kind '\(kind)': one of \(Vocabulary.kinds.sorted().joined(separator: ", "))")
-        }
-        if let subject, !Vocabulary.subjects.contains(subject) {
-            throw ReviewError("unknown subject '\(subject)': one of \(Vocabulary.subjects.sorted().joined(separator: ", "))")
-        }
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ReviewError("no caseworker name: pass --as NAME") }
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -354,7 +349,7 @@ public struct ReviewService: Sendable {
         let lists = try choices(forForce: item.decision.force)
         try lists.validate(outcome: outcome, handler: handler)
         var because = reasons ?? []
-        if because.isEmpty, outcome == "not_recorded", item.decision.outcome == "not_recorded" { because = item.decision.reasons }
+        if because.isEmpty, outcome == .notRecorded, item.decision.outcome == .notRecorded { because = item.decision.reasons }
         try lists.validate(outcome: outcome, reasons: because)
         return try backend.override(item.id, outcome: outcome, handler: handler, kind: kind, subject: subject,
                                     reasons: because, reason: why, actor: name, expecting: shown?.decisionID ?? item.decisionID)
@@ -390,7 +385,10 @@ public enum ReviewListing {
     /// One item as a JSON object (one line), for `triage review list --format json`.
     public static func json(_ item: ReviewItem) throws -> String {
         struct Brief: Encodable {
-            var outcome, handler, kind, subject: String
+            var outcome: Outcome
+            var handler: String
+            var kind: ItemKind
+            var subject: SubjectRole
         }
         struct SenderOut: Encodable {
             var name: String?
@@ -403,8 +401,13 @@ public enum ReviewListing {
             var channel: String
             var sender: SenderOut?
             var subject: String?
-            var force, kind, outcome, handler: String
-            var reasons, flags, rules: [String]
+            var force: String
+            var kind: ItemKind
+            var outcome: Outcome
+            var handler: String
+            var reasons: [NotRecordedReason]
+            var flags: [DecisionFlag]
+            var rules: [String]
             var status: String
             var caseworker: String?
             var decided_at: Date

@@ -122,19 +122,19 @@ public struct ReviewRenderer: Sendable {
             return (doc, start + selected)
         case .pickReason(let outcome, let handler, let selected):
             guard let lists = screen.currentChoices else { return ([], nil) }
-            var doc = headerLine("Override \(item.shortID): \(outcome.uppercased()) → \(handler). Why is it not recorded?", width: width)
+            var doc = headerLine("Override \(item.shortID): \(outcome.rawValue.uppercased()) → \(handler). Why is it not recorded?", width: width)
             let start = doc.count
-            doc += optionLines(lists.reasons, selected: selected, current: item.decision.reasons.first ?? "", width: width)
+            doc += optionLines(lists.reasons, selected: selected, current: item.decision.reasons.first, width: width)
             return (doc, start + selected)
         case .pickSubject(let outcome, let handler, _, let selected):
             guard let lists = screen.currentChoices else { return ([], nil) }
-            var doc = headerLine("Override \(item.shortID): \(outcome.uppercased()) → \(handler). Whom is it about? (Enter keeps \(item.decision.subject))", width: width)
+            var doc = headerLine("Override \(item.shortID): \(outcome.rawValue.uppercased()) → \(handler). Whom is it about? (Enter keeps \(item.decision.subject))", width: width)
             let start = doc.count
             doc += optionLines(lists.subjects, selected: selected, current: item.decision.subject, width: width)
             return (doc, start + selected)
         case .reason(let outcome, let handler, let because, let subject, let text):
-            var doc = headerLine("Override \(item.shortID): \(outcomeWords(item.decision)) becomes \(outcome.uppercased()) → \(handler)"
-                                 + (because.isEmpty ? "" : " because \(because.joined(separator: ", "))")
+            var doc = headerLine("Override \(item.shortID): \(outcomeWords(item.decision)) becomes \(outcome.rawValue.uppercased()) → \(handler)"
+                                 + (because.isEmpty ? "" : " because \(because.map(\.rawValue).joined(separator: ", "))")
                                  + (subject.map { ", about \($0)." } ?? "."), width: width)
             doc += wrap(cells("Reason (required; Enter saves, Esc goes back):", .plain), width: width)
             doc += wrap(cells("> " + text + "_", .strong), width: width)
@@ -148,21 +148,22 @@ public struct ReviewRenderer: Sendable {
         wrap(cells(s, .label), width: width)
     }
 
-    func optionLines(_ options: [OverrideChoices.Option], selected: Int, current: String, width: Int) -> [[Cell]] {
+    func optionLines<Code>(_ options: [OverrideChoices.Option<Code>], selected: Int, current: Code?, width: Int) -> [[Cell]] {
         var out: [[Cell]] = []
-        let codeWidth = min(24, options.map(\.code.count).max() ?? 0)
+        let codeWidth = min(24, options.map(\.code.description.count).max() ?? 0)
         for (i, o) in options.enumerated() {
             let mark = i == selected ? "> " : "  "
             let num = i < 9 ? "\(i + 1) " : "  "
             let now = o.code == current ? " (now)" : ""
-            let text = mark + num + o.code.padding(toLength: max(codeWidth, o.code.count), withPad: " ", startingAt: 0) + "  " + o.label + now
+            let code = o.code.description
+            let text = mark + num + code.padding(toLength: max(codeWidth, code.count), withPad: " ", startingAt: 0) + "  " + o.label + now
             out += wrap(cells(text, i == selected ? .selected : .plain), width: width, indent: min(4, width / 3))
         }
         return out
     }
 
     func outcomeWords(_ d: Decision) -> String {
-        "\(d.outcome.uppercased()) → \(d.handler)"
+        "\(d.outcome.rawValue.uppercased()) → \(d.handler)"
     }
 
     func itemDocument(_ item: ReviewItem, width: Int) -> [[Cell]] {
@@ -195,12 +196,12 @@ public struct ReviewRenderer: Sendable {
         if let dis = item.disagreement {
             field("Rules now", cells("⚠ the rules now say \(dis.outcome) → \(dis.handler) (\(dis.kind), \(dis.subject)); the caseworker's decision stands until reviewed", .error))
         }
-        var decisionCells = cells(d.outcome.uppercased().replacingOccurrences(of: "_", with: " "), .outcome)
+        var decisionCells = cells(d.outcome.rawValue.uppercased().replacingOccurrences(of: "_", with: " "), .outcome)
         decisionCells += cells(" → \(d.handler)", .strong)
-        if !d.reasons.isEmpty { decisionCells += cells(" because \(d.reasons.joined(separator: ", "))", .strong) }
+        if !d.reasons.isEmpty { decisionCells += cells(" because \(d.reasons.map(\.rawValue).joined(separator: ", "))", .strong) }
         field("Decision", decisionCells)
         var facts = "kind \(d.kind) · subject \(d.subject)"
-        if !d.flags.isEmpty { facts += " · flags \(d.flags.joined(separator: ", "))" }
+        if !d.flags.isEmpty { facts += " · flags \(d.flags.map(\.rawValue).joined(separator: ", "))" }
         if !d.categories.isEmpty { facts += " · categories \(d.categories.joined(separator: ", "))" }
         facts += " · row \(d.decidedBy.row) (\(d.decidedBy.cites))"
         field("", cells(facts, .plain))

@@ -1,4 +1,5 @@
 import Foundation
+import TriageCore
 
 /// The size of the terminal, in character cells.
 public struct TerminalSize: Equatable, Sendable {
@@ -27,20 +28,20 @@ public enum ScreenMode: Equatable, Sendable {
     /// Picking the outcome of an override (index into the force's list).
     case pickOutcome(Int)
     /// Picking the handler of an override.
-    case pickHandler(outcome: String, selected: Int)
+    case pickHandler(outcome: Outcome, selected: Int)
     /// Picking why it is not recorded (only for a `not_recorded` override).
-    case pickReason(outcome: String, handler: String, selected: Int)
+    case pickReason(outcome: Outcome, handler: String, selected: Int)
     /// Picking whom it is about (Enter on the current subject keeps it).
-    case pickSubject(outcome: String, handler: String, because: [String], selected: Int)
+    case pickSubject(outcome: Outcome, handler: String, because: [NotRecordedReason], selected: Int)
     /// Typing the (required) reason for an override; `subject` is nil when unchanged.
-    case reason(outcome: String, handler: String, because: [String], subject: String?, text: String)
+    case reason(outcome: Outcome, handler: String, because: [NotRecordedReason], subject: SubjectRole?, text: String)
 }
 
 /// An action for the store, asked for by the screen.
 public enum ScreenRequest: Equatable, Sendable {
     case accept(id: String, note: String?)
     /// `subject` is nil when the caseworker kept the one the rules read.
-    case override(id: String, outcome: String, handler: String, because: [String], subject: String?, reason: String)
+    case override(id: String, outcome: Outcome, handler: String, because: [NotRecordedReason], subject: SubjectRole?, reason: String)
 
     /// The item the action is for.
     public var itemID: String {
@@ -204,8 +205,8 @@ public struct ReviewScreen: Equatable, Sendable {
             case .cancelled:
                 mode = .pickOutcome(lists.outcomes.firstIndex { $0.code == outcome } ?? 0)
             case .chosen(let s):
-                if outcome == "not_recorded" {
-                    let now = current?.decision.reasons.first ?? ""
+                if outcome == .notRecorded {
+                    let now = current?.decision.reasons.first
                     mode = .pickReason(outcome: outcome, handler: lists.handlers[s].code,
                                        selected: lists.reasons.firstIndex { $0.code == now } ?? 0)
                 } else {
@@ -230,7 +231,7 @@ public struct ReviewScreen: Equatable, Sendable {
             switch pick(selected, count: lists.subjects.count, key) {
             case .moved(let s): mode = .pickSubject(outcome: outcome, handler: handler, because: because, selected: s)
             case .cancelled:
-                if outcome == "not_recorded" {
+                if outcome == .notRecorded {
                     mode = .pickReason(outcome: outcome, handler: handler, selected: lists.reasons.firstIndex { $0.code == because.first } ?? 0)
                 } else {
                     mode = .pickHandler(outcome: outcome, selected: lists.handlers.firstIndex { $0.code == handler } ?? 0)
@@ -303,7 +304,7 @@ public struct ReviewScreen: Equatable, Sendable {
         case .char("r"): return [.reload]
         case .char("?"): mode = .help; scroll = 0
         case .char("a"):
-            if current?.decision.outcome == "needs_caseworker" {
+            if current?.decision.outcome == .needsCaseworker {
                 message = ScreenMessage(text: "This item needs your decision: press o to pick the outcome and handler.", isError: true)
             } else {
                 mode = .acceptNote("")
@@ -411,7 +412,7 @@ public struct ReviewScreen: Equatable, Sendable {
     static func matches(_ item: ReviewItem, _ needle: String) -> Bool {
         let c = item.correspondence
         let fields: [String?] = [c.subject, c.sender?.name, c.sender?.address, c.body.text, item.decision.explanation,
-                      item.decision.outcome, item.decision.handler, item.decision.kind, item.decision.subject, item.id]
+                      item.decision.outcome.rawValue, item.decision.handler, item.decision.kind.rawValue, item.decision.subject.rawValue, item.id]
         return fields.contains { ($0 ?? "").range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
     }
 
@@ -433,8 +434,8 @@ public struct ReviewScreen: Equatable, Sendable {
     enum PickResult { case moved(Int), cancelled, chosen(Int) }
 
     /// Where the subject list starts: on `subject`, else on the one the item has now.
-    private func subjectIndex(_ subject: String?, in lists: OverrideChoices) -> Int {
-        let code = subject ?? current?.decision.subject ?? ""
+    private func subjectIndex(_ subject: SubjectRole?, in lists: OverrideChoices) -> Int {
+        let code = subject ?? current?.decision.subject
         return lists.subjects.firstIndex { $0.code == code } ?? 0
     }
 

@@ -45,8 +45,8 @@ public struct StoreReviewBackend: ReviewBackend {
         return item
     }
 
-    public func override(_ id: String, outcome: String, handler: String, kind: String?, subject: String?,
-                         reasons: [String]?, reason: String, actor: String, expecting: Int64?) throws -> ReviewItem {
+    public func override(_ id: String, outcome: Outcome, handler: String, kind: ItemKind?, subject: SubjectRole?,
+                         reasons: [NotRecordedReason]?, reason: String, actor: String, expecting: Int64?) throws -> ReviewItem {
         do {
             try store.recordOverride(itemID: id, actor: actor, outcome: outcome, handler: handler, kind: kind, subject: subject,
                                      reasons: reasons, reason: reason, expecting: expecting)

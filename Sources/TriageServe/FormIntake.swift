@@ -11,8 +11,8 @@ import TriageStore
 public final class FormIntake: Sendable {
     /// What became of a post.
     public enum Outcome: Sendable, Equatable {
-        /// New: stored and classified. `outcome` is the decision's (for metrics, not for the client).
-        case stored(itemID: String, outcome: String)
+        /// New: stored and classified. `outcome` is the decision's, if it has one (for metrics, not for the client).
+        case stored(itemID: String, outcome: TriageCore.Outcome?)
         /// A retry of a post already stored: nothing added.
         case duplicate(itemID: String)
         /// Not stored as an item: answered with a 4xx and kept in quarantine.
@@ -89,7 +89,7 @@ public final class FormIntake: Sendable {
                 })
             switch result.status {
             case .stored:
-                return .stored(itemID: result.itemID, outcome: result.decision?.decision.decision.outcome ?? "")
+                return .stored(itemID: result.itemID, outcome: result.decision?.decision.decision.outcome)
             case .duplicate:
                 return .duplicate(itemID: result.itemID)
             case .quarantined, .alreadyQuarantined:

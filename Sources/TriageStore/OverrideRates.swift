@@ -89,7 +89,7 @@ public struct OverrideRates: Sendable, Equatable, Encodable {
         }
         for a in actions {
             Self.count(&total, a)
-            add(&outcome, a.before.outcome, a)
+            add(&outcome, a.before.outcome.rawValue, a)
             add(&handler, a.before.handler, a)
             for r in Set(a.before.rules) { add(&rule, r, a) }
         }

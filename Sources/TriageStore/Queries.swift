@@ -118,9 +118,9 @@ extension Store {
             var out: [DecidedItem] = []
             for row in try SQLRow.fetchAll(db, sql: sql, arguments: SQLArguments(args)) {
                 let json: String = row["decision"]
-                let decision = try StableJSON.decoder().decode(Decision.self, from: Data(json.utf8))
-                if let force, decision.force != force { continue }
                 let id: String = row["id"]
+                let decision = try Self.storedDecision(json, what: "the effective decision of item \(id)")
+                if let force, decision.force != force { continue }
                 let first: String? = row["first_caseworker"]
                 var summary: PublishedSummary?
                 if let text: String = row["summary"] {

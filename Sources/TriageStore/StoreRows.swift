@@ -21,10 +21,28 @@ extension Store {
 
     static func decision(from row: SQLRow) throws -> StoredDecision {
         let json: String = row["decision"]
-        let d = try StableJSON.decoder().decode(Decision.self, from: Data(json.utf8))
-        return StoredDecision(id: row["id"], itemID: row["item_id"], rulesetVersion: row["ruleset_version"],
+        let id: Int64 = row["id"], itemID: String = row["item_id"]
+        let d = try storedDecision(json, what: "decision #\(id) of item \(itemID)")
+        return StoredDecision(id: id, itemID: itemID, rulesetVersion: row["ruleset_version"],
                               madeAt: date(row, "made_at"), madeBy: row["made_by"], decision: d,
                               reason: row["reason"], note: row["note"])
+    }
+
+    /// Reads a decision's stored JSON. A word outside the decision contract (an
+    /// old row, a hand edit) is not guessed at or dropped: the read fails with a
+    /// ``StoreError`` naming the decision, the word and the words allowed, and the
+    /// row is left as it is for someone to correct.
+    /// - Parameter what: the decision and its item, for the message.
+    /// - Throws: ``StoreError``.
+    static func storedDecision(_ json: String, what: String) throws -> Decision {
+        do {
+            return try StableJSON.decoder().decode(Decision.self, from: Data(json.utf8))
+        } catch DecodingError.dataCorrupted(let context) {
+            let at = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            throw StoreError("\(what) cannot be read: \(context.debugDescription)\(at.isEmpty ? "" : " (at \(at))")")
+        } catch let error as DecodingError {
+            throw StoreError("\(what) cannot be read: \(error)")
+        }
     }
 
     static func quarantine(from row: SQLRow) -> QuarantineRecord {
@@ -73,7 +91,7 @@ extension Store {
         try db.insertReturningID(sql: """
             INSERT INTO decisions (item_id, ruleset_version, made_at, made_by, kind, subject, outcome, handler, decision, reason, note)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [itemID, d.rulesetVersion, Stamp.string(at), madeBy, d.kind, d.subject, d.outcome, d.handler,
+            """, arguments: [itemID, d.rulesetVersion, Stamp.string(at), madeBy, d.kind.rawValue, d.subject.rawValue, d.outcome.rawValue, d.handler,
                              try StableJSON.line(d), reason, note])
     }
 
@@ -171,9 +189,9 @@ extension Store {
         return try rows.map { row in
             let it = try item(from: row)
             let json: String? = row["effective_decision"]
-            let decision = try json.map { try StableJSON.decoder().decode(Decision.self, from: Data($0.utf8)) }
+            let decision = try json.map { try storedDecision($0, what: "the effective decision of item \(it.id)") }
             let madeBy: String? = row["effective_made_by"]
-            let final = (madeBy?.hasPrefix("caseworker:") ?? false) || (decision?.reasons.contains("solely_review_outcome") ?? false)
+            let final = (madeBy?.hasPrefix("caseworker:") ?? false) || (decision?.reasons.contains(.solelyReviewOutcome) ?? false)
             return PriorItem(id: it.id, received: it.receivedAt, correspondence: it.correspondence, decision: decision, isFinal: final)
         }
     }

@@ -157,8 +157,8 @@ public final class Store: Sendable {
             try db.execute(sql: "INSERT INTO effective_decisions (item_id, decision_id) VALUES (?, ?)", arguments: [sha, decisionID])
             try Audit.append(db, at: now, actor: actor, action: "decision.classified", itemID: sha, payload: [
                 "decision_id": .int(decisionID), "decision_sha256": try AuditBindings.digest(db, decisionID: decisionID), "ruleset_version": .string(decision.rulesetVersion),
-                "kind": .string(decision.kind), "subject": .string(decision.subject), "outcome": .string(decision.outcome),
-                "handler": .string(decision.handler), "reasons": .strings(decision.reasons),
+                "kind": .string(decision.kind.rawValue), "subject": .string(decision.subject.rawValue), "outcome": .string(decision.outcome.rawValue),
+                "handler": .string(decision.handler), "reasons": .strings(decision.reasons.map(\.rawValue)),
                 "history_facts": .array(facts.map(\.json)),
             ])
             try alsoInTransaction?(tx)
@@ -206,8 +206,8 @@ public final class Store: Sendable {
     /// - Throws: ``StoreError`` for an unknown item or an empty reason/actor;
     ///   ``StoreConflict`` with the fresh state when `expecting` is no longer effective.
     @discardableResult
-    public func recordOverride(itemID: String, actor: String, outcome: String, handler: String, kind: String? = nil,
-                               subject: String? = nil, reasons: [String]? = nil, flags: [String]? = nil,
+    public func recordOverride(itemID: String, actor: String, outcome: Outcome, handler: String, kind: ItemKind? = nil,
+                               subject: SubjectRole? = nil, reasons: [NotRecordedReason]? = nil, flags: [DecisionFlag]? = nil,
                                reason: String, expecting: Int64? = nil, now: Date = Date()) throws -> EffectiveDecision {
         let name = actor.trimmingCharacters(in: .whitespacesAndNewlines)
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -218,12 +218,12 @@ public final class Store: Sendable {
             guard let current = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(itemID) has no decision") }
             try StoreConflict.check(item: id, current: current, expecting: expecting)
             var d = current.decision.decision
-            let from: JSONValue = ["outcome": .string(d.outcome), "handler": .string(d.handler), "kind": .string(d.kind), "subject": .string(d.subject)]
+            let from: JSONValue = ["outcome": .string(d.outcome.rawValue), "handler": .string(d.handler), "kind": .string(d.kind.rawValue), "subject": .string(d.subject.rawValue)]
             d.outcome = outcome
             d.handler = handler
             if let kind { d.kind = kind }
             if let subject { d.subject = subject }
-            if let reasons { d.reasons = reasons } else if outcome != "not_recorded" { d.reasons = [] }
+            if let reasons { d.reasons = reasons } else if outcome != .notRecorded { d.reasons = [] }
             if let flags { d.flags = flags }
             d.caseworkerNotes = []
             d.decidedBy = DecisionRowReference(row: "caseworker_override", cites: "caseworker:\(name)")
@@ -232,7 +232,7 @@ public final class Store: Sendable {
             try Self.setEffective(db, itemID: id, decisionID: decisionID, disagreementID: nil)
             try Audit.append(db, at: now, actor: "caseworker:\(name)", action: "decision.override", itemID: id, payload: [
                 "decision_id": .int(decisionID), "decision_sha256": try AuditBindings.digest(db, decisionID: decisionID), "replaces": .int(current.decision.id), "reason": .string(why), "from": from,
-                "to": ["outcome": .string(d.outcome), "handler": .string(d.handler), "kind": .string(d.kind), "subject": .string(d.subject)],
+                "to": ["outcome": .string(d.outcome.rawValue), "handler": .string(d.handler), "kind": .string(d.kind.rawValue), "subject": .string(d.subject.rawValue)],
             ])
             guard let e = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(id) lost its decision") }
             return e
@@ -263,7 +263,7 @@ public final class Store: Sendable {
             try Self.setEffective(db, itemID: id, decisionID: decisionID, disagreementID: nil)
             try Audit.append(db, at: now, actor: "caseworker:\(name)", action: "decision.accept", itemID: id, payload: [
                 "decision_id": .int(decisionID), "decision_sha256": try AuditBindings.digest(db, decisionID: decisionID), "accepts": .int(current.decision.id), "note": .optional(note),
-                "outcome": .string(current.decision.decision.outcome), "handler": .string(current.decision.decision.handler),
+                "outcome": .string(current.decision.decision.outcome.rawValue), "handler": .string(current.decision.decision.handler),
             ])
             guard let e = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(id) lost its decision") }
             return e
@@ -300,8 +300,8 @@ public final class Store: Sendable {
             try Audit.append(db, at: now, actor: actor, action: "decision.reclassified", itemID: id, payload: [
                 "decision_id": .int(decisionID), "decision_sha256": try AuditBindings.digest(db, decisionID: decisionID), "ruleset_version": .string(decision.rulesetVersion),
                 "changed_effective": .bool(changed), "disagrees_with_caseworker": .bool(disagrees),
-                "from": ["outcome": .string(current.decision.decision.outcome), "handler": .string(current.decision.decision.handler)],
-                "to": ["outcome": .string(decision.outcome), "handler": .string(decision.handler)],
+                "from": ["outcome": .string(current.decision.decision.outcome.rawValue), "handler": .string(current.decision.decision.handler)],
+                "to": ["outcome": .string(decision.outcome.rawValue), "handler": .string(decision.handler)],
             ])
             let stored = try Self.fetchDecision(db, id: decisionID)
             guard let e = try Self.fetchEffective(db, itemID: id) else { throw StoreError("item \(id) lost its decision") }

@@ -6,7 +6,7 @@ enum DecisionText {
     static func render(_ d: Decision, profile: ForceProfile?, suppressed: [SuppressedMatch] = []) -> String {
         var lines: [String] = []
         let handlerName = profile?.handlers[d.handler]?.name ?? d.handler
-        var head = "\(d.outcome.uppercased().replacingOccurrences(of: "_", with: " ")) → \(d.handler) (\(handlerName))"
+        var head = "\(d.outcome.rawValue.uppercased().replacingOccurrences(of: "_", with: " ")) → \(d.handler) (\(handlerName))"
         if !d.reasons.isEmpty { head += " — because: " + d.reasons.joined(separator: ", ") }
         lines.append(TerminalSafe.inline(d.source))
         lines.append("  " + head)

@@ -68,7 +68,7 @@ extension EvalCommand {
         struct Tally { var tried = 0; var changed: [String] = [] }
         var tallies: [MeaningPreservingVariant: Tally] = [:]
         func key(_ d: Decision) -> String {
-            [d.kind, d.subject, d.outcome, d.handler, d.reasons.sorted().joined(separator: ","), d.flags.sorted().joined(separator: ",")].joined(separator: "|")
+            [d.kind.rawValue, d.subject.rawValue, d.outcome.rawValue, d.handler, d.reasons.sorted().joined(separator: ","), d.flags.sorted().joined(separator: ",")].joined(separator: "|")
         }
         var progress = 0
         for case let (folder, label) in corpus.items {

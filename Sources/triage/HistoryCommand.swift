@@ -27,11 +27,11 @@ struct HistoryCommand: ParsableCommand {
         var received: Date
         var source: String
         var subject: String?
-        var kind: String?
-        var outcome: String?
+        var kind: ItemKind?
+        var outcome: Outcome?
         var handler: String?
-        var reasons: [String]
-        var flags: [String]
+        var reasons: [NotRecordedReason]
+        var flags: [DecisionFlag]
         var madeBy: String?
         enum CodingKeys: String, CodingKey {
             case complainant, id, received, source, subject, kind, outcome, handler, reasons, flags

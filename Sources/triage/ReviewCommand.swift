@@ -63,7 +63,7 @@ struct ReviewOptions: ParsableArguments {
 
 /// Queue filters.
 struct ReviewFilterOptions: ParsableArguments {
-    @Option(help: "Only this effective outcome (routed, recorded, not_recorded, needs_caseworker).") var outcome: String?
+    @Option(help: "Only this effective outcome.") var outcome: Outcome?
     @Option(help: "Only this handler (e.g. crt, opcc).") var handler: String?
     @Option(help: "Only this force profile.") var force: String?
     @Option(help: "Only items received on or after this date (YYYY-MM-DD or ISO 8601).") var since: String?
@@ -71,9 +71,6 @@ struct ReviewFilterOptions: ParsableArguments {
     @Flag(help: "Include items a caseworker has already decided.") var all = false
 
     func validate() throws {
-        if let outcome, !Vocabulary.outcomes.contains(outcome) {
-            throw ValidationError("Unknown outcome '\(outcome)': use one of \(Vocabulary.outcomes.sorted().joined(separator: ", ")).")
-        }
         if let since, ReviewDates.parse(since) == nil { throw ValidationError("--since: '\(since)' is not a date (YYYY-MM-DD).") }
         if let until, ReviewDates.parse(until) == nil { throw ValidationError("--until: '\(until)' is not a date (YYYY-MM-DD).") }
     }
@@ -205,12 +202,12 @@ struct ReviewOverrideCommand: ParsableCommand {
     )
 
     @Argument(help: "The item id (or a unique prefix of at least 6 hex digits).") var id: String
-    @Option(help: "The new outcome (from the force profile's outcomes).") var outcome: String
+    @Option(help: "The new outcome (one of the force profile's outcomes).") var outcome: Outcome
     @Option(help: "The new handler (from the force profile's handlers).") var handler: String
-    @Option(help: "A new kind (the contract's words: complaint, review_request, request_for_service, enquiry, foi_or_sar, compliment, other); kept when absent.") var kind: String?
-    @Option(help: "A new subject (the contract's words, e.g. officer_or_staff, pcc, not_police, unknown); kept when absent.") var subject: String?
+    @Option(help: "A new kind; kept when absent.") var kind: ItemKind?
+    @Option(help: "A new subject; kept when absent.") var subject: SubjectRole?
     @Option(help: "Why (required).") var reason: String
-    @Option(name: .customLong("because"), help: ArgumentHelp("For --outcome not_recorded: why not recorded, one of the contract's reasons (not_a_complaint, anonymous, repetitious, vexatious, solely_review_outcome, difference_of_opinion, no_standing); repeatable.", valueName: "reason")) var because: [String] = []
+    @Option(name: .customLong("because"), help: ArgumentHelp("For --outcome not_recorded: why not recorded; repeatable.", valueName: "reason")) var because: [NotRecordedReason] = []
     @OptionGroup var options: ReviewOptions
 
     func validate() throws {

@@ -19,7 +19,7 @@ struct ClassifyBudgetTests {
         let classifier = Classifier(try Repository.compiled)
         let budget = ItemBudget(maxItemBytes: 0, maxClassifyCharacters: 0, maxClassifySeconds: 0.000_001)
         let d = classifier.classify(Self.item(Self.runOn), force: "cambridgeshire", budget: budget, rawBytes: 0)
-        #expect(d.outcome == "needs_caseworker")
+        #expect(d.outcome == .needsCaseworker)
         #expect(d.decidedBy.row == ItemBudget.row)
         #expect(d.caseworkerNotes.first?.contains("TRIAGE_MAX_CLASSIFY_SECONDS") == true)
     }

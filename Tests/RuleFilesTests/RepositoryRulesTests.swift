@@ -117,7 +117,7 @@ enum Repository {
         #expect(before.classify(item, force: "cambridgeshire").rules.contains("test.dissatisfaction.kerfuffle") == false)
         let decided = after.classify(item, force: "cambridgeshire")
         #expect(decided.rules.contains("test.dissatisfaction.kerfuffle"))
-        #expect(decided.outcome == "routed" && decided.handler == "crt")
+        #expect(decided.outcome == .routed && decided.handler == "crt")
     }
 
     @Test func aBrokenFileIsNamed() throws {

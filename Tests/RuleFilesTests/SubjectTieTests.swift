@@ -23,25 +23,25 @@ import TriageIngest
 
         I know this isn't your department but I'm at my wits' end and you sit on the board with the council. Please can you lean on them.
         """)
-        #expect(d.subject == "not_police", "\(d.subject) via \(d.decidedBy.row)")
-        #expect(d.outcome != "routed")
+        #expect(d.subject == .notPolice, "\(d.subject) via \(d.decidedBy.row)")
+        #expect(d.outcome != .routed)
     }
 
     /// With a police role in the same paragraph, the background body does not take the tie.
     @Test func aPoliceRoleInTheParagraphStillWins() throws {
         let d = try Self.decide("The PCSO on our estate ignored me again. I'm at my wits' end with the neighbours watching.")
-        #expect(d.subject == "officer_or_staff", "\(d.subject) via \(d.decidedBy.row)")
+        #expect(d.subject == .officerOrStaff, "\(d.subject) via \(d.decidedBy.row)")
     }
 
     /// "He" refers to one person: not to "the PCSOs" named between, but to the Commissioner before.
     @Test func aSingularPronounSkipsAPluralMention() throws {
         let d = try Self.decide("Just wondering if the Commissioner is allowed to behave like this. After I asked him why the PCSOs were cut, he replied calling me a liar.")
-        #expect(d.subject == "pcc", "\(d.subject) via \(d.decidedBy.row)")
+        #expect(d.subject == .pcc, "\(d.subject) via \(d.decidedBy.row)")
     }
 
     /// "They" may refer to the PCSOs.
     @Test func aPluralPronounMayTakeThePluralMention() throws {
         let d = try Self.decide("The Commissioner cut the PCSOs on our estate. Last week the PCSOs came round and they were rude to my mum.")
-        #expect(d.subject == "officer_or_staff", "\(d.subject) via \(d.decidedBy.row)")
+        #expect(d.subject == .officerOrStaff, "\(d.subject) via \(d.decidedBy.row)")
     }
 }

@@ -37,13 +37,13 @@ import TriageTestSupport
         let folder = TestPaths.repo.appendingPathComponent(Self.history).path
         var outcomes: [String] = []
         let first = job.run(paths: [folder], each: { _, result in
-            outcomes.append(result.decision?.decision.decision.outcome ?? "-")
+            outcomes.append(result.decision?.decision.decision.outcome.rawValue ?? "-")
         }, failure: { Issue.record("unexpected failure: \($0)") })
         #expect(first == { var s = IngestJob.Summary(); s.stored = 3; return s }())
         // The second letter repeats the first: the job gives the classifier the complainant's history.
         #expect(outcomes == ["routed", "not_recorded", "routed"])
         let second = try #require(try store.items().dropFirst().first)
-        #expect(try store.effectiveDecision(for: second.id)?.decision.decision.reasons == ["repetitious"])
+        #expect(try store.effectiveDecision(for: second.id)?.decision.decision.reasons == [.repetitious])
 
         // The same bytes again add nothing; a file that is not a message is kept in quarantine, named.
         let again = try job.ingest(Self.raw(Self.history + "/01-okafor-first-complaint.eml"))
@@ -89,7 +89,7 @@ import TriageTestSupport
         // A caseworker's override is kept when the rules are applied again: a disagreement, not a change.
         let items = try store.items()
         let desk = ReviewDesk(store: store, profiles: profiles)
-        _ = try desk.override(items[0].id, outcome: "recorded", handler: "opcc", reason: "test: the Chief Constable", actor: "A. Caseworker")
+        _ = try desk.override(items[0].id, outcome: .recorded, handler: "opcc", reason: "test: the Chief Constable", actor: "A. Caseworker")
         var apply = ReclassifyRun(reclassifier: reclassifier, source: .stored(store, location: "t.sqlite"))
         apply.apply = true
         let applied = try #require(try apply.run().applied)
@@ -118,8 +118,8 @@ import TriageTestSupport
 
         let accepted = try desk.accept(first.itemID, note: "checked", actor: "A. Caseworker")
         #expect(accepted == "accepted \(first.itemID.prefix(12)): routed → crt (by A. Caseworker)")
-        let overridden = try desk.override(String(second.itemID.prefix(8)), outcome: "not_recorded", handler: "opcc",
-                                           because: ["repetitious"], reason: "as the first", actor: "B. Caseworker")
+        let overridden = try desk.override(String(second.itemID.prefix(8)), outcome: .notRecorded, handler: "opcc",
+                                           because: [.repetitious], reason: "as the first", actor: "B. Caseworker")
         #expect(overridden.hasPrefix("overridden \(second.itemID.prefix(12)): now not_recorded → opcc because repetitious"))
         #expect(try store.effectiveDecision(for: second.itemID)?.decision.madeBy == "caseworker:B. Caseworker")
         let audit = try store.auditEntries().filter { $0.action.hasPrefix("decision.") && $0.actor.hasPrefix("caseworker:") }
@@ -135,10 +135,10 @@ import TriageTestSupport
         // Codes outside the force profile's lists are refused, and nothing is written.
         let before = try store.auditEntries().count
         #expect(throws: ReviewError.self) {
-            try desk.override(first.itemID, outcome: "routed", handler: "no_such_handler", reason: "x", actor: "A. Caseworker")
+            try desk.override(first.itemID, outcome: .routed, handler: "no_such_handler", reason: "x", actor: "A. Caseworker")
         }
         #expect(throws: ReviewError.self) {
-            try desk.override(first.itemID, outcome: "not_recorded", handler: "opcc", reason: "no reason code", actor: "A. Caseworker")
+            try desk.override(first.itemID, outcome: .notRecorded, handler: "opcc", reason: "no reason code", actor: "A. Caseworker")
         }
         #expect(try store.auditEntries().count == before)
     }

@@ -64,38 +64,38 @@ enum MiniRules {
 @Suite struct ClassifierTests {
     @Test func routesAnOfficerComplaint() throws {
         let d = try MiniRules.decide("PC 1234 was rude to me.")
-        #expect(d.outcome == "routed")
+        #expect(d.outcome == .routed)
         #expect(d.handler == "crt")
-        #expect(d.subject == "officer_or_staff")
+        #expect(d.subject == .officerOrStaff)
         #expect(d.justification.contains { $0.rule == "d.rude" && $0.quote == "rude" && $0.start == 12 && $0.end == 16 })
     }
 
     @Test func negationGuardStopsTheMatch() throws {
         let d = try MiniRules.decide("PC 1234 was not rude.")
-        #expect(d.outcome == "needs_caseworker")
+        #expect(d.outcome == .needsCaseworker)
         #expect(d.decidedBy.row == "fallback")
     }
 
     @Test func subjectIsTheRoleNearestTheDissatisfaction() throws {
         let d = try MiniRules.decide("The officer was lovely, but the housing officer was rude.")
-        #expect(d.subject == "not_police")
-        #expect(d.outcome == "not_recorded")
+        #expect(d.subject == .notPolice)
+        #expect(d.outcome == .notRecorded)
     }
 
     @Test func notPoliceTiesOnlyInItsSentence() throws {
         let d = try MiniRules.decide("The housing officer came round.\nPC 4 was rude.")
-        #expect(d.subject == "officer_or_staff")
+        #expect(d.subject == .officerOrStaff)
     }
 
     @Test func conflictingSubjectsGoToACaseworker() throws {
         let d = try MiniRules.decide("The commissioner was rude. PC 12 was rude.")
-        #expect(d.outcome == "needs_caseworker")
+        #expect(d.outcome == .needsCaseworker)
         #expect(d.caseworkerNotes.contains { $0.contains("more than one subject") })
     }
 
     @Test func genericForceYieldsToASpecificRole() throws {
         let d = try MiniRules.decide("The police sent PC 99, who was rude.")
-        #expect(d.subject == "officer_or_staff")
+        #expect(d.subject == .officerOrStaff)
     }
 
     @Test func actorMustBePolice() throws {
@@ -106,16 +106,16 @@ enum MiniRules {
     @Test func itemScopeRequirementLooksAnywhereInTheItem() throws {
         // The addressee is named paragraphs away from the "you" it explains.
         let toThePCC = try MiniRules.decide("Dear Commissioner,\n\nI have written before.\n\nI complain against you.")
-        #expect(toThePCC.subject == "pcc")
+        #expect(toThePCC.subject == .pcc)
         #expect(toThePCC.decidedBy.row == "pcc")
         let toSomeoneElse = try MiniRules.decide("Dear Sir,\n\nI have written before.\n\nI complain against you.")
-        #expect(toSomeoneElse.subject != "pcc")
+        #expect(toSomeoneElse.subject != .pcc)
         #expect(toSomeoneElse.decidedBy.row == "fallback")
     }
 
     @Test func pointerWordsPickTheFollowingRole() throws {
         let d = try MiniRules.decide("I wrote to the commissioner to complain about PC 12.")
-        #expect(d.subject == "officer_or_staff")
+        #expect(d.subject == .officerOrStaff)
     }
 
     @Test func negatedValueCondition() throws {
@@ -125,7 +125,7 @@ enum MiniRules {
 
     @Test func lastRowCatchesEverything() throws {
         let d = try MiniRules.decide("Lovely weather.")
-        #expect(d.outcome == "needs_caseworker")
+        #expect(d.outcome == .needsCaseworker)
         #expect(d.handler == "caseworker")
     }
 }

@@ -44,7 +44,7 @@ struct ItemBudgetTests {
         #expect(why.contains("100 characters"))
         #expect(why.contains("TRIAGE_MAX_CLASSIFY_CHARS"))
         let d = ItemBudget.tooLargeDecision(for: Self.item("x"), force: "cambridgeshire", rulesetVersion: "v", now: nil, why: why)
-        #expect(d.outcome == "needs_caseworker")
+        #expect(d.outcome == .needsCaseworker)
         #expect(d.handler == "caseworker")
         #expect(d.caseworkerNotes.first?.contains("too large to read automatically") == true)
         #expect(d.decidedBy.row == ItemBudget.row)

@@ -97,8 +97,8 @@ import SnowballStemming
 
     @Test func aPronounLinksToTheRoleInTheSentenceBefore() throws {
         let d = try Self.decide("Several uniformed officers came at midnight. I want to complain about how they behaved.")
-        #expect(d.subject == "officer_or_staff")
-        #expect(d.outcome == "routed")
+        #expect(d.subject == .officerOrStaff)
+        #expect(d.outcome == .routed)
         // The evidence shows both ends of the link.
         #expect(d.justification.contains { $0.rule == "subject.refers_back" && $0.quote.hasPrefix("Several uniformed officers") && $0.quote.hasSuffix("complain about how") })
     }

@@ -358,7 +358,7 @@ enum Fixture {
             ids.append(result.itemID)
         }
         // A caseworker decided item 2 (the PC) goes to PSD; item 0 is left to the rules.
-        try store.recordOverride(itemID: ids[1], actor: "Alex Example", outcome: "routed", handler: "psd", reason: "Assault alleged on the phone.")
+        try store.recordOverride(itemID: ids[1], actor: "Alex Example", outcome: .routed, handler: "psd", reason: "Assault alleged on the phone.")
 
         // New rules: officer complaints to PSD, FOI rule gone, as in the archive test.
         let rules = try Fixture.copyOfRules(in: folder)
@@ -395,7 +395,7 @@ enum Fixture {
         #expect(overridden.disagreement?.decision.handler == "iopc")
         let foi = try #require(try store.effectiveDecision(for: ids[0]))
         #expect(!foi.decision.isCaseworker)
-        #expect(foi.decision.decision.kind != "foi_or_sar")
+        #expect(foi.decision.decision.kind != .foiOrSar)
         #expect(try store.verifyAudit().ok)
         #expect(try store.auditEntries(item: ids[0]).contains { $0.action == "decision.reclassified" })
     }

@@ -41,7 +41,7 @@ import TriageStore
         try store.approveSummary(itemID: id, summary: text, actor: "A. Caseworker")
         #expect(try store.publishedSummary(for: id)?.summary == text)
         let year = try Reports(store: store).transparency(year: "2025-26", profile: try ReportStore.profile())
-        #expect(year.entries.first { $0.subject == "opcc_staff" }?.summary == text)
+        #expect(year.entries.first { $0.subject == .opccStaff }?.summary == text)
 
         #expect(try store.withdrawSummary(itemID: id, actor: "B. Caseworker"))
         #expect(try !store.withdrawSummary(itemID: id, actor: "B. Caseworker"))

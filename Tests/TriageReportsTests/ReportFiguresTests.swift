@@ -95,7 +95,7 @@ import TriageStore
         let r = try Reports(store: store).transparency(year: "2025-26", profile: try ReportStore.profile())
         #expect(r.from == "2025-04-01" && r.to == "2026-03-31")
         #expect(r.office == "Cambridgeshire and Peterborough Police and Crime Commissioner")
-        #expect(r.entries.map(\.subject) == ["pcc", "chief_constable", "pcc", "opcc_staff", "dpcc", "chief_constable_delegated"])
+        #expect(r.entries.map(\.subject) == [.pcc, .chiefConstable, .pcc, .opccStaff, .dpcc, .chiefConstableDelegated])
         #expect(r.entries.map(\.month) == ["2025-04", "2025-06", "2025-09", "2025-11", "2026-01", "2026-03"])
         #expect(r.entries.map(\.number) == [1, 2, 3, 4, 5, 6])
         #expect(r.entries.map(\.recorded) == ["passed_on", "yes", "passed_on", "yes", "no", "passed_on"])

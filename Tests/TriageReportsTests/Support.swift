@@ -23,12 +23,12 @@ enum ReportStore {
         var n: Int
         var channel: Channel
         var received: String
-        var kind = "complaint"
-        var subject = "officer_or_staff"
-        var outcome = "routed"
+        var kind: ItemKind = .complaint
+        var subject: SubjectRole = .officerOrStaff
+        var outcome: Outcome = .routed
         var handler = "crt"
-        var reasons: [String] = []
-        var flags: [String] = []
+        var reasons: [NotRecordedReason] = []
+        var flags: [DecisionFlag] = []
         var categories: [String] = []
         var rules: [String] = ["rule.a"]
         var letterDate: String? = nil
@@ -60,20 +60,20 @@ enum ReportStore {
     static let caseload: [Case] = [
         Case(n: 1, channel: .email, received: "2026-10-05T10:00:00Z", categories: ["delivery_of_duties_and_service", "individual_behaviours"], rules: ["rule.a", "rule.b"]),
         Case(n: 2, channel: .email, received: "2026-10-06T10:00:00Z", categories: ["delivery_of_duties_and_service"], writer: Writer.all[1]),
-        Case(n: 3, channel: .webForm, received: "2026-10-07T10:00:00Z", subject: "pcc", handler: "police_and_crime_panel",
+        Case(n: 3, channel: .webForm, received: "2026-10-07T10:00:00Z", subject: .pcc, handler: "police_and_crime_panel",
              categories: ["individual_behaviours"], rules: ["rule.c"], writer: Writer.all[2]),
-        Case(n: 4, channel: .letter, received: "2026-10-08T10:00:00Z", kind: "review_request", handler: "review_body", rules: ["rule.review"],
+        Case(n: 4, channel: .letter, received: "2026-10-08T10:00:00Z", kind: .reviewRequest, handler: "review_body", rules: ["rule.review"],
              letterDate: "1 October 2026"),
-        Case(n: 5, channel: .email, received: "2026-10-09T10:00:00Z", kind: "review_request", handler: "review_body", flags: ["out_of_time"],
+        Case(n: 5, channel: .email, received: "2026-10-09T10:00:00Z", kind: .reviewRequest, handler: "review_body", flags: [.outOfTime],
              rules: ["rule.review"], letterDate: "2 August 2026", writer: Writer.all[1]),
-        Case(n: 6, channel: .email, received: "2026-10-10T10:00:00Z", outcome: "not_recorded", handler: "opcc", reasons: ["repetitious"]),
-        Case(n: 7, channel: .webForm, received: "2026-10-12T10:00:00Z", outcome: "not_recorded", handler: "opcc", reasons: ["vexatious"],
-             flags: ["excessive_contact"], rules: ["rule.d"], writer: Writer.all[2]),
-        Case(n: 8, channel: .email, received: "2026-10-13T10:00:00Z", kind: "enquiry", outcome: "not_recorded", handler: "opcc_enquiries",
-             reasons: ["not_a_complaint"], rules: ["rule.e"]),
-        Case(n: 9, channel: .letter, received: "2026-10-14T10:00:00Z", subject: "unknown", outcome: "needs_caseworker", handler: "caseworker",
+        Case(n: 6, channel: .email, received: "2026-10-10T10:00:00Z", outcome: .notRecorded, handler: "opcc", reasons: [.repetitious]),
+        Case(n: 7, channel: .webForm, received: "2026-10-12T10:00:00Z", outcome: .notRecorded, handler: "opcc", reasons: [.vexatious],
+             flags: [.excessiveContact], rules: ["rule.d"], writer: Writer.all[2]),
+        Case(n: 8, channel: .email, received: "2026-10-13T10:00:00Z", kind: .enquiry, outcome: .notRecorded, handler: "opcc_enquiries",
+             reasons: [.notAComplaint], rules: ["rule.e"]),
+        Case(n: 9, channel: .letter, received: "2026-10-14T10:00:00Z", subject: .unknown, outcome: .needsCaseworker, handler: "caseworker",
              rules: ["rule.b"], writer: Writer.all[1]),
-        Case(n: 10, channel: .email, received: "2026-10-18T23:30:00Z", kind: "review_request", handler: "review_body", rules: ["rule.review"]),
+        Case(n: 10, channel: .email, received: "2026-10-18T23:30:00Z", kind: .reviewRequest, handler: "review_body", rules: ["rule.review"]),
         // Outside the period: the day before, and the first moment after.
         Case(n: 11, channel: .email, received: "2026-10-04T23:59:00Z", writer: Writer.all[2]),
         Case(n: 12, channel: .email, received: "2026-10-19T00:00:00Z"),
@@ -81,22 +81,22 @@ enum ReportStore {
 
     // The financial year 2025-26.
     static let transparency: [Case] = [
-        Case(n: 21, channel: .email, received: "2025-04-01T00:30:00Z", subject: "pcc", handler: "police_and_crime_panel", categories: ["individual_behaviours"]),
-        Case(n: 22, channel: .webForm, received: "2025-06-15T09:00:00Z", subject: "chief_constable", outcome: "recorded", handler: "opcc",
+        Case(n: 21, channel: .email, received: "2025-04-01T00:30:00Z", subject: .pcc, handler: "police_and_crime_panel", categories: ["individual_behaviours"]),
+        Case(n: 22, channel: .webForm, received: "2025-06-15T09:00:00Z", subject: .chiefConstable, outcome: .recorded, handler: "opcc",
              categories: ["discreditable_conduct"], writer: Writer.all[1]),
-        Case(n: 23, channel: .letter, received: "2025-11-03T09:00:00Z", subject: "opcc_staff", outcome: "recorded", handler: "opcc_senior_management",
+        Case(n: 23, channel: .letter, received: "2025-11-03T09:00:00Z", subject: .opccStaff, outcome: .recorded, handler: "opcc_senior_management",
              categories: ["individual_behaviours"], writer: Writer.all[2]),
-        Case(n: 24, channel: .email, received: "2026-01-20T09:00:00Z", subject: "dpcc", outcome: "not_recorded", handler: "opcc",
-             reasons: ["difference_of_opinion"]),
+        Case(n: 24, channel: .email, received: "2026-01-20T09:00:00Z", subject: .dpcc, outcome: .notRecorded, handler: "opcc",
+             reasons: [.differenceOfOpinion]),
         // Officer complaint that a caseworker re-reads as the Chief Constable's delegated decision.
         Case(n: 25, channel: .email, received: "2026-03-31T23:00:00Z", writer: Writer.all[1]),
-        Case(n: 26, channel: .email, received: "2025-08-08T09:00:00Z", kind: "enquiry", subject: "pcc", outcome: "not_recorded",
-             handler: "opcc_enquiries", reasons: ["not_a_complaint"]),
-        Case(n: 27, channel: .email, received: "2026-04-01T00:00:00Z", subject: "pcc", handler: "police_and_crime_panel"),
-        Case(n: 28, channel: .email, received: "2025-03-31T23:59:00Z", subject: "pcc", handler: "police_and_crime_panel"),
-        Case(n: 29, channel: .email, received: "2025-09-09T09:00:00Z", subject: "pcc", handler: "iopc", flags: ["serious"],
+        Case(n: 26, channel: .email, received: "2025-08-08T09:00:00Z", kind: .enquiry, subject: .pcc, outcome: .notRecorded,
+             handler: "opcc_enquiries", reasons: [.notAComplaint]),
+        Case(n: 27, channel: .email, received: "2026-04-01T00:00:00Z", subject: .pcc, handler: "police_and_crime_panel"),
+        Case(n: 28, channel: .email, received: "2025-03-31T23:59:00Z", subject: .pcc, handler: "police_and_crime_panel"),
+        Case(n: 29, channel: .email, received: "2025-09-09T09:00:00Z", subject: .pcc, handler: "iopc", flags: [.serious],
              categories: ["abuse_of_position_or_corruption"], writer: Writer.all[2]),
-        Case(n: 30, channel: .email, received: "2025-10-10T09:00:00Z", subject: "pcc", handler: "psd", force: "northamptonshire"),
+        Case(n: 30, channel: .email, received: "2025-10-10T09:00:00Z", subject: .pcc, handler: "psd", force: "northamptonshire"),
     ]
 
     static let summary = "Complaint about remarks the Chief Constable made at a public meeting; recorded and handled by the OPCC."
@@ -198,11 +198,11 @@ enum ReportStore {
         try store.recordAcceptance(itemID: ids[1]!, actor: "A. Caseworker", now: date("2026-10-06T10:00:00Z"))
         try store.recordAcceptance(itemID: ids[3]!, actor: "B. Caseworker", now: date("2026-10-08T10:00:00Z"))
         guard let letter9 = try store.item(id: ids[9]!)?.receivedAt else { throw ReportError("case 9 is not stored") }
-        try store.recordOverride(itemID: ids[9]!, actor: "B. Caseworker", outcome: "recorded", handler: "opcc", subject: "chief_constable",
+        try store.recordOverride(itemID: ids[9]!, actor: "B. Caseworker", outcome: .recorded, handler: "opcc", subject: .chiefConstable,
                                  reason: "it is about the Chief Constable himself", now: letter9.addingTimeInterval(2 * 86_400))
-        try store.recordOverride(itemID: ids[2]!, actor: "A. Caseworker", outcome: "routed", handler: "psd",
+        try store.recordOverride(itemID: ids[2]!, actor: "A. Caseworker", outcome: .routed, handler: "psd",
                                  reason: "an injury was described", now: date("2026-10-26T10:00:00Z"))
-        try store.recordOverride(itemID: ids[25]!, actor: "A. Caseworker", outcome: "routed", handler: "crt", subject: "chief_constable_delegated",
+        try store.recordOverride(itemID: ids[25]!, actor: "A. Caseworker", outcome: .routed, handler: "crt", subject: .chiefConstableDelegated,
                                  reason: "about the force's shoplifting policy", now: date("2026-04-02T10:00:00Z"))
         try store.approveSummary(itemID: ids[22]!, summary: summary, actor: "A. Caseworker", now: date("2026-04-03T10:00:00Z"))
         return (store, path, ids)

@@ -52,7 +52,7 @@ import TriageStore
         #expect(oOut.contains("now not_recorded → opcc_enquiries because not_a_complaint"))
         let eff = try #require(try store.effectiveDecision(for: cctvID))
         #expect(eff.decision.madeBy == "caseworker:Robin Script")
-        #expect(eff.decision.decision.outcome == "not_recorded")
+        #expect(eff.decision.decision.outcome == .notRecorded)
         let actions = try store.auditEntries().filter { $0.action.hasPrefix("decision.") && $0.actor.hasPrefix("caseworker:") }
         #expect(actions.map(\.action) == ["decision.accept", "decision.override"])
         #expect(actions.allSatisfy { $0.actor == "caseworker:Robin Script" })
@@ -85,7 +85,8 @@ import TriageStore
         #expect(e2.contains("no item abcdef123456"))
         let (s3, _, e3) = try TestEnv.run(["review", "list", "--db", db, "--outcome", "maybe"])
         #expect(s3 != 0)
-        #expect(e3.contains("Unknown outcome 'maybe'"))
+        #expect(e3.contains("The value 'maybe' is invalid for '--outcome <outcome>'"), "\(e3)")
+        #expect(e3.contains("'needs_caseworker'") && e3.contains("'not_recorded'"), "the error lists the words allowed: \(e3)")
     }
 
     @Test func interactiveFormRefusesWithoutATerminal() throws {
@@ -102,5 +103,21 @@ import TriageStore
         for word in ["list", "accept", "override", "letter", "stats", "--db", "--as"] {
             #expect(out.contains(word), "help lacks \(word)")
         }
+    }
+
+    @Test func overrideHelpListsTheContractWords() throws {
+        let (status, out, _) = try TestEnv.run(["review", "override", "--help"])
+        #expect(status == 0)
+        // Help wraps long lines: compare with the whitespace squeezed.
+        let flat = out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(flat.contains("values: routed, recorded, not_recorded, needs_caseworker"), "\(out)")
+        #expect(flat.contains("values: not_a_complaint, anonymous, repetitious, vexatious, solely_review_outcome, difference_of_opinion, no_standing"), "\(out)")
+        for word in ItemKind.allCases.map(\.rawValue) + SubjectRole.allCases.map(\.rawValue) {
+            #expect(flat.contains(word), "help lacks \(word)")
+        }
+        let (bad, _, err) = try TestEnv.run(["review", "override", "abcdef123456", "--outcome", "routed", "--handler", "crt",
+                                             "--kind", "complaint", "--subject", "the_council", "--reason", "x"])
+        #expect(bad == 2, "a word outside the contract is a usage error (exit 2, as the README says)")
+        #expect(err.contains("'the_council'") && err.contains("not_police"), "\(err)")
     }
 }

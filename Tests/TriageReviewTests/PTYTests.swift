@@ -204,9 +204,9 @@ final class PseudoTerminal {
         #expect((pty.localModes() & tcflag_t(ECHO | ICANON)) == tcflag_t(ECHO | ICANON), "terminal left in raw mode")
 
         let cctv = try #require(try store.effectiveDecision(for: cctvID))
-        #expect(cctv.decision.decision.outcome == "not_recorded")
+        #expect(cctv.decision.decision.outcome == .notRecorded)
         #expect(cctv.decision.decision.handler == "opcc_enquiries")
-        #expect(cctv.decision.decision.reasons == ["not_a_complaint"])
+        #expect(cctv.decision.decision.reasons == [.notAComplaint])
         #expect(cctv.decision.reason == "council CCTV, not the police")
         let routed = try #require(try store.effectiveDecision(for: routedID))
         #expect(routed.decision.madeBy == "caseworker:Pat Tester")

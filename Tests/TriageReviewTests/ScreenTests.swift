@@ -58,7 +58,7 @@ struct ScreenTests {
     }
 
     @Test func needsCaseworkerCannotBeAcceptedOnlyOverridden() throws {
-        let item = Sample.item(id: String(repeating: "9", count: 64), outcome: "needs_caseworker")
+        let item = Sample.item(id: String(repeating: "9", count: 64), outcome: .needsCaseworker)
         var s = ReviewScreen(items: [item], choices: try Sample.choices(), actor: "x", size: TerminalSize(columns: 80, rows: 24))
         #expect(s.handle(.char("a")).isEmpty)
         #expect(s.mode == .item)
@@ -78,32 +78,32 @@ struct ScreenTests {
     @Test func overridePicksFromTheProfileListsAndNeedsAReason() throws {
         var s = try screen()
         let lists = try #require(s.currentChoices)
-        #expect(lists.outcomes.map(\.code) == ["routed", "recorded", "not_recorded", "needs_caseworker"])
+        #expect(lists.outcomes.map(\.code) == [.routed, .recorded, .notRecorded, .needsCaseworker])
         _ = s.handle(.char("o"))
         #expect(s.mode == .pickOutcome(0))   // starts on the current outcome, routed
         _ = s.handle(.down)
         #expect(s.mode == .pickOutcome(1))
         _ = s.handle(.enter)
         let crt = try #require(lists.handlers.firstIndex { $0.code == "crt" })
-        #expect(s.mode == .pickHandler(outcome: "recorded", selected: crt))   // starts on the current handler
+        #expect(s.mode == .pickHandler(outcome: .recorded, selected: crt))   // starts on the current handler
         let opcc = try #require(lists.handlers.firstIndex { $0.code == "opcc" })
         var steps = 0
-        while s.mode != .pickHandler(outcome: "recorded", selected: opcc), steps < 50 {
+        while s.mode != .pickHandler(outcome: .recorded, selected: opcc), steps < 50 {
             _ = s.handle(.down)
             steps += 1
         }
         _ = s.handle(.enter)
         // Whom it is about: starts on the subject the rules read; Enter keeps it.
         let kept = try #require(lists.subjects.firstIndex { $0.code == s.items[0].decision.subject })
-        #expect(s.mode == .pickSubject(outcome: "recorded", handler: "opcc", because: [], selected: kept))
+        #expect(s.mode == .pickSubject(outcome: .recorded, handler: "opcc", because: [], selected: kept))
         _ = s.handle(.enter)
-        #expect(s.mode == .reason(outcome: "recorded", handler: "opcc", because: [], subject: nil, text: ""))
+        #expect(s.mode == .reason(outcome: .recorded, handler: "opcc", because: [], subject: nil, text: ""))
         // No reason: refused, still asking.
         #expect(s.handle(.enter).isEmpty)
         #expect(s.message == ScreenMessage(text: "A reason is required for an override.", isError: true))
         #expect(type(&s, "about the Chief Constable").isEmpty)
         let commands = s.handle(.enter)
-        #expect(commands == [.perform(.override(id: s.items[0].id, outcome: "recorded", handler: "opcc", because: [], subject: nil, reason: "about the Chief Constable"))])
+        #expect(commands == [.perform(.override(id: s.items[0].id, outcome: .recorded, handler: "opcc", because: [], subject: nil, reason: "about the Chief Constable"))])
     }
 
     @Test func notRecordedAlsoAsksWhy() throws {
@@ -112,19 +112,19 @@ struct ScreenTests {
         _ = s.handle(.char("3"))   // not_recorded
         _ = s.handle(.enter)
         _ = s.handle(.enter)       // the handler shown first (the current one, crt)
-        #expect(s.mode == .pickReason(outcome: "not_recorded", handler: "crt", selected: 0))
+        #expect(s.mode == .pickReason(outcome: .notRecorded, handler: "crt", selected: 0))
         _ = s.handle(.char("3"))   // repetitious
         _ = s.handle(.enter)
-        guard case .pickSubject(_, _, ["repetitious"], _) = s.mode else { Issue.record("expected the subject list, got \(s.mode)"); return }
+        guard case .pickSubject(_, _, [.repetitious], _) = s.mode else { Issue.record("expected the subject list, got \(s.mode)"); return }
         _ = s.handle(.enter)       // keep the subject
-        #expect(s.mode == .reason(outcome: "not_recorded", handler: "crt", because: ["repetitious"], subject: nil, text: ""))
+        #expect(s.mode == .reason(outcome: .notRecorded, handler: "crt", because: [.repetitious], subject: nil, text: ""))
         _ = s.handle(.escape)      // back to the subjects
         _ = s.handle(.escape)      // back to the reasons, on the one chosen
-        #expect(s.mode == .pickReason(outcome: "not_recorded", handler: "crt", selected: 2))
+        #expect(s.mode == .pickReason(outcome: .notRecorded, handler: "crt", selected: 2))
         _ = s.handle(.enter)
         _ = s.handle(.enter)
         _ = type(&s, "same as last month")
-        #expect(s.handle(.enter) == [.perform(.override(id: s.items[0].id, outcome: "not_recorded", handler: "crt", because: ["repetitious"], subject: nil, reason: "same as last month"))])
+        #expect(s.handle(.enter) == [.perform(.override(id: s.items[0].id, outcome: .notRecorded, handler: "crt", because: [.repetitious], subject: nil, reason: "same as last month"))])
     }
 
     @Test func overrideCanChangeWhomItIsAbout() throws {
@@ -133,12 +133,12 @@ struct ScreenTests {
         _ = s.handle(.char("o"))
         _ = s.handle(.enter)       // outcome kept
         _ = s.handle(.enter)       // handler kept
-        let notPolice = try #require(lists.subjects.firstIndex { $0.code == "not_police" })
+        let notPolice = try #require(lists.subjects.firstIndex { $0.code == .notPolice })
         _ = s.handle(.char(Character(String(notPolice + 1))))
         _ = s.handle(.enter)
-        guard case .reason(_, _, _, "not_police", _) = s.mode else { Issue.record("expected the reason with a new subject, got \(s.mode)"); return }
+        guard case .reason(_, _, _, .notPolice?, _) = s.mode else { Issue.record("expected the reason with a new subject, got \(s.mode)"); return }
         _ = type(&s, "a council warden")
-        guard case .perform(.override(_, _, _, _, "not_police", "a council warden"))? = s.handle(.enter).first else {
+        guard case .perform(.override(_, _, _, _, .notPolice?, "a council warden"))? = s.handle(.enter).first else {
             Issue.record("no override with the new subject"); return
         }
     }
@@ -251,27 +251,29 @@ struct ScreenTests {
 
     @Test func queueOrderNeedsCaseworkerFirstThenByDate() {
         let d0 = Sample.received
-        var a = Sample.item(id: "a", seq: 1, outcome: "routed", received: d0.addingTimeInterval(100))
-        let b = Sample.item(id: "b", seq: 2, outcome: "needs_caseworker", received: d0.addingTimeInterval(300))
-        let c = Sample.item(id: "c", seq: 3, outcome: "routed", received: d0)
+        var a = Sample.item(id: "a", seq: 1, outcome: .routed, received: d0.addingTimeInterval(100))
+        let b = Sample.item(id: "b", seq: 2, outcome: .needsCaseworker, received: d0.addingTimeInterval(300))
+        let c = Sample.item(id: "c", seq: 3, outcome: .routed, received: d0)
         var reviewed = Sample.item(id: "d", seq: 4, received: d0.addingTimeInterval(-100))
         reviewed.madeBy = "caseworker:x"
         let order = ReviewQueue.order([a, b, c, reviewed], filter: ReviewFilter())
         #expect(order.map(\.id) == ["b", "c", "a"])
         #expect(ReviewQueue.order([a, b, c, reviewed], filter: ReviewFilter(includeReviewed: true)).map(\.id) == ["b", "c", "a", "d"])
-        #expect(ReviewQueue.order([a, b, c], filter: ReviewFilter(outcome: "routed")).map(\.id) == ["c", "a"])
+        #expect(ReviewQueue.order([a, b, c], filter: ReviewFilter(outcome: .routed)).map(\.id) == ["c", "a"])
         #expect(ReviewQueue.order([a, b, c], filter: ReviewFilter(since: d0.addingTimeInterval(50))).map(\.id) == ["b", "a"])
         // A caseworker's decision that the rules now disagree with comes back.
         a.madeBy = "caseworker:x"
-        a.disagreement = Sample.decision(outcome: "not_recorded")
+        a.disagreement = Sample.decision(outcome: .notRecorded)
         #expect(ReviewQueue.order([a], filter: ReviewFilter()).map(\.id) == ["a"])
     }
 
     @Test func overrideChoicesValidateCodes() throws {
         let lists = OverrideChoices(profile: try TestEnv.cambridgeshire())
-        #expect(throws: Never.self) { try lists.validate(outcome: "routed", handler: "psd") }
-        #expect(throws: ReviewError.self) { try lists.validate(outcome: "sent_away", handler: "psd") }
-        #expect(throws: ReviewError.self) { try lists.validate(outcome: "routed", handler: "pcc") }   // a Northamptonshire handler
+        #expect(throws: Never.self) { try lists.validate(outcome: .routed, handler: "psd") }
+        var narrow = try TestEnv.cambridgeshire()
+        narrow.outcomes = ["routed"]
+        #expect(throws: ReviewError.self) { try OverrideChoices(profile: narrow).validate(outcome: .recorded, handler: "psd") }
+        #expect(throws: ReviewError.self) { try lists.validate(outcome: .routed, handler: "pcc") }   // a Northamptonshire handler
     }
 }
 

@@ -112,15 +112,15 @@ enum TestEnv {
 enum Sample {
     static let received = Date(timeIntervalSince1970: 1_795_000_000)
 
-    static func decision(outcome: String = "routed", handler: String = "crt", evidence: [Evidence] = [], force: String = "cambridgeshire") -> Decision {
-        Decision(source: "test", id: "x", force: force, kind: "complaint", subject: "officer_or_staff", outcome: outcome,
+    static func decision(outcome: Outcome = .routed, handler: String = "crt", evidence: [Evidence] = [], force: String = "cambridgeshire") -> Decision {
+        Decision(source: "test", id: "x", force: force, kind: .complaint, subject: .officerOrStaff, outcome: outcome,
                  handler: handler, reasons: [], flags: [], categories: [], rules: evidence.map(\.rule), justification: evidence,
                  explanation: "A complaint about an officer goes to the CRT.", decidedBy: DecisionRowReference(row: "officer_or_staff", cites: "001 §4.1"),
                  caseworkerNotes: [], rulesetVersion: "v", received: received)
     }
 
     /// An item whose body is new text, a quoted reply and a signature.
-    static func item(id: String, seq: Int64 = 1, outcome: String = "routed", received: Date = received, subject: String = "Rude officer") -> ReviewItem {
+    static func item(id: String, seq: Int64 = 1, outcome: Outcome = .routed, received: Date = received, subject: String = "Rude officer") -> ReviewItem {
         let newText = "PC Example was very rude to me at the roadside and I want this looked at.\n"
         let quoted = "> On Monday you wrote:\n> Thank you for contacting us.\n"
         let signature = "-- \nAlex Sample\n"

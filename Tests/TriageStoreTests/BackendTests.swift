@@ -19,7 +19,7 @@ import TriageCore
         try Fixture.ingest(store, Fixture.item("Nobody came when I called 999.", date: "2026-10-08",
                                                sender: Party(name: "Sam Example", address: "sam@example.com", phone: "01632 960123")))
         try store.quarantine(RawItem(bytes: Array("not an item".utf8), source: "inbox/bad.eml"), problem: "not a test item")
-        try store.recordOverride(itemID: a.itemID, actor: "A. Caseworker", outcome: "routed", handler: "psd", reason: "serious")
+        try store.recordOverride(itemID: a.itemID, actor: "A. Caseworker", outcome: .routed, handler: "psd", reason: "serious")
         let items = try store.items()
         try store.recordAcceptance(itemID: items[1].id, actor: "B. Caseworker")
         try store.approveSummary(itemID: a.itemID, summary: "A complaint about an officer's manner at a roadside stop.", actor: "A. Caseworker")
@@ -47,7 +47,7 @@ import TriageCore
         let store = try Fixture.store(kind)
         let r = try Fixture.ingest(store, Fixture.item("The officer was rude.", date: "2026-10-01"))
         let seen = try #require(r.decision).decision.id
-        try store.recordOverride(itemID: r.itemID, actor: "A. Caseworker", outcome: "routed", handler: "psd", reason: "serious", expecting: seen)
+        try store.recordOverride(itemID: r.itemID, actor: "A. Caseworker", outcome: .routed, handler: "psd", reason: "serious", expecting: seen)
         do {
             try store.recordAcceptance(itemID: r.itemID, actor: "B. Caseworker", expecting: seen)
             Issue.record("the second caseworker's stale acceptance was stored")

@@ -103,18 +103,18 @@ enum Fixture {
             evidence.append(Evidence(rule: "language.abusive", cites: "001 §7.1", segment: "new_text", start: 0, end: 5, quote: "idiot", fact: "abusive=true"))
         }
         var d = Decision(
-            source: c.provenance.source, id: c.provenance.sha256, force: "cambridgeshire", kind: "complaint", subject: "officer_or_staff",
-            outcome: "routed", handler: "crt", reasons: [], flags: [], categories: [], rules: evidence.map(\.rule),
+            source: c.provenance.source, id: c.provenance.sha256, force: "cambridgeshire", kind: .complaint, subject: .officerOrStaff,
+            outcome: .routed, handler: "crt", reasons: [], flags: [], categories: [], rules: evidence.map(\.rule),
             justification: evidence, explanation: "test", decidedBy: DecisionRowReference(row: "test", cites: "001 §4"),
             caseworkerNotes: [], rulesetVersion: "test-v1", received: c.date?.value)
         if text.contains("thank") {
-            d.kind = "compliment"; d.outcome = "not_recorded"; d.handler = "opcc_enquiries"; d.reasons = ["not_a_complaint"]
+            d.kind = .compliment; d.outcome = .notRecorded; d.handler = "opcc_enquiries"; d.reasons = [.notAComplaint]
         } else if abusive && (has.contains("history_abusive_pattern") || has.contains("excessive_contact")) {
-            d.outcome = "not_recorded"; d.handler = "opcc"; d.reasons = ["vexatious"]
+            d.outcome = .notRecorded; d.handler = "opcc"; d.reasons = [.vexatious]
         } else if has.contains("repetitious") || has.contains("reopening") {
-            d.outcome = "not_recorded"; d.handler = "opcc"; d.reasons = ["repetitious"]
+            d.outcome = .notRecorded; d.handler = "opcc"; d.reasons = [.repetitious]
         }
-        if has.contains("excessive_contact") { d.flags.append("excessive_contact") }
+        if has.contains("excessive_contact") { d.flags.append(.excessiveContact) }
         return d
     }
 

@@ -133,7 +133,7 @@ import TriageCore
     @Test(arguments: StoreKind.all) func anEffectiveDecisionRepointedWithoutAuditIsCaught(_ kind: StoreKind) throws {
         let (store, path) = try Self.filled(kind)
         let id = try #require(store.items().first?.id)
-        try store.recordOverride(itemID: id, actor: "A. Caseworker", outcome: "recorded", handler: "opcc", reason: "test")
+        try store.recordOverride(itemID: id, actor: "A. Caseworker", outcome: .recorded, handler: "opcc", reason: "test")
         #expect(try store.verifyAudit().ok)
         // Point the item back at the classifier's decision, as if the override never counted.
         _ = try Fixture.sql(kind, path, "UPDATE effective_decisions SET decision_id = (SELECT MIN(id) FROM decisions WHERE item_id = '\(id)') WHERE item_id = '\(id)'")

@@ -24,7 +24,7 @@ import TriageCore
         let store = try Fixture.store(kind)
         let r1 = try Fixture.ingest(store, Fixture.item(Self.first, subject: "Stop and search by PC 1234", date: "2026-10-06"))
         #expect(r1.historyFacts.isEmpty)
-        #expect(r1.decision?.decision.decision.outcome == "routed")
+        #expect(r1.decision?.decision.decision.outcome == .routed)
 
         // The same matter again, through the web form: same officer, same date, nothing new.
         let again = """
@@ -39,7 +39,7 @@ import TriageCore
         #expect(fact.cites == "001 §7.1")
         #expect(fact.quote.contains("item \(r1.itemID.prefix(12)) of 2026-10-06, 'Stop and search by PC 1234'"))
         #expect(fact.quote.contains("same officer 1234"))
-        #expect(r2.decision?.decision.decision.reasons == ["repetitious"])
+        #expect(r2.decision?.decision.decision.reasons == [.repetitious])
         let evidence = try #require(r2.decision?.decision.decision.justification.first { $0.rule == "history.repetitious" })
         #expect(evidence.quote.contains(String(r1.itemID.prefix(12))))
 
@@ -51,13 +51,13 @@ import TriageCore
         let r3 = try Fixture.ingest(store, Fixture.item(newIncident, subject: "Another stop", date: "2026-11-21"))
         #expect(r3.item?.complainantID == r1.item?.complainantID)
         #expect(!r3.historyFacts.contains { $0.fact == "repetitious" })
-        #expect(r3.decision?.decision.decision.outcome == "routed")
+        #expect(r3.decision?.decision.decision.outcome == .routed)
 
         // The same incident with new evidence: a video not sent before.
         let video = TriageCore.Attachment(filename: "doorbell-video.mp4", contentType: "video/mp4", size: 1_200_000, sha256: String(repeating: "ab", count: 32))
         let r4 = try Fixture.ingest(store, Fixture.item(again, subject: "New evidence", date: "2026-11-22", attachments: [video]))
         #expect(!r4.historyFacts.contains { $0.fact == "repetitious" })
-        #expect(r4.decision?.decision.decision.outcome == "routed")
+        #expect(r4.decision?.decision.decision.outcome == .routed)
     }
 
     /// The same matter told again in other words: few shared 3-grams, but the
@@ -143,7 +143,7 @@ import TriageCore
         let fact = try #require(r2.historyFacts.first { $0.fact == "reopening" })
         #expect(fact.quote.contains("item \(r1.itemID.prefix(12)) of 2026-09-01"))
         #expect(fact.quote.contains("CO/2211/26"))
-        #expect(r2.decision?.decision.decision.reasons == ["repetitious"])
+        #expect(r2.decision?.decision.decision.reasons == [.repetitious])
     }
 
     /// N = 3 items in D = 10 days: the 4th item in the window is excessive, the 3rd is not.
@@ -168,27 +168,27 @@ import TriageCore
         #expect(!fact.quote.contains(String(old.itemID.prefix(12))))
         // A frequent writer's new complaint is still a complaint, flagged.
         let d = try #require(results[3].decision?.decision.decision)
-        #expect(d.kind == "complaint")
-        #expect(d.outcome == "routed")
-        #expect(d.flags == ["excessive_contact"])
+        #expect(d.kind == .complaint)
+        #expect(d.outcome == .routed)
+        #expect(d.flags == [.excessiveContact])
     }
 
     @Test(arguments: StoreKind.all) func abusivePatternAndAngerAlone(_ kind: StoreKind) throws {
         let store = try Fixture.store(kind)
         // Angry but a first complaint: still a complaint.
         let r1 = try Fixture.ingest(store, Fixture.item("You useless morons lost my phone at the custody suite.", date: "2026-10-01"))
-        #expect(r1.decision?.decision.decision.outcome == "routed")
+        #expect(r1.decision?.decision.decision.outcome == .routed)
         #expect(!r1.historyFacts.contains { $0.fact == "history_abusive_pattern" })
         // A calm new complaint after an abusive one: the pattern is noted, but it is still a complaint.
         let r2 = try Fixture.ingest(store, Fixture.item("The officer at the desk would not take my details.", date: "2026-10-03"))
         #expect(r2.historyFacts.contains { $0.fact == "history_abusive_pattern" })
-        #expect(r2.decision?.decision.decision.outcome == "routed")
+        #expect(r2.decision?.decision.decision.outcome == .routed)
         // Abusive again, with an abusive history: vexatious (in the fixture classifier's table).
         let r3 = try Fixture.ingest(store, Fixture.item("You idiot, answer my emails about the officer.", date: "2026-10-05"))
         let fact = try #require(r3.historyFacts.first { $0.fact == "history_abusive_pattern" })
         #expect(fact.quote.contains("item \(r1.itemID.prefix(12)) of 2026-10-01"))
         #expect(!fact.quote.contains(String(r2.itemID.prefix(12))))
-        #expect(r3.decision?.decision.decision.reasons == ["vexatious"])
+        #expect(r3.decision?.decision.decision.reasons == [.vexatious])
     }
 
     @Test func analyzerIsPureAndIgnoresLaterItems() {

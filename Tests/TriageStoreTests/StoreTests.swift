@@ -93,9 +93,9 @@ import TriageCore
         let r = try Fixture.ingest(store, Fixture.item("The officer was rude to me at the front desk.", date: "2026-10-01"))
         #expect(r.decision?.decision.madeBy == "classifier")
         #expect(throws: StoreError.self) {
-            try store.recordOverride(itemID: r.itemID, actor: "A. Caseworker", outcome: "routed", handler: "psd", reason: "  ")
+            try store.recordOverride(itemID: r.itemID, actor: "A. Caseworker", outcome: .routed, handler: "psd", reason: "  ")
         }
-        let o = try store.recordOverride(itemID: r.itemID, actor: "A. Caseworker", outcome: "routed", handler: "psd",
+        let o = try store.recordOverride(itemID: r.itemID, actor: "A. Caseworker", outcome: .routed, handler: "psd",
                                          reason: "Allegation of assault in the second paragraph.")
         #expect(o.decision.madeBy == "caseworker:A. Caseworker")
         #expect(o.decision.decision.handler == "psd")
