@@ -297,6 +297,10 @@ public struct DecisionRow: Codable, Sendable, Equatable {
     /// Conditions: fact → value (`"x"`), not that value (`"!x"`), any of
     /// (`[x, y]`), present (`true`) or absent (`false`).
     public var when: [String: FactCondition]
+    /// Alternative condition sets (`when_any`): besides `when`, at least one
+    /// of them must hold, so one row covers "asks the police to act" or "is
+    /// a crime report" without a near-copy for each.
+    public var whenAny: [[String: FactCondition]]? = nil
     public var kind: String
     /// The subject word to report; `$subject` (default) reports the resolved subject.
     public var subject: String?
@@ -309,6 +313,14 @@ public struct DecisionRow: Codable, Sendable, Equatable {
     public var explain: String
     /// For `needs_caseworker`: what the caseworker must settle.
     public var note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, cites, when, kind, subject, outcome, route, reasons, flags, explain, note
+        case whenAny = "when_any"
+    }
+
+    /// Every condition set the row needs: `when`, then each of `when_any`'s.
+    public var conditionSets: [[String: FactCondition]] { [when] + (whenAny ?? []) }
 }
 
 /// A flag added when its conditions hold, after the row decided.

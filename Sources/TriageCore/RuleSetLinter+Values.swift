@@ -55,7 +55,7 @@ extension RuleSetLinter {
                 }
             }
         }
-        for row in rules.ruleSet.table.rows { check(row.when, owner: "decision row \(row.id)") }
+        for row in rules.ruleSet.table.rows { for conditions in row.conditionSets { check(conditions, owner: "decision row \(row.id)") } }
         for flag in rules.ruleSet.table.flags ?? [] { check(flag.when, owner: "flag \(flag.flag)") }
         return (problems, warnings)
     }

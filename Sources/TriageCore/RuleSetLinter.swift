@@ -22,13 +22,17 @@ public struct RuleSetLinter: Sendable {
     public static func safetyProblems(_ row: DecisionRow, table: DecisionTable) -> [String] {
         guard row.outcome == "not_recorded" else { return [] }
         var problems: [String] = []
-        let positive = row.when.contains { _, condition in
-            switch condition {
-            case .present(let wanted): return wanted
-            case .value(let v): return !v.hasPrefix("!")
-            case .anyOf: return true
+        func isPositive(_ conditions: [String: FactCondition]) -> Bool {
+            conditions.contains { _, condition in
+                switch condition {
+                case .present(let wanted): return wanted
+                case .value(let v): return !v.hasPrefix("!")
+                case .anyOf: return true
+                }
             }
         }
+        // Positive in `when`, or in every alternative of `when_any`.
+        let positive = isPositive(row.when) || (row.whenAny.map { !$0.isEmpty && $0.allSatisfy(isPositive) } ?? false)
         if !positive { problems.append("decision row \(row.id): not_recorded with no positive reason (every condition is an absence)") }
         if let criticism = table.criticismFact, (row.reasons ?? []).contains("not_a_complaint"), row.when[criticism] != .present(false) {
             problems.append("decision row \(row.id): says not_a_complaint without requiring \(criticism): false (criticism of the police would be dropped)")
@@ -85,12 +89,13 @@ public struct RuleSetLinter: Sendable {
         }
         for (i, row) in set.table.rows.enumerated() {
             let owner = "decision row \(row.id)"
-            checkConditions(row.when, owner: owner)
+            for conditions in row.conditionSets { checkConditions(conditions, owner: owner) }
+            if let any = row.whenAny, any.count < 2 { problems.append("\(owner): when_any needs at least two condition sets") }
             if row.cites.isEmpty { problems.append("\(owner): no citation") }
             if row.outcome == "not_recorded" && (row.reasons ?? []).isEmpty { problems.append("\(owner): not_recorded without a reason") }
             problems += Self.safetyProblems(row, table: set.table)
             // Shadowed: an earlier row whose conditions are all among this row's conditions always fires first.
-            for earlier in set.table.rows[..<i] where earlier.when.allSatisfy({ row.when[$0.key] == $0.value }) {
+            for earlier in set.table.rows[..<i] where earlier.whenAny == nil && earlier.when.allSatisfy({ row.when[$0.key] == $0.value }) {
                 problems.append("\(owner): can never fire — row \(earlier.id) before it matches whenever it does")
                 break
             }

@@ -153,3 +153,41 @@ enum MiniRules {
         #expect(again.role == .alternative)
     }
 }
+
+/// `when_any`: a row holds when `when` holds and at least one alternative set does.
+@Suite struct DecisionRowAlternativesTests {
+    static func decide(_ text: String) throws -> Decision {
+        var set = MiniRules.set
+        set.rules += [
+            MiniRules.rule("k.report", "kind_hint=request_for_service", ["please send someone"]),
+            MiniRules.rule("k.act", "action_requested", ["come and look"]),
+            MiniRules.rule("k.offenders", "complaint_about_offenders", ["the vandals"]),
+        ]
+        var row = MiniRules.row("offenders", ["complaint_about_offenders": .present(true)], kind: "request_for_service",
+                                outcome: "not_recorded", route: "officer", reasons: ["not_a_complaint"])
+        row.whenAny = [["kind_hint": .value("request_for_service")], ["action_requested": .present(true)]]
+        set.table.rows.insert(row, at: 0)
+        let classifier = Classifier(try CompiledRuleSet(set, stemmer: SnowballStemmer()))
+        let item = RuleExampleRunner.item(text: text, subject: nil, example: RuleExample(text: text), quotedBody: false)
+        return classifier.classify(item, force: "test")
+    }
+
+    @Test func eitherAlternativeMakesTheRowHold() throws {
+        #expect(try Self.decide("I complain about the vandals. Please send someone.").decidedBy.row == "offenders")
+        #expect(try Self.decide("I complain about the vandals. Can you come and look?").decidedBy.row == "offenders")
+    }
+
+    @Test func withNoAlternativeTheRowDoesNotHold() throws {
+        #expect(try Self.decide("I complain about the vandals.").decidedBy.row != "offenders")
+    }
+
+    @Test func theRowDecodesFromWhenAny() throws {
+        let json = """
+            {"id": "r", "cites": "c", "when": {"a": true}, "when_any": [{"b": true}, {"c": "x"}],
+             "kind": "other", "outcome": "needs_caseworker", "route": "=caseworker", "explain": "e"}
+            """
+        let row = try JSONDecoder().decode(DecisionRow.self, from: Data(json.utf8))
+        #expect(row.whenAny?.count == 2)
+        #expect(row.conditionSets.count == 3)
+    }
+}
