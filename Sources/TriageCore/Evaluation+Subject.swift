@@ -133,6 +133,8 @@ extension Evaluation {
             }
             return false
         }
+        /// Rules whose mentions are things (a police vehicle), not people.
+        let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
         func inSentence(_ a: Hit) -> Int? {
             let tokens = views[a.view].index.tokens
             let sentence = tokens[a.first].sentence
@@ -145,7 +147,7 @@ extension Evaluation {
             guard !named.isEmpty else { return namedRole(a, after: pointerAt) }
             // A background body inside the anchor's own words ("taken to hospital") is not its subject.
             let here = named.filter { c in
-                !(sentenceOnly.contains(role(c)) && hits[c].first <= a.last && hits[c].last >= a.first)
+                !((sentenceOnly.contains(role(c)) || things.contains(hits[c].rule)) && hits[c].first <= a.last && hits[c].last >= a.first)
                     && !(isNobody(c) && hits[c].last < a.first)
             }
             guard !here.isEmpty else { return nil }
@@ -178,7 +180,6 @@ extension Evaluation {
             return best
         }
 
-        let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
         let personalClass = rules.lexiconIndex["personal_pronoun"]
         let organisationClass = rules.lexiconIndex["organisation"]
         /// "He" or "she" refers to one person, not to a plural mention ("the PCSOs"): a mention
@@ -211,7 +212,7 @@ extension Evaluation {
             }
             for paragraph in [t.paragraph, t.paragraph - 1] where paragraph >= 0 {
                 var before = (byParagraph[a.view]?[paragraph] ?? []).filter {
-                    hits[$0].last < a.first && !sentenceOnly.contains(role($0)) && !(person && things.contains(hits[$0].rule))
+                    hits[$0].last < a.first && !sentenceOnly.contains(role($0)) && !((person || personal) && things.contains(hits[$0].rule))
                         && !(personal && isBody($0)) && !isNobody($0)
                 }
                 // "she" refers to a person: the nearest specific role, before a generic body ("our police desk");
