@@ -115,11 +115,14 @@ public struct CompiledRuleSet: Sendable {
     /// Phrase alternatives as the files write them: every expansion of every
     /// rule, guard and word-class pattern (a word class used by name counts once).
     public var writtenAlternatives: Int {
-        var phrases: [String] = []
-        for rule in ruleSet.rules { phrases += (rule.match.phrases ?? []) + (rule.match.datesAfter ?? []) }
-        for g in ruleSet.guards { phrases += (g.before ?? []) + (g.sentence ?? []) + (g.after ?? []) + (g.except ?? []) }
-        for l in ruleSet.lexicons { phrases += l.entries }
-        return phrases.reduce(0) { $0 + ((try? PhrasePattern($1).expansionCount) ?? 0) }
+        writtenPhrases.flatMap(\.phrases).reduce(0) { $0 + ((try? PhrasePattern($1).expansionCount) ?? 0) }
+    }
+
+    /// Every phrase pattern the files write, by where it stands ("rule x", "guard y", "word class z").
+    public var writtenPhrases: [(owner: String, phrases: [String])] {
+        ruleSet.rules.map { ("rule \($0.id)", ($0.match.phrases ?? []) + ($0.match.datesAfter ?? [])) }
+            + ruleSet.guards.map { ("guard \($0.id)", ($0.before ?? []) + ($0.sentence ?? []) + ($0.after ?? []) + ($0.except ?? [])) }
+            + ruleSet.lexicons.map { ("word class \($0.id)", $0.entries) }
     }
 
     /// Indexes a stretch of text the way rules read it.

@@ -24,8 +24,7 @@ struct View {
 
     /// Whether a match of word class `id` covers exactly token `position`.
     func token(_ position: Int, isIn id: Int) -> Bool {
-        guard position >= 0, position < classes.count else { return false }
-        return classes[position].contains { $0.owner == id && $0.last == position }
+        classMatch(id, endingAt: position, reach: 0)
     }
 
     /// Whether a match of word class `id` ends exactly at token `position`
