@@ -116,7 +116,13 @@ extension Evaluation {
             }
             // Where an `except` phrase starts, the guard's words there do not guard.
             let excepted = Set(guards.filter { part($0) == .except }.map(\.first))
-            for gm in guards {
+            // An entry of the `undone_by` class starting after the guard's phrase, in its sentence, undoes it.
+            let undoing = guardRule.undoneBy.flatMap { rules.lexiconIndex[$0] }
+            func undone(_ gm: PhraseMatcher.Match) -> Bool {
+                guard let undoing, index.sentences.indices.contains(sentence) else { return false }
+                return (gm.last + 1..<index.sentences[sentence].upperBound).contains { view.classMatch(undoing, startingAt: $0) }
+            }
+            for gm in guards where !undone(gm) {
                 switch part(gm) {
                 case .before:
                     if excepted.contains(gm.first) { continue }

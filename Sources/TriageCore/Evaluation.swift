@@ -34,6 +34,11 @@ struct View {
         return (max(0, position - reach)...position).contains { q in classes[q].contains { $0.owner == id && $0.last == position } }
     }
 
+    /// Whether a match of word class `id` starts at token `position`.
+    func classMatch(_ id: Int, startingAt position: Int) -> Bool {
+        classes.indices.contains(position) && classes[position].contains { $0.owner == id }
+    }
+
     /// Whether some match of word class `id` lies in `sentence`.
     func sentence(_ sentence: Int, has id: Int) -> Bool {
         // Sentence numbers are indices into `sentences` (each closed sentence holds tokens).

@@ -24,14 +24,38 @@ public struct RuleExampleRunner: Sendable {
         self.classifier = classifier
     }
 
-    /// Runs all examples of all rules (or of the rules whose id has `prefix`).
+    /// Runs all examples of all rules and word classes (or of the rules whose
+    /// id has `prefix`, and the word classes whose `@id` has it).
     public func run(prefix: String? = nil) -> [Result] {
         var results: [Result] = []
         for rule in classifier.rules.ruleSet.rules where prefix.map({ rule.id.hasPrefix($0) }) ?? true {
             for example in rule.examples?.match ?? [] { results += check(rule, example, expectMatch: true) }
             for example in rule.examples?.noMatch ?? [] { results += check(rule, example, expectMatch: false) }
         }
+        for (l, lexicon) in classifier.rules.ruleSet.lexicons.enumerated() where prefix.map({ "@\(lexicon.id)".hasPrefix($0) }) ?? true {
+            for example in lexicon.examples?.match ?? [] { results.append(check(wordClass: l, example, expectMatch: true)) }
+            for example in lexicon.examples?.noMatch ?? [] { results.append(check(wordClass: l, example, expectMatch: false)) }
+        }
         return results
+    }
+
+    /// A word class's example: a `match` example must hold an entry of the class
+    /// (over the `[[…]]` mark, when there is one); a `no_match` example none.
+    private func check(wordClass l: Int, _ example: RuleExample, expectMatch: Bool) -> Result {
+        let compiled = classifier.rules
+        let plain = Marked(example.text)
+        let index = compiled.index(plain.text)
+        let tokens = index.tokens
+        let spans = compiled.classMatcher.matches(in: tokens).filter { $0.owner == l }
+            .map { tokens[$0.first].start..<tokens[$0.last].end }
+        let fired = plain.mark.map { mark in spans.contains { $0.overlaps(mark) } } ?? !spans.isEmpty
+        var problem: String?
+        if fired != expectMatch {
+            let found = spans.map { "\"\(index.quote(from: $0.lowerBound, to: $0.upperBound))\"" }.joined(separator: ", ")
+            problem = expectMatch ? (found.isEmpty ? "no entry found" : "found, but not on the marked words: \(found)") : "found: \(found)"
+        }
+        return Result(rule: "@\(compiled.ruleSet.lexicons[l].id)", example: String(example.text.prefix(60)), variant: "word class",
+                      expectedMatch: expectMatch, passed: problem == nil, problem: problem)
     }
 
     /// Rules with no `match` or no `no_match` example.

@@ -224,11 +224,16 @@ public struct Guard: Codable, Sendable, Equatable {
     /// When true, `before` and `after` reach across commas and other clause
     /// breaks ("The PCSO who covers our estate, Sophie, has been lovely").
     public var acrossClauses: Bool?
+    /// A word class whose words, later in the same sentence than the guard's
+    /// phrase, undo it: "the officer was fine with the driver in front but
+    /// when he got to me …" is not praise of what the complaint is about.
+    public var undoneBy: String?
 
     enum CodingKeys: String, CodingKey {
         case id, description, before, window, sentence, after, except
         case questionOnly = "question_only"
         case acrossClauses = "across_clauses"
+        case undoneBy = "undone_by"
     }
 }
 

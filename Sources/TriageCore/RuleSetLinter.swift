@@ -46,6 +46,10 @@ public struct RuleSetLinter: Sendable {
         let setFacts = Set(set.rules.map(\.fact))
         var usedFacts = Set<String>()
 
+        for lexicon in set.lexicons {
+            if (lexicon.examples?.match ?? []).isEmpty { problems.append("word class \(lexicon.id): no example that must match") }
+            if (lexicon.examples?.noMatch ?? []).isEmpty { problems.append("word class \(lexicon.id): no example that must not match") }
+        }
         for rule in set.rules {
             if rule.cites.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("rule \(rule.id): no citation (cites)") }
             if rule.description.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("rule \(rule.id): no description") }

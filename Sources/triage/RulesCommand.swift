@@ -14,18 +14,19 @@ struct RulesCommand: ParsableCommand {
 struct RulesTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Run every example of every rule (and its shifted and quoted variants).",
+        abstract: "Run every example of every rule (and its shifted and quoted variants) and of every word class.",
         discussion: """
             Exits 3 when any example fails.
 
             Examples:
               triage rules test
               triage rules test --only subject. --format json
+              triage rules test --only @anaphor          # one word class
             """
     )
 
     @OptionGroup var ruleOptions: RuleOptions
-    @Option(help: "Only rules whose id starts with this.") var only: String?
+    @Option(help: "Only rules whose id starts with this (word classes: @id).") var only: String?
     @OptionGroup var formatOptions: FormatOptions
     var format: OutputFormat { formatOptions.format }
 
@@ -49,8 +50,9 @@ struct RulesTestCommand: ParsableCommand {
             for r in failed {
                 out.line("FAIL \(r.rule) [\(r.variant)] \(r.expectedMatch ? "should match" : "should not match"): \"\(r.example)\" — \(r.problem ?? "")")
             }
-            let rules = Set(results.map(\.rule)).count
-            out.line("\(results.count - failed.count) passed, \(failed.count) failed (\(rules) rules, \(results.count) example runs)")
+            let owners = Set(results.map(\.rule))
+            let classes = owners.filter { $0.hasPrefix("@") }.count
+            out.line("\(results.count - failed.count) passed, \(failed.count) failed (\(owners.count - classes) rules, \(classes) word classes, \(results.count) example runs)")
         }
         out.flush()
         if !failed.isEmpty { throw ExitCodes.checkFailed }

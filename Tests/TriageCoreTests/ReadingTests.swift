@@ -117,6 +117,38 @@ import SnowballStemming
         #expect(!d.justification.contains { $0.rule == "subject.refers_back" })
     }
 
+    /// Word classes' examples run with the rules' (`triage rules test`), and a wrong one fails.
+    @Test func wordClassExamplesRunAndCanFail() throws {
+        var set = Self.set
+        set.lexicons[0].examples = RuleExamples(match: [RuleExample(text: "then [[the copper]] came")],
+                                                noMatch: [RuleExample(text: "a copper came"), RuleExample(text: "a neighbour came")])
+        let results = RuleExampleRunner(Classifier(try CompiledRuleSet(set, stemmer: SnowballStemmer()))).run(prefix: "@role")
+        #expect(results.count == 3)
+        #expect(results.filter(\.passed).count == 2)
+        #expect(results.contains { !$0.passed && $0.example == "a copper came" && $0.problem == "found: \"copper\"" })
+    }
+
+    /// Praise is undone when the sentence turns against the same person
+    /// (`undone_by`), not when it turns to someone else.
+    @Test func praiseIsUndoneByATurnAgainstTheSamePerson() throws {
+        var set = Self.set
+        set.lexicons.append(Lexicon(id: "turn_against", description: "turns", source: nil,
+                                    entries: ["but [when] (he|she|they)"], examples: nil))
+        set.guards.append(Guard(id: "praise", description: "praised", before: nil, window: 10, sentence: nil,
+                                after: ["was (fine|polite)"], questionOnly: nil, acrossClauses: true, undoneBy: "turn_against"))
+        set.rules[set.rules.count - 2].guards = ["praise"]
+        let classifier = Classifier(try CompiledRuleSet(set, stemmer: SnowballStemmer()))
+        func mentioned(_ text: String) -> Bool {
+            let item = RuleExampleRunner.item(text: text, subject: nil, example: RuleExample(text: text), quotedBody: false)
+            return classifier.classify(item, force: "test").justification.contains { $0.rule == "s.role" }
+        }
+        #expect(!mentioned("The officer was fine with everyone."))
+        #expect(mentioned("The officer was fine with the man in front but when he got to me he shouted."))
+        #expect(!mentioned("The officer was polite, but my neighbour shouted."))
+        set.guards[set.guards.count - 1].undoneBy = "no_such_class"
+        #expect(throws: RuleSetError.self) { _ = try CompiledRuleSet(set, stemmer: SnowballStemmer()) }
+    }
+
     @Test func anUnknownWordClassIsAnError() throws {
         var set = Self.set
         set.rules.append(MiniRules.rule("bad", "x", ["@nope"]))
