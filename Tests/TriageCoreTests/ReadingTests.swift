@@ -120,7 +120,8 @@ import SnowballStemming
     /// Word classes' examples run with the rules' (`triage rules test`), and a wrong one fails.
     @Test func wordClassExamplesRunAndCanFail() throws {
         var set = Self.set
-        set.lexicons[0].examples = RuleExamples(match: [RuleExample(text: "then [[the copper]] came")],
+        let role = try #require(set.lexicons.firstIndex { $0.id == "role" })
+        set.lexicons[role].examples = RuleExamples(match: [RuleExample(text: "then [[the copper]] came")],
                                                 noMatch: [RuleExample(text: "a copper came"), RuleExample(text: "a neighbour came")])
         let results = RuleExampleRunner(Classifier(try CompiledRuleSet(set, stemmer: SnowballStemmer()))).run(prefix: "@role")
         #expect(results.count == 3)
