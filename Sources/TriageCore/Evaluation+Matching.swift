@@ -320,13 +320,27 @@ extension Evaluation {
                 if before.isEmpty, let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
                     before = earlierSentences(here).flatMap(inSentence)
                 }
-                var nearest = before.max { hits[$0].last < hits[$1].last }
+                // A body that is not wanted, named as the object ("looked straight at my neighbour, got back
+                // in and drove off"), did not do what follows (who is told by "by" or "from" did). A wanted
+                // role stays the actor even as an object: missing a real allegation is the worse error.
+                var nearest = before.filter { wanted($0) || !isObjectMention(hits[$0], agents: false) }.max { hits[$0].last < hits[$1].last }
                 // "… not to prosecute the driver who hit my husband's bike": "who" right before the words
                 // makes the noun just before it the actor; when that noun is not the role, no role did it.
                 if nearest != nil, h.first >= 2, tokens[h.first - 1].text == "who", let others = rules.lexiconIndex["other_person"] {
                     var noun = h.first - 2
                     if noun > 0, tokens[noun].text == "," { noun -= 1 }
                     if views[h.view].classMatch(others, endingAt: noun) { nearest = nil }
+                }
+                // "The driver got out, looked at my neighbour, got back in and drove off": a person who is not a
+                // role opens the sentence, after any role named before it, so that person acted.
+                if let others = rules.lexiconIndex["other_person"], views[h.view].index.sentences.indices.contains(here.sentence) {
+                    let start = views[h.view].index.sentences[here.sentence].lowerBound
+                    let roles = inSentence(here.sentence)
+                    let opener = (start..<min(start + 3, h.first)).first { q in
+                        views[h.view].classMatch(others, endingAt: q, reach: 0)
+                            && !roles.contains { hits[$0].first <= q && hits[$0].last >= q }
+                    }
+                    if let opener, nearest.map({ hits[$0].last < opener }) ?? true { nearest = nil }
                 }
                 if nearest == nil {
                     // No role before it ("Useless police!", "why do I bother ringing you lot"): a role

@@ -113,26 +113,7 @@ extension Evaluation {
             h.last < a.first ? a.first - h.last : (h.first > a.last ? h.first - a.last : 0)
         }
 
-        let prepositionClass = rules.lexiconIndex["object_marker"]
-        let modifierClass = rules.lexiconIndex["mention_modifier"]
-        /// Whether a role is named after a preposition or a verb of telling ("with the Chief Constable",
-        /// "told our parish council"), over the words of its noun phrase: an object, not who acted.
-        func isObject(_ c: Int) -> Bool {
-            guard let prepositionClass, hits[c].view >= 0 else { return false }
-            let v = views[hits[c].view]
-            let tokens = v.index.tokens
-            var p = hits[c].first - 1
-            var skipped = 0
-            while p >= 0, tokens[p].sentence == tokens[hits[c].first].sentence {
-                if v.token(p, isIn: prepositionClass) { return true }
-                // Step back over the noun phrase's own words ("our parish council").
-                let modifier = modifierClass.map { v.token(p, isIn: $0) } ?? false
-                guard skipped < 2, modifier || tokens[p].isWord && !tokens[p].isCapitalised && skipped == 0 && p == hits[c].first - 1 else { return false }
-                skipped += 1
-                p -= 1
-            }
-            return false
-        }
+        func isObject(_ c: Int) -> Bool { isObjectMention(hits[c]) }
         /// Rules whose mentions are things (a police vehicle), not people.
         let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
         func inSentence(_ a: Hit) -> Int? {
@@ -362,5 +343,29 @@ extension Evaluation {
             ?? counts.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
         derived["subject"] = [chosenRole]
         subjectHits = Array(Set(pool.filter { role($0) == chosenRole })).sorted()
+    }
+}
+
+extension Evaluation {
+    /// Whether a mention is named after a preposition or a verb of telling ("with the Chief Constable",
+    /// "told our parish council"), over the words of its noun phrase: an object, not who acted.
+    /// - Parameter agents: when false, "by" and "from" do not make an object ("stopped by PC Jones",
+    ///   "a call from the sergeant": who acted).
+    func isObjectMention(_ hit: Hit, agents: Bool = true) -> Bool {
+        guard let prepositionClass = rules.lexiconIndex["object_marker"], hit.view >= 0 else { return false }
+        let modifierClass = rules.lexiconIndex["mention_modifier"]
+        let v = views[hit.view]
+        let tokens = v.index.tokens
+        var p = hit.first - 1
+        var skipped = 0
+        while p >= 0, tokens[p].sentence == tokens[hit.first].sentence {
+            if v.token(p, isIn: prepositionClass) { return agents || !["by", "from"].contains(tokens[p].text) }
+            // Step back over the noun phrase's own words ("our parish council").
+            let modifier = modifierClass.map { v.token(p, isIn: $0) } ?? false
+            guard skipped < 2, modifier || tokens[p].isWord && !tokens[p].isCapitalised && skipped == 0 && p == hit.first - 1 else { return false }
+            skipped += 1
+            p -= 1
+        }
+        return false
     }
 }
