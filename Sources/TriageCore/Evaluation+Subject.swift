@@ -114,6 +114,7 @@ extension Evaluation {
         }
 
         func isObject(_ c: Int) -> Bool { isObjectMention(hits[c]) }
+        let topicClass = rules.lexiconIndex["topic_noun"]
         /// Rules whose mentions are things (a police vehicle), not people.
         let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
         func inSentence(_ a: Hit) -> Int? {
@@ -122,7 +123,9 @@ extension Evaluation {
             let named = bySentence[a.view]?[sentence] ?? []
             let pointerAt = pointers.contains(tokens[a.last].text) ? a.last
                 : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
-            if let p = pointerAt, let c = named.filter({ hits[$0].first > p && hits[$0].first - p <= 4 }).min(by: { hits[$0].first < hits[$1].first }) {
+            // "a joke about a female officer": after a word for something said, "about" names its topic, not the subject.
+            let topic = pointerAt.map { p in p > 0 && topicClass.map { views[a.view].token(p - 1, isIn: $0) } ?? false } ?? false
+            if !topic, let p = pointerAt, let c = named.filter({ hits[$0].first > p && hits[$0].first - p <= 4 }).min(by: { hits[$0].first < hits[$1].first }) {
                 return c
             }
             guard !named.isEmpty else { return namedRole(a, after: pointerAt) }
@@ -132,6 +135,13 @@ extension Evaluation {
                     && !(isNobody(c) && hits[c].last < a.first)
             }
             guard !here.isEmpty else { return nil }
+            // "He also told an off-colour joke about a female officer": the only roles come after the words,
+            // as objects, and "he" or "she" before the words acted: the link back decides.
+            if let personClass = rules.lexiconIndex["person_pronoun"], here.allSatisfy({ hits[$0].first > a.last && (isObject($0) || topic) }) {
+                let view = views[a.view]
+                let start = view.index.sentences.indices.contains(sentence) ? view.index.sentences[sentence].lowerBound : a.first
+                if (start..<a.first).contains(where: { view.token($0, isIn: personClass) }) { return nil }
+            }
             // The actor: the role ending nearest before the anchor (or overlapping it). A
             // background body is not the actor when "he" or "she" stands between: a person
             // acts ("In front of my neighbours she refused to help").
