@@ -135,9 +135,16 @@ extension Evaluation {
                     && !(isNobody(c) && hits[c].last < a.first)
             }
             guard !here.isEmpty else { return nil }
-            // "He also told an off-colour joke about a female officer": the only roles come after the words,
-            // as objects, and "he" or "she" before the words acted: the link back decides.
-            if let personClass = rules.lexiconIndex["person_pronoun"], here.allSatisfy({ hits[$0].first > a.last && (isObject($0) || topic) }) {
+            // "He also told an off-colour joke about a female officer", "the way he behaved was rude, …, and
+            // it undermines the work Sergeant Pheby has done": the only roles come after the words, as objects
+            // or in another clause, and "he" or "she" before the words acted: the link back decides.
+            let breaks = rules.lexiconIndex["clause_break"]
+            func laterClause(_ c: Int) -> Bool {
+                guard let breaks else { return false }
+                return (a.last + 1..<hits[c].first).contains { views[a.view].token($0, isIn: breaks) }
+            }
+            if let personClass = rules.lexiconIndex["person_pronoun"],
+               here.allSatisfy({ hits[$0].first > a.last && (isObject($0) || topic || laterClause($0)) }) {
                 let view = views[a.view]
                 let start = view.index.sentences.indices.contains(sentence) ? view.index.sentences[sentence].lowerBound : a.first
                 if (start..<a.first).contains(where: { view.token($0, isIn: personClass) }) { return nil }
