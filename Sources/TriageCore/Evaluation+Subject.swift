@@ -117,6 +117,9 @@ extension Evaluation {
         let topicClass = rules.lexiconIndex["topic_noun"]
         /// Rules whose mentions are things (a police vehicle), not people.
         let things = Set((resolution.things ?? []).compactMap { rules.ruleIndex[$0] })
+        /// Mentions the writer names as what the complaint is about ("I wish to make a formal complaint
+        /// about the conduct of the Chief Executive"): an explicit complaint pointing at them.
+        var declared = Set<Int>()
         func inSentence(_ a: Hit) -> Int? {
             let tokens = views[a.view].index.tokens
             let sentence = tokens[a.first].sentence
@@ -125,7 +128,10 @@ extension Evaluation {
                 : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
             // "a joke about a female officer": after a word for something said, "about" names its topic, not the subject.
             let topic = pointerAt.map { p in p > 0 && topicClass.map { views[a.view].token(p - 1, isIn: $0) } ?? false } ?? false
-            if !topic, let p = pointerAt, let c = named.filter({ hits[$0].first > p && hits[$0].first - p <= 4 }).min(by: { hits[$0].first < hits[$1].first }) {
+            if !topic, let p = pointerAt, let c = named.filter({ hits[$0].first > p && hits[$0].first - p <= Self.pointerReach }).min(by: { hits[$0].first < hits[$1].first }) {
+                if ruleSet.rules[a.rule].declaresSubject == true, !sentenceOnly.contains(role(c)) {
+                    declared.insert(c)
+                }
                 return c
             }
             guard !named.isEmpty else { return namedRole(a, after: pointerAt) }
@@ -344,8 +350,16 @@ extension Evaluation {
             return (members.filter { strong.contains($0) }.count, members.count, -order.firstIndex(of: key)!)
         }
         let ranked = contenders.sorted { weight($0) > weight($1) }
-        let top = ranked[0]
-        let rivals = ranked.dropFirst().filter { weight($0).0 > 0 || weight(top).0 == 0 }
+        var top = ranked[0]
+        var rivals = ranked.dropFirst().filter { weight($0).0 > 0 || weight(top).0 == 0 }
+        // One subject the writer names as what the complaint is about outranks roles tied only by
+        // other words ("I raised my concern about the Commissioner's handling …. I wish to make a
+        // formal complaint about the conduct of the Chief Executive").
+        let declaredFamilies = contenders.filter { key in families[key]!.contains { declared.contains($0) } }
+        if declaredFamilies.count == 1 {
+            top = declaredFamilies[0]
+            rivals = []
+        }
         if !rivals.isEmpty {
             derived["subject_conflict"] = ["true"]
             let names = ([top] + rivals).map { key in role(families[key]![0]) }
@@ -364,6 +378,10 @@ extension Evaluation {
 }
 
 extension Evaluation {
+    /// How many words after "about" or "against" the role it points at may start ("a complaint about
+    /// the conduct of the Chief Executive").
+    static let pointerReach = 6
+
     /// Whether a mention is named after a preposition or a verb of telling ("with the Chief Constable",
     /// "told our parish council"), over the words of its noun phrase: an object, not who acted.
     /// - Parameter agents: when false, "by" and "from" do not make an object ("stopped by PC Jones",

@@ -54,6 +54,14 @@ public struct Rule: Codable, Sendable, Equatable {
     /// noun phrase (e.g. `mention_modifier`: "several uniformed officers").
     public var widen: String?
     public var examples: RuleExamples?
+    /// When true, a role right after the match's "about" or "against" ("a formal complaint about the
+    /// Chief Executive") is the subject the writer declares: it outranks roles tied only by other words.
+    public var declaresSubject: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case id, description, cites, sets, match, `in`, guards, requires, `internal`, widen, examples
+        case declaresSubject = "declares_subject"
+    }
 
     /// The fact name (before `=`).
     public var fact: String { sets.split(separator: "=", maxSplits: 1).first.map(String.init) ?? sets }
