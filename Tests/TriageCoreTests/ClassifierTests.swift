@@ -70,6 +70,24 @@ enum MiniRules {
         #expect(d.justification.contains { $0.rule == "d.rude" && $0.quote == "rude" && $0.start == 12 && $0.end == 16 })
     }
 
+    /// "A formal complaint about X" declares the subject: a role tied only by other
+    /// words no longer makes a conflict; without the declaration it does.
+    @Test func aDeclaredSubjectOutranksOtherTies() throws {
+        var set = MiniRules.set
+        set.rules.append(MiniRules.rule("d.concern", "dissatisfaction=explicit", ["raised my concern about"]))
+        set.rules.append(MiniRules.rule("d.formal", "dissatisfaction=explicit", ["formal complaint about"]))
+        let text = "I raised my concern about the commissioner in May. Now I make a formal complaint about the conduct of PC 1234."
+        func decide(_ set: RuleSet) throws -> Decision {
+            let item = RuleExampleRunner.item(text: text, subject: nil, example: RuleExample(text: text), quotedBody: false)
+            return Classifier(try CompiledRuleSet(set, stemmer: SnowballStemmer())).classify(item, force: "test")
+        }
+        #expect(try decide(set).decidedBy.row == "conflict")
+        set.rules[set.rules.count - 1].declaresSubject = true
+        let declared = try decide(set)
+        #expect(declared.subject == .officerOrStaff)
+        #expect(declared.outcome == .routed)
+    }
+
     @Test func negationGuardStopsTheMatch() throws {
         let d = try MiniRules.decide("PC 1234 was not rude.")
         #expect(d.outcome == .needsCaseworker)
