@@ -320,6 +320,12 @@ extension Evaluation {
                 if before.isEmpty, let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
                     before = earlierSentences(here).flatMap(inSentence)
                 }
+                if before.isEmpty {
+                    // No role in this sentence or the one before ("… a marked police car overtook within a
+                    // foot. Dolly bolted. I came off and my left wrist is broken"): the role named last
+                    // before it in the paragraph.
+                    before = sameParagraph(here).filter { $0 < here.sentence }.flatMap(inSentence).filter { hits[$0].last < h.first }
+                }
                 // A body that is not wanted, named as the object ("looked straight at my neighbour, got back
                 // in and drove off"), did not do what follows (who is told by "by" or "from" did). A wanted
                 // role stays the actor even as an object: missing a real allegation is the worse error.
