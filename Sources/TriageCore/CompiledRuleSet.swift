@@ -76,8 +76,8 @@ public struct CompiledRuleSet: Sendable {
         for (g, guardRule) in ruleSet.guards.enumerated() {
             if guardIndex[guardRule.id] != nil { problems.append("guard \(guardRule.id): duplicate id") }
             guardIndex[guardRule.id] = g
-            if let undoneBy = guardRule.undoneBy, lexiconIndex[undoneBy] == nil {
-                problems.append("guard \(guardRule.id): unknown word class \(undoneBy) in undone_by")
+            for (key, name) in [("undone_by", guardRule.undoneBy), ("not_after", guardRule.notAfter)] {
+                if let name, lexiconIndex[name] == nil { problems.append("guard \(guardRule.id): unknown word class \(name) in \(key)") }
             }
             let parts: [(GuardPart, [String]?)] = [(.before, guardRule.before), (.sentence, guardRule.sentence),
                                                    (.after, guardRule.after), (.except, guardRule.except)]

@@ -122,7 +122,14 @@ extension Evaluation {
                 guard let undoing, index.sentences.indices.contains(sentence) else { return false }
                 return (gm.last + 1..<index.sentences[sentence].upperBound).contains { view.classMatch(undoing, startingAt: $0) }
             }
-            for gm in guards where !undone(gm) {
+            // A word of the `not_after` class just before the guard's phrase (an adverb may stand between:
+            // "spoke privately to"): it does not guard there.
+            let notAfter = guardRule.notAfter.flatMap { rules.lexiconIndex[$0] }
+            func preceded(_ gm: PhraseMatcher.Match) -> Bool {
+                guard let notAfter else { return false }
+                return (max(0, gm.first - 2)..<gm.first).contains { tokens[$0].sentence == sentence && view.token($0, isIn: notAfter) }
+            }
+            for gm in guards where !undone(gm) && !preceded(gm) {
                 switch part(gm) {
                 case .before:
                     if excepted.contains(gm.first) { continue }

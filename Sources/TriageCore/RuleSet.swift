@@ -236,12 +236,17 @@ public struct Guard: Codable, Sendable, Equatable {
     /// phrase, undo it: "the officer was fine with the driver in front but
     /// when he got to me …" is not praise of what the complaint is about.
     public var undoneBy: String?
+    /// A word class whose words, right before the guard's phrase, mean it does not
+    /// guard there: "I spoke privately to the OPCC engagement officer" is not
+    /// "To the OPCC" addressing the letter.
+    public var notAfter: String?
 
     enum CodingKeys: String, CodingKey {
         case id, description, before, window, sentence, after, except
         case questionOnly = "question_only"
         case acrossClauses = "across_clauses"
         case undoneBy = "undone_by"
+        case notAfter = "not_after"
     }
 }
 
