@@ -39,7 +39,6 @@ public struct CompiledRuleSet: Sendable {
     public init(_ ruleSet: RuleSet, stemmer: any WordStemmer) throws {
         self.ruleSet = ruleSet
         let normalizer = TextNormalizer(table: ruleSet.normalization, stemmer: stemmer)
-        self.normalizer = normalizer
         var problems: [String] = []
         var words: [String: [NormalizedWord]] = [:]
         var classMatcher = PhraseMatcher()
@@ -94,6 +93,8 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         if !problems.isEmpty { throw RuleSetError(problems: problems) }
+        // The phrases' words, normalised once above, are the words text uses most.
+        self.normalizer = normalizer.remembering(words)
         self.matcher = matcher
         self.classMatcher = classMatcher
         self.lexiconIndex = lexiconIndex

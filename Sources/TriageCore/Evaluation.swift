@@ -20,7 +20,38 @@ struct View {
     var segment: String
     var index: TextIndex
     /// Word-class matches by first token (see ``PhraseMatcher/classMatches(in:)``).
-    var classes: [[PhraseMatcher.Match]] = []
+    /// Setting them indexes them for the look-ups below.
+    var classes: [[PhraseMatcher.Match]] = [] {
+        didSet { indexClasses() }
+    }
+    /// For a word class and the token a match of it ends at: the latest token such a match starts at.
+    private var latestStart: [ClassAt: Int] = [:]
+    /// Word classes by the sentences their matches start in.
+    private var inSentence: Set<ClassAt> = []
+
+    init(segment: String, index: TextIndex) {
+        self.segment = segment
+        self.index = index
+    }
+
+    /// A word class at a token or in a sentence.
+    private struct ClassAt: Hashable {
+        var id: Int
+        var at: Int
+    }
+
+    private mutating func indexClasses() {
+        latestStart = [:]
+        inSentence = []
+        let tokens = index.tokens
+        for (first, matches) in classes.enumerated() {
+            for m in matches {
+                // Tokens come in order, so the last start written is the latest.
+                latestStart[ClassAt(id: m.owner, at: m.last)] = first
+                if first < tokens.count { inSentence.insert(ClassAt(id: m.owner, at: tokens[first].sentence)) }
+            }
+        }
+    }
 
     /// Whether a match of word class `id` covers exactly token `position`.
     func token(_ position: Int, isIn id: Int) -> Bool {
@@ -30,8 +61,8 @@ struct View {
     /// Whether a match of word class `id` ends exactly at token `position`
     /// (started at most `reach` tokens before it).
     func classMatch(_ id: Int, endingAt position: Int, reach: Int = 8) -> Bool {
-        guard position >= 0, position < classes.count else { return false }
-        return (max(0, position - reach)...position).contains { q in classes[q].contains { $0.owner == id && $0.last == position } }
+        guard position >= 0, position < classes.count, let start = latestStart[ClassAt(id: id, at: position)] else { return false }
+        return start >= position - reach
     }
 
     /// Whether a match of word class `id` starts at token `position`.
@@ -41,10 +72,9 @@ struct View {
 
     /// Whether some match of word class `id` lies in `sentence`.
     func sentence(_ sentence: Int, has id: Int) -> Bool {
-        // Sentence numbers are indices into `sentences` (each closed sentence holds tokens).
-        guard index.sentences.indices.contains(sentence) else { return false }
-        let range = index.sentences[sentence]
-        return range.contains { p in classes.indices.contains(p) && classes[p].contains { $0.owner == id } }
+        // Sentence numbers are indices into `sentences` (each closed sentence holds
+        // tokens), and every token of sentence k says k.
+        inSentence.contains(ClassAt(id: id, at: sentence))
     }
 }
 

@@ -2,7 +2,11 @@
 /// single pass over a text's tokens.
 ///
 /// Built once per rule set; matching is a walk from each token, so the cost
-/// grows with the text, not with the number of rules.
+/// grows with the text, not with the number of rules. Words are interned: each
+/// stem and exact word the phrases use gets an integer id once, a text's tokens
+/// are looked up in that vocabulary once each, and the trie's edges are one flat
+/// hash table keyed by (node, kind, id), so a step of the walk hashes no string
+/// and allocates nothing.
 public struct PhraseMatcher: Sendable {
     /// One match: which phrase owner matched, over which tokens.
     public struct Match: Sendable, Equatable {
@@ -14,25 +18,21 @@ public struct PhraseMatcher: Sendable {
         public var last: Int
     }
 
-    private struct Node: Sendable {
-        /// Children by word stem.
-        var literal: [String: Int] = [:]
-        /// Children by exact word (``PhrasePattern/Element/exact(_:)``).
-        var exact: [String: Int] = [:]
-        /// Children by word class id.
-        var lexicon: [Int: Int] = [:]
-        var number: Int?
-        var word: Int?
-        var capitalised: Int?
-        var any: Int?
-        var owners: [Int] = []
+    /// Ids of the stems and exact words the phrases use.
+    private var vocabulary: [String: Int32] = [:]
+    /// Edges by stem, by exact word and by word class id.
+    private var edges = EdgeTable()
+    /// Per node: the child for `#number`, `#word`, `#cap` and `#any`, or -1.
+    private var number: [Int32] = [-1]
+    private var word: [Int32] = [-1]
+    private var capitalised: [Int32] = [-1]
+    private var any: [Int32] = [-1]
+    /// Per node: which kinds of edge leave it (``EdgeKind`` bits, plus ``hasChild``).
+    private var shape: [UInt8] = [0]
+    /// Per node: the owners of the phrases that end there, in the order added.
+    private var owners: [[Int]] = [[]]
 
-        var hasChildren: Bool {
-            !literal.isEmpty || !exact.isEmpty || !lexicon.isEmpty || number != nil || word != nil || capitalised != nil || any != nil
-        }
-    }
-
-    private var nodes: [Node] = [Node()]
+    private static let hasChild: UInt8 = 1 << 7
 
     public init() {}
 
@@ -64,19 +64,21 @@ public struct PhraseMatcher: Sendable {
                     cache[word] = words
                 }
                 var at = node
-                for w in words { at = child(of: at, for: .literal(w.stem)) }
+                for w in words { at = child(of: at, .literal, id: intern(w.stem)) }
                 return at
             case .exact(let word):
                 var at = node
-                for w in normalizer?.expand(word) ?? [word] { at = child(of: at, for: .exact(w)) }
+                for w in normalizer?.expand(word) ?? [word] { at = child(of: at, .exact, id: intern(w)) }
                 return at
             case .lexicon(let name):
                 guard let id = lexicons[name] else {
                     throw PatternError(pattern: pattern.source, problem: "unknown word class @\(name)")
                 }
-                return lexiconChild(of: node, id: id)
-            default:
-                return child(of: node, for: element)
+                return child(of: node, .lexicon, id: Int32(id))
+            case .number: return child(of: node, in: \.number)
+            case .word: return child(of: node, in: \.word)
+            case .capitalised: return child(of: node, in: \.capitalised)
+            case .any: return child(of: node, in: \.any)
             }
         }
         func insert(_ part: PatternNode, from starts: [Int]) throws -> [Int] {
@@ -102,48 +104,46 @@ public struct PhraseMatcher: Sendable {
         }
         // The root stands for the empty expansion, which matches nothing.
         for node in try insert(pattern.tree, from: [0]) where node != 0 {
-            if !nodes[node].owners.contains(owner) { nodes[node].owners.append(owner) }
+            if !owners[node].contains(owner) { owners[node].append(owner) }
         }
-    }
-
-    private mutating func lexiconChild(of node: Int, id: Int) -> Int {
-        if let next = nodes[node].lexicon[id] { return next }
-        nodes.append(Node())
-        nodes[node].lexicon[id] = nodes.count - 1
-        return nodes.count - 1
     }
 
     /// Number of distinct phrases (trie leaves with an owner) — what the rule
     /// files spell out once normalised.
-    public var phraseCount: Int { nodes.reduce(0) { $0 + $1.owners.count } }
+    public var phraseCount: Int { owners.reduce(0) { $0 + $1.count } }
 
-    private mutating func child(of node: Int, for element: PhrasePattern.Element) -> Int {
-        func make() -> Int {
-            nodes.append(Node())
-            return nodes.count - 1
-        }
-        switch element {
-        case .literal(let s):
-            if let next = nodes[node].literal[s] { return next }
-            let next = make(); nodes[node].literal[s] = next; return next
-        case .exact(let s):
-            if let next = nodes[node].exact[s] { return next }
-            let next = make(); nodes[node].exact[s] = next; return next
-        case .lexicon:
-            preconditionFailure("word classes are added through add(_:owner:normalizer:lexicons:)")
-        case .number:
-            if let next = nodes[node].number { return next }
-            let next = make(); nodes[node].number = next; return next
-        case .word:
-            if let next = nodes[node].word { return next }
-            let next = make(); nodes[node].word = next; return next
-        case .capitalised:
-            if let next = nodes[node].capitalised { return next }
-            let next = make(); nodes[node].capitalised = next; return next
-        case .any:
-            if let next = nodes[node].any { return next }
-            let next = make(); nodes[node].any = next; return next
-        }
+    /// Number of trie nodes (for diagnostics and benchmarks).
+    public var nodeCount: Int { shape.count }
+
+    private mutating func intern(_ word: String) -> Int32 {
+        if let id = vocabulary[word] { return id }
+        let id = Int32(vocabulary.count)
+        vocabulary[word] = id
+        return id
+    }
+
+    private mutating func newNode() -> Int {
+        number.append(-1); word.append(-1); capitalised.append(-1); any.append(-1)
+        shape.append(0)
+        owners.append([])
+        return shape.count - 1
+    }
+
+    private mutating func child(of node: Int, _ kind: EdgeKind, id: Int32) -> Int {
+        let key = EdgeTable.key(node: node, kind: kind, id: id)
+        if let next = edges.value(for: key) { return Int(next) }
+        let next = newNode()
+        edges.insert(key, Int32(next))
+        shape[node] |= kind.bit | Self.hasChild
+        return next
+    }
+
+    private mutating func child(of node: Int, in slot: WritableKeyPath<PhraseMatcher, [Int32]>) -> Int {
+        if self[keyPath: slot][node] >= 0 { return Int(self[keyPath: slot][node]) }
+        let next = newNode()
+        self[keyPath: slot][node] = Int32(next)
+        shape[node] |= Self.hasChild
+        return next
     }
 
     /// All matches in `tokens`, in order of first token then length.
@@ -152,37 +152,61 @@ public struct PhraseMatcher: Sendable {
     ///   there and the last token of each (from the word-class matcher).
     public func matches(in tokens: [TextIndex.Token], classes: [[Match]] = []) -> [Match] {
         var found: [Match] = []
+        guard !tokens.isEmpty else { return found }
+        // Each token looked up once: its stem and exact word as vocabulary ids (-1: no phrase uses it).
+        let count = tokens.count
+        var stemIDs = [Int32](repeating: -1, count: count)
+        var textIDs = [Int32](repeating: -1, count: count)
+        var sentences = [Int](repeating: 0, count: count)
+        // Bit 0: a word; 1: a number; 2: capitalised.
+        var kinds = [UInt8](repeating: 0, count: count)
+        for (p, token) in tokens.enumerated() {
+            stemIDs[p] = vocabulary[token.stem] ?? -1
+            textIDs[p] = token.text == token.stem ? stemIDs[p] : vocabulary[token.text] ?? -1
+            sentences[p] = token.sentence
+            kinds[p] = (token.isWord ? 1 : 0) | (token.isNumber ? 2 : 0) | (token.isCapitalised ? 4 : 0)
+        }
+        let hasChild = Self.hasChild
+        let literalBit = EdgeKind.literal.bit, exactBit = EdgeKind.exact.bit, lexiconBit = EdgeKind.lexicon.bit
         var stack: [(node: Int, position: Int)] = []
-        for start in tokens.indices {
+        // The order of the walk is the order of the old one, child by child: word
+        // classes first (their owners found at once), then stem, exact word,
+        // #number or #word, #cap and #any.
+        @inline(__always) func reach(_ next: Int32, _ start: Int, _ position: Int) {
+            guard next >= 0 else { return }
+            let n = Int(next)
+            for owner in owners[n] { found.append(Match(owner: owner, first: start, last: position)) }
+            if shape[n] & hasChild != 0 { stack.append((n, position + 1)) }
+        }
+        for start in 0..<count {
             stack.removeAll(keepingCapacity: true)
             stack.append((0, start))
-            let sentence = tokens[start].sentence
+            let sentence = sentences[start]
             while let (node, position) = stack.popLast() {
-                guard position < tokens.count, tokens[position].sentence == sentence else { continue }
-                let token = tokens[position]
-                let n = nodes[node]
-                var nexts: [Int] = []
-                if let next = n.literal[token.stem] { nexts.append(next) }
-                if !n.exact.isEmpty, let next = n.exact[token.text] { nexts.append(next) }
-                if !n.lexicon.isEmpty, position < classes.count {
+                guard position < count, sentences[position] == sentence else { continue }
+                let s = shape[node]
+                if s & lexiconBit != 0, position < classes.count {
                     for m in classes[position] {
-                        guard let next = n.lexicon[m.owner] else { continue }
-                        for owner in nodes[next].owners { found.append(Match(owner: owner, first: start, last: m.last)) }
-                        if nodes[next].hasChildren { stack.append((next, m.last + 1)) }
+                        guard let next = edges.value(for: EdgeTable.key(node: node, kind: .lexicon, id: Int32(m.owner))) else { continue }
+                        let n = Int(next)
+                        for owner in owners[n] { found.append(Match(owner: owner, first: start, last: m.last)) }
+                        if shape[n] & hasChild != 0 { stack.append((n, m.last + 1)) }
                     }
                 }
-                if token.isWord {
-                    if token.isNumber, let next = n.number { nexts.append(next) }
-                    if !token.isNumber, let next = n.word { nexts.append(next) }
-                    if token.isCapitalised, let next = n.capitalised { nexts.append(next) }
+                if s & literalBit != 0, stemIDs[position] >= 0,
+                   let next = edges.value(for: EdgeTable.key(node: node, kind: .literal, id: stemIDs[position])) {
+                    reach(next, start, position)
                 }
-                if let next = n.any { nexts.append(next) }
-                for next in nexts {
-                    for owner in nodes[next].owners {
-                        found.append(Match(owner: owner, first: start, last: position))
-                    }
-                    if nodes[next].hasChildren { stack.append((next, position + 1)) }
+                if s & exactBit != 0, textIDs[position] >= 0,
+                   let next = edges.value(for: EdgeTable.key(node: node, kind: .exact, id: textIDs[position])) {
+                    reach(next, start, position)
                 }
+                let k = kinds[position]
+                if k & 1 != 0 {
+                    reach(k & 2 != 0 ? number[node] : word[node], start, position)
+                    if k & 4 != 0 { reach(capitalised[node], start, position) }
+                }
+                reach(any[node], start, position)
             }
         }
         return found
@@ -191,12 +215,67 @@ public struct PhraseMatcher: Sendable {
     /// The matches of `classes` (a matcher whose owners are word-class ids)
     /// grouped by first token, for ``matches(in:classes:)``.
     public func classMatches(in tokens: [TextIndex.Token]) -> [[Match]] {
-        guard nodes.count > 1 else { return [] }
+        guard shape.count > 1 else { return [] }
         var byStart = [[Match]](repeating: [], count: tokens.count)
         for m in matches(in: tokens) { byStart[m.first].append(m) }
         return byStart
     }
+}
 
-    /// Number of trie nodes (for diagnostics and benchmarks).
-    public var nodeCount: Int { nodes.count }
+/// The kinds of keyed edge in the trie.
+private enum EdgeKind: UInt64 {
+    case literal = 0, exact = 1, lexicon = 2
+
+    /// This kind's bit in a node's shape.
+    var bit: UInt8 { 1 << UInt8(rawValue) }
+}
+
+/// The trie's keyed edges, (node, kind, id) → child, in one open-addressing
+/// table: a look-up is a multiply and a probe or two, with no string hashed.
+private struct EdgeTable: Sendable {
+    /// 0 is an empty slot (no key is 0: every key has bit 63 set).
+    private var keys: [UInt64] = Array(repeating: 0, count: 1024)
+    private var values: [Int32] = Array(repeating: 0, count: 1024)
+    private var count = 0
+    private var shift: UInt64 = 64 - 10
+
+    @inline(__always)
+    static func key(node: Int, kind: EdgeKind, id: Int32) -> UInt64 {
+        (1 << 63) | (UInt64(node) << 32) | (kind.rawValue << 30) | UInt64(UInt32(bitPattern: id) & 0x3FFF_FFFF)
+    }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    @inline(__always)
+    func value(for key: UInt64) -> Int32? {
+        let mask = keys.count - 1
+        var i = slot(key)
+        while true {
+            let k = keys[i]
+            if k == key { return values[i] }
+            if k == 0 { return nil }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Inserts a key that is not in the table.
+    mutating func insert(_ key: UInt64, _ value: Int32) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = slot(key)
+        while keys[i] != 0 { i = (i + 1) & mask }
+        keys[i] = key
+        values[i] = value
+        count += 1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for (k, v) in zip(oldKeys, oldValues) where k != 0 { insert(k, v) }
+    }
 }

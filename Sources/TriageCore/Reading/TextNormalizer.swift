@@ -69,6 +69,9 @@ public struct TextNormalizer: Sendable {
     public let stemmer: any WordStemmer
     private let endings: [(String, String)]
     private let isBefore: Set<String>
+    /// Written words already normalised (the words of a rule set's phrases, see
+    /// ``remembering(_:)``): a text's word found here costs one look-up.
+    private var known: [String: [NormalizedWord]] = [:]
 
     public init(table: NormalizationTable, stemmer: any WordStemmer) {
         self.table = table
@@ -80,7 +83,16 @@ public struct TextNormalizer: Sendable {
 
     /// The words a lower-case written word stands for, normalised and stemmed.
     public func words(for written: String) -> [NormalizedWord] {
-        expand(written).map { NormalizedWord(text: $0, stem: table.stems[$0] ?? stemmer.stem($0)) }
+        if let words = known[written] { return words }
+        return expand(written).map { NormalizedWord(text: $0, stem: table.stems[$0] ?? stemmer.stem($0)) }
+    }
+
+    /// This normaliser, answering the words of `normalised` (each written word
+    /// with what ``words(for:)`` gave for it) by look-up.
+    public func remembering(_ normalised: [String: [NormalizedWord]]) -> TextNormalizer {
+        var copy = self
+        copy.known.merge(normalised) { old, _ in old }
+        return copy
     }
 
     /// Contractions and spelling variants, without stemming.
