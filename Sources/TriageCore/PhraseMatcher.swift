@@ -22,17 +22,29 @@ public struct PhraseMatcher: Sendable {
     private var vocabulary: [String: Int32] = [:]
     /// Edges by stem, by exact word and by word class id.
     private var edges = EdgeTable()
-    /// Per node: the child for `#number`, `#word`, `#cap` and `#any`, or -1.
-    private var number: [Int32] = [-1]
-    private var word: [Int32] = [-1]
-    private var capitalised: [Int32] = [-1]
-    private var any: [Int32] = [-1]
-    /// Per node: which kinds of edge leave it (``EdgeKind`` bits, plus ``hasChild``).
+    /// Per node, four slots (``Special``): the child for `#number`, `#word`, `#cap` and `#any`, or -1.
+    private var special: [Int32] = [-1, -1, -1, -1]
+    /// Per node: which kinds of keyed edge leave it (``EdgeKind`` bits), ``hasChild`` and ``hasOwner``.
     private var shape: [UInt8] = [0]
     /// Per node: the owners of the phrases that end there, in the order added.
     private var owners: [[Int]] = [[]]
 
     private static let hasChild: UInt8 = 1 << 7
+    private static let hasOwner: UInt8 = 1 << 6
+
+    /// The slots of ``special``.
+    private enum Special {
+        static let number = 0, word = 1, capitalised = 2, any = 3
+    }
+
+    /// What the walk needs of a token.
+    private struct TokenInfo {
+        var stem: Int32
+        var text: Int32
+        var sentence: Int
+        /// Bit 0: a word; 1: a number; 2: capitalised.
+        var kind: UInt8
+    }
 
     public init() {}
 
@@ -75,10 +87,10 @@ public struct PhraseMatcher: Sendable {
                     throw PatternError(pattern: pattern.source, problem: "unknown word class @\(name)")
                 }
                 return child(of: node, .lexicon, id: Int32(id))
-            case .number: return child(of: node, in: \.number)
-            case .word: return child(of: node, in: \.word)
-            case .capitalised: return child(of: node, in: \.capitalised)
-            case .any: return child(of: node, in: \.any)
+            case .number: return child(of: node, special: Special.number)
+            case .word: return child(of: node, special: Special.word)
+            case .capitalised: return child(of: node, special: Special.capitalised)
+            case .any: return child(of: node, special: Special.any)
             }
         }
         func insert(_ part: PatternNode, from starts: [Int]) throws -> [Int] {
@@ -105,6 +117,7 @@ public struct PhraseMatcher: Sendable {
         // The root stands for the empty expansion, which matches nothing.
         for node in try insert(pattern.tree, from: [0]) where node != 0 {
             if !owners[node].contains(owner) { owners[node].append(owner) }
+            shape[node] |= Self.hasOwner
         }
     }
 
@@ -123,7 +136,7 @@ public struct PhraseMatcher: Sendable {
     }
 
     private mutating func newNode() -> Int {
-        number.append(-1); word.append(-1); capitalised.append(-1); any.append(-1)
+        special.append(contentsOf: [-1, -1, -1, -1])
         shape.append(0)
         owners.append([])
         return shape.count - 1
@@ -138,10 +151,10 @@ public struct PhraseMatcher: Sendable {
         return next
     }
 
-    private mutating func child(of node: Int, in slot: WritableKeyPath<PhraseMatcher, [Int32]>) -> Int {
-        if self[keyPath: slot][node] >= 0 { return Int(self[keyPath: slot][node]) }
+    private mutating func child(of node: Int, special slot: Int) -> Int {
+        if special[4 * node + slot] >= 0 { return Int(special[4 * node + slot]) }
         let next = newNode()
-        self[keyPath: slot][node] = Int32(next)
+        special[4 * node + slot] = Int32(next)
         shape[node] |= Self.hasChild
         return next
     }
@@ -151,63 +164,108 @@ public struct PhraseMatcher: Sendable {
     /// - Parameter classes: for each token, the word classes whose entries start
     ///   there and the last token of each (from the word-class matcher).
     public func matches(in tokens: [TextIndex.Token], classes: [[Match]] = []) -> [Match] {
-        var found: [Match] = []
-        guard !tokens.isEmpty else { return found }
-        // Each token looked up once: its stem and exact word as vocabulary ids (-1: no phrase uses it).
         let count = tokens.count
-        var stemIDs = [Int32](repeating: -1, count: count)
-        var textIDs = [Int32](repeating: -1, count: count)
-        var sentences = [Int](repeating: 0, count: count)
-        // Bit 0: a word; 1: a number; 2: capitalised.
-        var kinds = [UInt8](repeating: 0, count: count)
+        guard count > 0 else { return [] }
+        // Each token looked up once: its stem and exact word as vocabulary ids (-1: no
+        // phrase uses it), its sentence and its kind. The walk then reads only plain
+        // memory through pointers, which costs the same in a debug build as in a release one.
+        let info = UnsafeMutablePointer<TokenInfo>.allocate(capacity: count)
+        defer { info.deallocate() }
         for (p, token) in tokens.enumerated() {
-            stemIDs[p] = vocabulary[token.stem] ?? -1
-            textIDs[p] = token.text == token.stem ? stemIDs[p] : vocabulary[token.text] ?? -1
-            sentences[p] = token.sentence
-            kinds[p] = (token.isWord ? 1 : 0) | (token.isNumber ? 2 : 0) | (token.isCapitalised ? 4 : 0)
+            let stem = vocabulary[token.stem] ?? -1
+            info[p] = TokenInfo(
+                stem: stem, text: token.text == token.stem ? stem : vocabulary[token.text] ?? -1,
+                sentence: token.sentence,
+                kind: (token.isWord ? 1 : 0) | (token.isNumber ? 2 : 0) | (token.isCapitalised ? 4 : 0))
         }
-        let hasChild = Self.hasChild
+        // The word-class matches, flattened: those starting at token p are classFlat[classStart[p]..<classStart[p + 1]].
+        let classStart = UnsafeMutablePointer<Int>.allocate(capacity: count + 1)
+        defer { classStart.deallocate() }
+        var classList: [(owner: Int, last: Int)] = []
+        for p in 0..<count {
+            classStart[p] = classList.count
+            if p < classes.count { for m in classes[p] { classList.append((m.owner, m.last)) } }
+        }
+        classStart[count] = classList.count
+        var found: [Match] = []
+        let hasChild = Self.hasChild, hasOwner = Self.hasOwner
         let literalBit = EdgeKind.literal.bit, exactBit = EdgeKind.exact.bit, lexiconBit = EdgeKind.lexicon.bit
-        var stack: [(node: Int, position: Int)] = []
-        // The order of the walk is the order of the old one, child by child: word
-        // classes first (their owners found at once), then stem, exact word,
-        // #number or #word, #cap and #any.
-        @inline(__always) func reach(_ next: Int32, _ start: Int, _ position: Int) {
-            guard next >= 0 else { return }
-            let n = Int(next)
-            for owner in owners[n] { found.append(Match(owner: owner, first: start, last: position)) }
-            if shape[n] & hasChild != 0 { stack.append((n, position + 1)) }
-        }
-        for start in 0..<count {
-            stack.removeAll(keepingCapacity: true)
-            stack.append((0, start))
-            let sentence = sentences[start]
-            while let (node, position) = stack.popLast() {
-                guard position < count, sentences[position] == sentence else { continue }
-                let s = shape[node]
-                if s & lexiconBit != 0, position < classes.count {
-                    for m in classes[position] {
-                        guard let next = edges.value(for: EdgeTable.key(node: node, kind: .lexicon, id: Int32(m.owner))) else { continue }
-                        let n = Int(next)
-                        for owner in owners[n] { found.append(Match(owner: owner, first: start, last: m.last)) }
-                        if shape[n] & hasChild != 0 { stack.append((n, m.last + 1)) }
-                    }
+        shape.withUnsafeBufferPointer { shapeBuffer in
+        special.withUnsafeBufferPointer { specialBuffer in
+        edges.slots.withUnsafeBufferPointer { slotBuffer in
+        classList.withUnsafeBufferPointer { classBuffer in
+            let shape = shapeBuffer.baseAddress!, special = specialBuffer.baseAddress!
+            let slots = slotBuffer.baseAddress!, mask = slotBuffer.count - 1, shift = edges.shift
+            let classFlat = classBuffer.baseAddress
+            /// The child of `node` by a keyed edge, or -1.
+            func child(_ node: Int, _ kind: EdgeKind, _ id: Int32) -> Int {
+                let key = EdgeTable.key(node: node, kind: kind, id: id)
+                var i = Int(truncatingIfNeeded: (key &* EdgeTable.multiplier) >> shift)
+                while true {
+                    let slot = slots[i]
+                    if slot.key == key { return Int(slot.value) }
+                    if slot.key == 0 { return -1 }
+                    i = (i + 1) & mask
                 }
-                if s & literalBit != 0, stemIDs[position] >= 0,
-                   let next = edges.value(for: EdgeTable.key(node: node, kind: .literal, id: stemIDs[position])) {
-                    reach(next, start, position)
-                }
-                if s & exactBit != 0, textIDs[position] >= 0,
-                   let next = edges.value(for: EdgeTable.key(node: node, kind: .exact, id: textIDs[position])) {
-                    reach(next, start, position)
-                }
-                let k = kinds[position]
-                if k & 1 != 0 {
-                    reach(k & 2 != 0 ? number[node] : word[node], start, position)
-                    if k & 4 != 0 { reach(capitalised[node], start, position) }
-                }
-                reach(any[node], start, position)
             }
+            // The walk's stack of (node, position).
+            var stackCapacity = 64
+            var stack = UnsafeMutablePointer<(node: Int, position: Int)>.allocate(capacity: stackCapacity)
+            defer { stack.deallocate() }
+            var top = 0
+            func push(_ node: Int, _ position: Int) {
+                if top == stackCapacity {
+                    let grown = UnsafeMutablePointer<(node: Int, position: Int)>.allocate(capacity: stackCapacity * 2)
+                    grown.moveInitialize(from: stack, count: top)
+                    stack.deallocate()
+                    stack = grown
+                    stackCapacity *= 2
+                }
+                stack[top] = (node, position)
+                top += 1
+            }
+            /// A step reaches `next` (-1: none) at `last`: its owners match, and the walk goes on from it.
+            func reach(_ next: Int, _ start: Int, _ last: Int) {
+                guard next >= 0 else { return }
+                if shape[next] & hasOwner != 0 {
+                    for owner in owners[next] { found.append(Match(owner: owner, first: start, last: last)) }
+                }
+                if shape[next] & hasChild != 0 { push(next, last + 1) }
+            }
+            // The order of the walk is that of a depth-first search pushing, from each
+            // node, word classes first (their owners found at once), then the children
+            // by stem, by exact word, #number or #word, #cap and #any.
+            for start in 0..<count {
+                top = 0
+                push(0, start)
+                let sentence = info[start].sentence
+                while top > 0 {
+                    top -= 1
+                    let (node, position) = stack[top]
+                    guard position < count, info[position].sentence == sentence else { continue }
+                    let s = shape[node]
+                    if s & lexiconBit != 0, let classFlat {
+                        var c = classStart[position]
+                        while c < classStart[position + 1] {
+                            let m = classFlat[c]
+                            reach(child(node, .lexicon, Int32(m.owner)), start, m.last)
+                            c += 1
+                        }
+                    }
+                    let token = info[position]
+                    if s & literalBit != 0, token.stem >= 0 { reach(child(node, .literal, token.stem), start, position) }
+                    if s & exactBit != 0, token.text >= 0 { reach(child(node, .exact, token.text), start, position) }
+                    let slots = special + 4 * node
+                    if token.kind & 1 != 0 {
+                        reach(Int(token.kind & 2 != 0 ? slots[Special.number] : slots[Special.word]), start, position)
+                        if token.kind & 4 != 0 { reach(Int(slots[Special.capitalised]), start, position) }
+                    }
+                    reach(Int(slots[Special.any]), start, position)
+                }
+            }
+        }
+        }
+        }
         }
         return found
     }
@@ -233,49 +291,52 @@ private enum EdgeKind: UInt64 {
 /// The trie's keyed edges, (node, kind, id) → child, in one open-addressing
 /// table: a look-up is a multiply and a probe or two, with no string hashed.
 private struct EdgeTable: Sendable {
-    /// 0 is an empty slot (no key is 0: every key has bit 63 set).
-    private var keys: [UInt64] = Array(repeating: 0, count: 1024)
-    private var values: [Int32] = Array(repeating: 0, count: 1024)
-    private var count = 0
-    private var shift: UInt64 = 64 - 10
+    struct Slot: Sendable {
+        /// 0: empty (no key is 0: every key has bit 63 set).
+        var key: UInt64
+        var value: Int32
+    }
 
-    @inline(__always)
+    private(set) var slots = [Slot](repeating: Slot(key: 0, value: 0), count: 1024)
+    private var count = 0
+    /// 64 minus log2 of the number of slots: a key's home slot is the top bits of its product with ``multiplier``.
+    private(set) var shift: UInt64 = 64 - 10
+    static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+
     static func key(node: Int, kind: EdgeKind, id: Int32) -> UInt64 {
         (1 << 63) | (UInt64(node) << 32) | (kind.rawValue << 30) | UInt64(UInt32(bitPattern: id) & 0x3FFF_FFFF)
     }
 
-    @inline(__always)
-    private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
-
-    @inline(__always)
     func value(for key: UInt64) -> Int32? {
-        let mask = keys.count - 1
-        var i = slot(key)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: (key &* Self.multiplier) >> shift)
         while true {
-            let k = keys[i]
-            if k == key { return values[i] }
-            if k == 0 { return nil }
+            let slot = slots[i]
+            if slot.key == key { return slot.value }
+            if slot.key == 0 { return nil }
             i = (i + 1) & mask
         }
     }
 
     /// Inserts a key that is not in the table.
     mutating func insert(_ key: UInt64, _ value: Int32) {
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
-        var i = slot(key)
-        while keys[i] != 0 { i = (i + 1) & mask }
-        keys[i] = key
-        values[i] = value
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: (key &* Self.multiplier) >> shift)
+        while slots[i].key != 0 { i = (i + 1) & mask }
+        slots[i] = Slot(key: key, value: value)
         count += 1
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: 0, count: oldKeys.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(key: 0, value: 0), count: old.count * 2)
         shift -= 1
         count = 0
-        for (k, v) in zip(oldKeys, oldValues) where k != 0 { insert(k, v) }
+        var i = 0
+        while i < old.count {
+            if old[i].key != 0 { insert(old[i].key, old[i].value) }
+            i += 1
+        }
     }
 }
