@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Reduces a word to its stem ("complaining" → "complain"). The core only
 /// knows this protocol; the Snowball implementation lives in its own module
 /// (`SnowballStemming`), so the core imports no C library.
@@ -81,10 +83,13 @@ public struct TextNormalizer: Sendable {
         self.isBefore = Set(table.isBefore)
     }
 
+    /// Written words normalised since, beyond ``known`` (names, rare words), shared by every copy.
+    private let learned = LearnedWords()
+
     /// The words a lower-case written word stands for, normalised and stemmed.
     public func words(for written: String) -> [NormalizedWord] {
         if let words = known[written] { return words }
-        return expand(written).map { NormalizedWord(text: $0, stem: table.stems[$0] ?? stemmer.stem($0)) }
+        return learned.words(for: written) { expand($0).map { NormalizedWord(text: $0, stem: table.stems[$0] ?? stemmer.stem($0)) } }
     }
 
     /// This normaliser, answering the words of `normalised` (each written word
@@ -113,4 +118,30 @@ public struct TextNormalizer: Sendable {
     }
 
     private func spelling(_ word: String) -> String { table.spellings[word] ?? word }
+}
+
+/// Words already normalised, kept under a few locks (a word always goes to the
+/// same one, so parallel jobs rarely wait on each other), each holding at most
+/// ``limit`` words before it is cleared.
+final class LearnedWords: Sendable {
+    /// One lock and its words.
+    private final class Stripe: Sendable {
+        let memo = Mutex<[String: [NormalizedWord]]>([:])
+    }
+
+    private let stripes: [Stripe] = (0..<8).map { _ in Stripe() }
+    /// The most words one stripe keeps.
+    static let limit = 20_000
+
+    /// The words for `written`, computed by `normalise` the first time.
+    func words(for written: String, _ normalise: (String) -> [NormalizedWord]) -> [NormalizedWord] {
+        let stripe = stripes[Int(UInt(bitPattern: written.hashValue) % UInt(stripes.count))]
+        if let words = stripe.memo.withLock({ $0[written] }) { return words }
+        let words = normalise(written)
+        stripe.memo.withLock { memo in
+            if memo.count >= Self.limit { memo.removeAll(keepingCapacity: true) }
+            memo[written] = words
+        }
+        return words
+    }
 }
