@@ -28,6 +28,8 @@ struct View {
     private var latestStart: [ClassAt: Int] = [:]
     /// Word classes by the sentences their matches start in.
     private var inSentence: Set<ClassAt> = []
+    /// Word classes by the tokens their matches start at.
+    private var startsAt: Set<ClassAt> = []
 
     init(segment: String, index: TextIndex) {
         self.segment = segment
@@ -43,11 +45,13 @@ struct View {
     private mutating func indexClasses() {
         latestStart = [:]
         inSentence = []
+        startsAt = []
         let tokens = index.tokens
         for (first, matches) in classes.enumerated() {
             for m in matches {
                 // Tokens come in order, so the last start written is the latest.
                 latestStart[ClassAt(id: m.owner, at: m.last)] = first
+                startsAt.insert(ClassAt(id: m.owner, at: first))
                 if first < tokens.count { inSentence.insert(ClassAt(id: m.owner, at: tokens[first].sentence)) }
             }
         }
@@ -67,7 +71,7 @@ struct View {
 
     /// Whether a match of word class `id` starts at token `position`.
     func classMatch(_ id: Int, startingAt position: Int) -> Bool {
-        classes.indices.contains(position) && classes[position].contains { $0.owner == id }
+        startsAt.contains(ClassAt(id: id, at: position))
     }
 
     /// Whether some match of word class `id` lies in `sentence`.

@@ -105,6 +105,7 @@ import Synchronization
                     let scan = all.contains { $0.owner == id && $0.last == position && $0.first >= position - reach }
                     #expect(view.classMatch(id, endingAt: position, reach: reach) == scan)
                 }
+                #expect(view.classMatch(id, startingAt: position) == all.contains { $0.owner == id && $0.first == position })
                 #expect(view.token(position, isIn: id) == all.contains { $0.owner == id && $0.first == position && $0.last == position })
             }
             for sentence in -1...index.sentences.count {
