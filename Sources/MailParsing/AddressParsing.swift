@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 
 /// One mailbox from an address header.
 public struct MailAddress: Sendable, Equatable, Hashable {
@@ -156,7 +157,7 @@ public enum AddressParsing {
         }
         func decodeComment(_ c: String) -> String {
             var dummy: [String] = []
-            return HeaderDecoding.decodeEncodedWords(c, defects: &dummy).trimmingCharacters(in: .whitespaces)
+            return HeaderDecoding.decodeEncodedWords(c, defects: &dummy).trimmingBlanks()
         }
 
         // Rebuild spacing: we need to know whether tokens were separated by whitespace

@@ -234,7 +234,7 @@ public struct MaildirReader: Sequence, IteratorProtocol {
     /// The next message; unreadable files are skipped and recorded in ``errors``.
     public mutating func next() -> RawItem? {
         while let locator = pending.popLast() {
-            let file = (path as NSString).appendingPathComponent(locator)
+            let file = path.hasSuffix("/") ? path + locator : path + "/" + locator
             guard case .read(let contents) = FileContents.read(file) else {
                 errors.append(IngestError(item: "\(path)#\(locator)", problem: "cannot read file"))
                 continue
@@ -300,14 +300,17 @@ public struct FileContents: Sendable {
             count = got
         }
         if failed { return .unreadable }
-        // A file that grew since fstat: read the rest.
-        var more = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = more.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return .unreadable }
-            if n == 0 { break }
-            bytes.append(contentsOf: more[0..<n])
+        // A file that grew since fstat: read the rest (into a scratch buffer, not
+        // a fresh zero-filled array for every file).
+        let grew = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16 * 1024) { more -> Bool in
+            while true {
+                let n = systemRead(fd, more.baseAddress, more.count)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                if n == 0 { return true }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: more[0..<n]))
+            }
         }
+        guard grew else { return .unreadable }
         return .read(FileContents(bytes: bytes, modified: modified))
     }
 

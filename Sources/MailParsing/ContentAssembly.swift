@@ -1,5 +1,6 @@
 import AttachmentReading
 import Foundation
+import MailText
 import TextSegmentation
 import TriageCore
 
@@ -74,7 +75,7 @@ struct ContentAssembly {
     }
 
     static func forwarded(_ message: Correspondence, start: Int, end: Int) -> ForwardedMessage {
-        let date = message.date.map { ISO8601DateFormatter.string(from: $0.value, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime]) }
+        let date = message.date.map { MailDates.internetDateTime($0.value) }
         return ForwardedMessage(form: .attached, author: message.sender, date: date, subject: message.subject,
                                 start: start, end: end, depth: 1)
     }

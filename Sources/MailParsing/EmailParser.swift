@@ -4,6 +4,11 @@ import Foundation
 import MailText
 import TextSegmentation
 import TriageCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads one RFC 5322 / MIME message into a ``Correspondence`` (channel `.email`).
 public struct EmailParser: Sendable {
@@ -95,7 +100,7 @@ public struct EmailParser: Sendable {
 
         // Subject
         if let s = root.header("subject") {
-            c.subject = HeaderDecoding.decodeEncodedWords(s.rawValue, defects: &defects).trimmingCharacters(in: .whitespaces)
+            c.subject = HeaderDecoding.decodeEncodedWords(s.rawValue, defects: &defects).trimmingBlanks()
         }
         // Sender and recipients
         let from = root.header("from") ?? root.header("sender")
@@ -158,23 +163,32 @@ public struct EmailParser: Sendable {
     }
 
     /// CRLF and lone CR to LF; trailing whitespace at the end trimmed.
+    /// Works on the UTF-8 bytes: every byte it changes or drops is ASCII, so the
+    /// rest of the text is copied as it is.
     static func normaliseNewlines(_ s: String) -> String {
-        guard s.utf8.contains(0x0D) else { return trimEnd(s) }
-        var out = String.UnicodeScalarView()
-        var prevCR = false
-        for u in s.unicodeScalars {
-            if u == "\r" { out.append("\n"); prevCR = true; continue }
-            if u == "\n" && prevCR { prevCR = false; continue }
-            prevCR = false
-            out.append(u)
-        }
-        return trimEnd(String(out))
-    }
-
-    private static func trimEnd(_ s: String) -> String {
-        var scalars = s.unicodeScalars
-        while let last = scalars.last, last == "\n" || last == " " || last == "\t" { scalars.removeLast() }
-        return String(scalars)
+        var s = s
+        return s.withUTF8 { utf8 -> String? in
+            var end = utf8.count
+            while end > 0, utf8[end - 1] == 0x0A || utf8[end - 1] == 0x20 || utf8[end - 1] == 0x09 { end -= 1 }
+            let text = UnsafeBufferPointer(rebasing: utf8[0..<end])
+            guard let base = text.baseAddress, memchr(base, 0x0D, text.count) != nil else {
+                return end == utf8.count ? nil : String(decoding: text, as: UTF8.self)
+            }
+            let out = [UInt8](unsafeUninitializedCapacity: utf8.count) { buffer, count in
+                var n = 0
+                var previousCR = false
+                for b in utf8 {
+                    if b == 0x0D { buffer[n] = 0x0A; n += 1; previousCR = true; continue }
+                    if b == 0x0A && previousCR { previousCR = false; continue }
+                    previousCR = false
+                    buffer[n] = b
+                    n += 1
+                }
+                while n > 0, buffer[n - 1] == 0x0A || buffer[n - 1] == 0x20 || buffer[n - 1] == 0x09 { n -= 1 }
+                count = n
+            }
+            return String(decoding: out, as: UTF8.self)
+        } ?? s
     }
 }
 

@@ -19,7 +19,7 @@ public struct MIMEHeaderField: Sendable, Equatable {
     /// The value with RFC 2047 encoded words decoded and outer whitespace trimmed.
     public var decodedValue: String {
         var d: [String] = []
-        return HeaderDecoding.decodeEncodedWords(rawValue, defects: &d).trimmingCharacters(in: .whitespaces)
+        return HeaderDecoding.decodeEncodedWords(rawValue, defects: &d).trimmingBlanks()
     }
 }
 
@@ -100,7 +100,7 @@ public struct MIMEEntity: Sendable {
     /// The file name: Content-Disposition `filename`, else Content-Type `name`.
     public var filename: String? {
         let f = dispositionParameters.first { $0.name == "filename" }?.value ?? contentTypeParameter("name")
-        return f?.trimmingCharacters(in: .whitespaces)
+        return f?.trimmingBlanks()
     }
 
     /// True for multipart containers that were split into parts.

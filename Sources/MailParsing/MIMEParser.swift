@@ -181,7 +181,7 @@ public struct MIMEParser: Sendable {
             e.dispositionParameters = pv.parameters
         }
         if let cte = e.header("content-transfer-encoding") {
-            let v = cte.rawValue.trimmingCharacters(in: .whitespaces).lowercased()
+            let v = cte.rawValue.trimmingBlanks().lowercased()
             e.transferEncoding = v.isEmpty ? "7bit" : v
         }
         let body = min(hb.bodyStart, range.upperBound)..<range.upperBound

@@ -90,8 +90,20 @@ public enum CharsetDecoder {
 
     /// Decodes bytes whose charset is not declared: ASCII/UTF-8 when valid, else Windows-1252.
     public static func decodeUndeclared<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        if let s = validUTF8(bytes) { return s }
-        return decodeWindows1252(bytes)
+        contiguous(bytes) { buffer in
+            if let s = validUTF8(buffer) { return s }
+            return decodeWindows1252(buffer)
+        }
+    }
+
+    /// Runs `body` over the bytes as one contiguous buffer: the collection's own
+    /// storage when it has one (arrays, slices, buffers: no copy), else a copy.
+    /// The decoders loop over the buffer, a concrete type, rather than through
+    /// a generic collection's iterator, which is not specialised across modules.
+    @inline(__always)
+    static func contiguous<C: Collection, R>(_ bytes: C, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R where C.Element == UInt8 {
+        if let r = bytes.withContiguousStorageIfAvailable(body) { return r }
+        return Array(bytes).withUnsafeBufferPointer(body)
     }
 
     /// Decodes with an already resolved charset.
@@ -105,12 +117,14 @@ public enum CharsetDecoder {
             // Declared ASCII that is not: read like undeclared text.
             return decodeUndeclared(bytes)
         case .latin1:
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + bytes.count / 4)
-            for b in bytes {
-                if b < 0x80 { out.append(b) } else { out.append(0xC0 | (b >> 6)); out.append(0x80 | (b & 0x3F)) }
+            return contiguous(bytes) { buffer in
+                var out: [UInt8] = []
+                out.reserveCapacity(buffer.count + buffer.count / 4)
+                for b in buffer {
+                    if b < 0x80 { out.append(b) } else { out.append(0xC0 | (b >> 6)); out.append(0x80 | (b & 0x3F)) }
+                }
+                return String(decoding: out, as: UTF8.self)
             }
-            return String(decoding: out, as: UTF8.self)
         case .windows1252:
             return decodeWindows1252(bytes)
         case .utf16(let be):
@@ -204,22 +218,19 @@ public enum CharsetDecoder {
 
     /// The bytes as a String if they are valid UTF-8 (ASCII included), else nil.
     public static func validUTF8<C: Collection>(_ bytes: C) -> String? where C.Element == UInt8 {
-        var allASCII = true
-        for b in bytes where b >= 0x80 { allASCII = false; break }
-        if allASCII { return String(decoding: bytes, as: UTF8.self) }
-        // Fast path: decoding with repair; if nothing was repaired, the bytes were valid.
-        let repaired = String(decoding: bytes, as: UTF8.self)
-        if !repaired.unicodeScalars.contains("\u{FFFD}") { return repaired }
-        var it = bytes.makeIterator()
-        var decoder = UTF8()
-        var s = String.UnicodeScalarView()
-        while true {
-            switch decoder.decode(&it) {
-            case .scalarValue(let u): s.append(u)
-            case .emptyInput: return String(s)
-            case .error: return nil
-            }
+        contiguous(bytes) { validUTF8($0) }
+    }
+
+    /// ``validUTF8(_:)`` over a buffer: decoding repairs every invalid
+    /// sequence with U+FFFD, so the bytes were valid exactly when the decoded
+    /// text's UTF-8 is the same bytes.
+    static func validUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> String? {
+        var text = String(decoding: buffer, as: UTF8.self)
+        let same = text.withUTF8 { utf8 in
+            utf8.count == buffer.count
+                && (utf8.isEmpty || memcmp(utf8.baseAddress!, buffer.baseAddress!, utf8.count) == 0)
         }
+        return same ? text : nil
     }
 
     /// Windows-1252's bytes 0x80...0x9F (the rest is Latin-1). The five bytes
@@ -232,6 +243,10 @@ public enum CharsetDecoder {
 
     /// Decodes Windows-1252 (never fails).
     public static func decodeWindows1252<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        contiguous(bytes) { decodeWindows1252($0) }
+    }
+
+    static func decodeWindows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 4)
         for b in bytes {

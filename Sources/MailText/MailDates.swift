@@ -145,6 +145,39 @@ public enum MailDates {
         return (base.addingTimeInterval(TimeInterval(-seconds)), offset != nil)
     }
 
+    /// A date as `ISO8601DateFormatter` writes it with `.withInternetDateTime`
+    /// in UTC (`2026-10-03T14:22:00Z`), the same string, without creating a
+    /// formatter (an ICU date format) for each date. Whole seconds from 1583
+    /// to 9999 are written here; any other date goes through the formatter.
+    public static func internetDateTime(_ date: Date) -> String {
+        let t = date.timeIntervalSince1970
+        // 1583-01-01 to 9999-12-31 (the proleptic and ICU's Julian–Gregorian calendars agree).
+        guard t == t.rounded(.down), t >= -12_212_553_600, t < 253_402_300_800 else {
+            return ISO8601DateFormatter.string(from: date, timeZone: utc, formatOptions: [.withInternetDateTime])
+        }
+        let seconds = Int(t)
+        var days = seconds / 86_400
+        var rest = seconds % 86_400
+        if rest < 0 { rest += 86_400; days -= 1 }
+        // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        func two(_ v: Int) { out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10)) }
+        two(year / 100); two(year % 100); out.append(UInt8(ascii: "-")); two(month); out.append(UInt8(ascii: "-")); two(day)
+        out.append(UInt8(ascii: "T")); two(rest / 3600); out.append(UInt8(ascii: ":")); two(rest / 60 % 60)
+        out.append(UInt8(ascii: ":")); two(rest % 60); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
     // MARK: Form posts: submitted-at values and HTTP dates
 
     /// A submitted-at value: ISO 8601 (with or without zone or time), UK

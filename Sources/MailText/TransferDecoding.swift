@@ -17,6 +17,12 @@ public enum TransferDecoding {
     /// - Parameter input: the encoded bytes.
     /// - Returns: the decoded bytes and whether a bad escape was seen.
     public static func quotedPrintable<C: Collection>(_ input: C) -> (bytes: [UInt8], badEscape: Bool) where C.Element == UInt8, C.Index == Int {
+        CharsetDecoder.contiguous(input) { quotedPrintable($0) }
+    }
+
+    /// ``quotedPrintable(_:)`` over a buffer: a concrete type, so the loop is
+    /// specialised (a generic collection is not, across modules).
+    public static func quotedPrintable(_ input: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], badEscape: Bool) {
         var out: [UInt8] = []
         out.reserveCapacity(input.count)
         var bad = false
@@ -59,36 +65,47 @@ public enum TransferDecoding {
     /// - Parameter input: the encoded bytes.
     /// - Returns: the decoded bytes and a problem description, if any.
     public static func base64<C: Collection>(_ input: C) -> (bytes: [UInt8], problem: String?) where C.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count / 4 * 3 + 3)
-        let table = base64Table
+        CharsetDecoder.contiguous(input) { base64($0) }
+    }
+
+    /// ``base64(_:)`` over a buffer: a concrete type, so the loop is
+    /// specialised (a generic collection is not, across modules), and the
+    /// output is written in place.
+    public static func base64(_ input: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], problem: String?) {
         var acc: UInt32 = 0
         var n = 0
         var stray = false
         var pads = 0
-        for b in input {
-            let v = table[Int(b)]
-            if v == 0xFF {
-                if b == UInt8(ascii: "=") {
-                    if n >= 2 {
-                        pads += 1
-                        if n + pads >= 4 { break }
+        var out = [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3 + 3) { buffer, count in
+            var used = 0
+            base64Table.withUnsafeBufferPointer { table in
+                for b in input {
+                    let v = table[Int(b)]
+                    if v == 0xFF {
+                        if b == UInt8(ascii: "=") {
+                            if n >= 2 {
+                                pads += 1
+                                if n + pads >= 4 { break }
+                            }
+                            continue
+                        }
+                        if b != 0x0A && b != 0x0D && b != 0x20 && b != 0x09 { stray = true }
+                        continue
                     }
-                    continue
+                    if pads > 0 { stray = true; pads = 0 } // data after partial padding
+                    acc = acc << 6 | UInt32(v)
+                    n += 1
+                    if n == 4 {
+                        buffer[used] = UInt8(truncatingIfNeeded: acc >> 16)
+                        buffer[used + 1] = UInt8(truncatingIfNeeded: acc >> 8)
+                        buffer[used + 2] = UInt8(truncatingIfNeeded: acc)
+                        used += 3
+                        acc = 0
+                        n = 0
+                    }
                 }
-                if b != 0x0A && b != 0x0D && b != 0x20 && b != 0x09 { stray = true }
-                continue
             }
-            if pads > 0 { stray = true; pads = 0 } // data after partial padding
-            acc = acc << 6 | UInt32(v)
-            n += 1
-            if n == 4 {
-                out.append(UInt8(truncatingIfNeeded: acc >> 16))
-                out.append(UInt8(truncatingIfNeeded: acc >> 8))
-                out.append(UInt8(truncatingIfNeeded: acc))
-                acc = 0
-                n = 0
-            }
+            count = used
         }
         var problem: String? = stray ? "base64 with characters outside the alphabet" : nil
         switch n {

@@ -27,7 +27,10 @@ func normalise(_ s: String) -> String {
         return out.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<n]), as: UTF8.self) }
     }
     if let ascii { return ascii }
-    var out = String.UnicodeScalarView()
+    // The same, scalar by scalar, written as UTF-8 bytes (appending to a
+    // String.UnicodeScalarView one scalar at a time is several times slower).
+    var out: [UInt8] = []
+    out.reserveCapacity(s.utf8.count)
     var pendingSpace = false
     for s in s.lowercased().unicodeScalars {
         if TextSegmenter.isSpace(s) || s == "\n" || s == "\r" {
@@ -35,15 +38,16 @@ func normalise(_ s: String) -> String {
             continue
         }
         if s.value == 0 || s.value == 0x200C || s.value == 0x200D { continue }
-        if pendingSpace { out.append(" "); pendingSpace = false }
+        if pendingSpace { out.append(0x20); pendingSpace = false }
         switch s {
-        case "\u{2019}", "\u{2018}", "\u{02BC}": out.append("'")
-        case "\u{201C}", "\u{201D}": out.append("\"")
-        case "\u{2013}", "\u{2014}": out.append("-")
-        default: out.append(s)
+        case "\u{2019}", "\u{2018}", "\u{02BC}": out.append(UInt8(ascii: "'"))
+        case "\u{201C}", "\u{201D}": out.append(UInt8(ascii: "\""))
+        case "\u{2013}", "\u{2014}": out.append(UInt8(ascii: "-"))
+        default:
+            if s.isASCII { out.append(UInt8(s.value)) } else { UTF8.encode(s) { out.append($0) } }
         }
     }
-    return String(out)
+    return String(decoding: out, as: UTF8.self)
 }
 
 /// A vocabulary turned into lookup tables, built once per segmenter (the

@@ -51,13 +51,14 @@ public final class ItemSource: Sequence, IteratorProtocol {
                 }
                 mbox = nil
             }
-            if var reader = maildir {
-                if let item = reader.next() {
-                    maildir = reader
-                    return .item(item, fileTime: reader.lastModified)
-                }
+            if maildir != nil {
+                // Advanced in place: a copy taken out of the optional would share the
+                // list of remaining files, and popping from it would copy the whole list
+                // for every message (quadratic in the size of the Maildir).
+                if let item = maildir!.next() { return .item(item, fileTime: maildir!.lastModified) }
+                let errors = maildir!.errors
                 maildir = nil
-                if let error = reader.errors.first { return .unreadable(error) }
+                if let error = errors.first { return .unreadable(error) }
             }
             guard let path = pending.popLast() else { return nil }
             var isDirectory: ObjCBool = false

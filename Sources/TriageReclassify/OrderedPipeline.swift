@@ -65,55 +65,74 @@ public enum OrderedPipeline {
     }
 }
 
-/// Shared state of one pipeline run, behind one condition variable.
+/// Shared state of one pipeline run: one lock, and a condition for each kind
+/// of waiter (workers wait for input, the reader for room in the window, the
+/// calling thread for the next output in order), so that each event wakes only
+/// a thread that can act on it. The reader, once the window is full, is woken
+/// again only when half of it has been emitted, and then reads a batch.
 private final class PipelineState<Input, Output>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let lock = PipelineLock()
+    private let inputReady: PipelineCondition
+    private let roomReady: PipelineCondition
+    private let outputReady: PipelineCondition
     private let window: Int
     private var queue: [(Int, Input)] = []
     private var queueHead = 0
-    private var results: [Int: Output] = [:]
+    /// Outputs not yet emitted, at their sequence number modulo the window
+    /// (at most `window` are in flight, so no two share a slot).
+    private var results: [Output?]
     private var readCount = 0
     private var emittedCount = 0
     private var readingDone = false
     private var cancelled = false
     private var workersDone = 0
     private var readerExited = false
+    private var readerWaiting = false
 
     init(window: Int) {
         self.window = window
+        inputReady = PipelineCondition(lock)
+        roomReady = PipelineCondition(lock)
+        outputReady = PipelineCondition(lock)
+        results = Array(repeating: nil, count: window)
         queue.reserveCapacity(window)
     }
 
     var isCancelled: Bool {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return cancelled
     }
 
     /// Adds an input, waiting while the window is full. False when cancelled.
     func put(_ input: Input) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while readCount - emittedCount >= window && !cancelled { condition.wait() }
+        lock.lock()
+        defer { lock.unlock() }
+        while readCount - emittedCount >= window && !cancelled {
+            readerWaiting = true
+            roomReady.wait()
+            readerWaiting = false
+        }
         if cancelled { return false }
         queue.append((readCount, input))
         readCount += 1
-        condition.broadcast()
+        inputReady.signal()
         return true
     }
 
     func finishReading() {
-        condition.lock()
+        lock.lock()
         readingDone = true
         readerExited = true
-        condition.broadcast()
-        condition.unlock()
+        inputReady.broadcast()
+        outputReady.broadcast()
+        lock.unlock()
     }
 
     /// The next input for a worker, or nil when there is nothing more to do.
     func take() -> (Int, Input)? {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         while true {
             if cancelled { break }
             if queueHead < queue.count {
@@ -126,48 +145,81 @@ private final class PipelineState<Input, Output>: @unchecked Sendable {
                 return item
             }
             if readingDone { break }
-            condition.wait()
+            inputReady.wait()
         }
         workersDone += 1
-        condition.broadcast()
+        outputReady.broadcast()
         return nil
     }
 
     func complete(_ sequence: Int, _ output: Output) {
-        condition.lock()
-        results[sequence] = output
-        condition.broadcast()
-        condition.unlock()
+        lock.lock()
+        results[sequence % window] = output
+        if sequence == emittedCount { outputReady.signal() }
+        lock.unlock()
     }
 
     /// The next output in input order, waiting for it; nil at the end.
     func nextInOrder() -> Output? {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         while true {
-            if let output = results.removeValue(forKey: emittedCount) {
+            if emittedCount < readCount, let output = results[emittedCount % window] {
+                results[emittedCount % window] = nil
                 emittedCount += 1
-                condition.broadcast()
+                if readerWaiting && readCount - emittedCount <= window / 2 { roomReady.signal() }
                 return output
             }
             if cancelled || (readingDone && emittedCount == readCount) { return nil }
-            condition.wait()
+            outputReady.wait()
         }
     }
 
     func cancel() {
-        condition.lock()
+        lock.lock()
         cancelled = true
-        condition.broadcast()
-        condition.unlock()
+        inputReady.broadcast()
+        roomReady.broadcast()
+        outputReady.broadcast()
+        lock.unlock()
     }
 
     /// Waits until the reader and every worker have stopped.
     func waitForThreads(workers: Int) {
-        condition.lock()
-        while !(readerExited && workersDone >= workers) { condition.wait() }
-        condition.unlock()
+        lock.lock()
+        while !(readerExited && workersDone >= workers) { outputReady.wait() }
+        lock.unlock()
     }
+}
+
+/// A pthread mutex on the heap (its address must not move).
+private final class PipelineLock: @unchecked Sendable {
+    let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    init() { pthread_mutex_init(mutex, nil) }
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+}
+
+/// A pthread condition variable used with one ``PipelineLock``.
+private final class PipelineCondition: @unchecked Sendable {
+    private let lock: PipelineLock
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    init(_ lock: PipelineLock) {
+        self.lock = lock
+        pthread_cond_init(condition, nil)
+    }
+    deinit {
+        pthread_cond_destroy(condition)
+        condition.deallocate()
+    }
+    /// Waits; the lock must be held.
+    func wait() { pthread_cond_wait(condition, lock.mutex) }
+    func signal() { pthread_cond_signal(condition) }
+    func broadcast() { pthread_cond_broadcast(condition) }
 }
 
 /// Moves a non-Sendable value to the one thread that uses it.

@@ -117,6 +117,25 @@ enum Fixture {
         #expect(count == 11)
     }
 
+    @Test func keepsOrderWhateverTheWindow() throws {
+        // The reader refills the window in batches (woken when half of it has been
+        // emitted): small and odd windows, one to three jobs, a slow emitter at times.
+        for window in [2, 3, 5, 16] {
+            for jobs in [1, 2, 3] {
+                var seen: [Int] = []
+                try OrderedPipeline.run(source: (0..<3000).makeIterator(), jobs: jobs, window: window, transform: { n in
+                    var x = 0
+                    for i in 0..<((n * 104_729) % 300) { x &+= i }
+                    return n + (x == -1 ? 1 : 0)
+                }, emit: { n in
+                    if n % 97 == 0 { usleep(200) }
+                    seen.append(n)
+                })
+                #expect(seen == Array(0..<3000), "window \(window), \(jobs) jobs")
+            }
+        }
+    }
+
     @Test func emptySource() throws {
         var seen = 0
         try OrderedPipeline.run(source: EmptyCollection<Int>().makeIterator(), jobs: 3, transform: { $0 }, emit: { _ in seen += 1 })
