@@ -294,11 +294,46 @@ public enum CharsetDecoder {
         return true
     }
 
+    /// Open iconv converters to UTF-8, kept for reuse, a few per charset: opening
+    /// one loads glibc's module for the charset (`dlopen`), and closing the
+    /// last one unloads it again, which cost more than the conversion itself
+    /// for short parts in the rarer charsets. A converter is used by one thread
+    /// at a time and put back in its initial shift state.
+    private final class ConverterPool: @unchecked Sendable {
+        private let lock = NSLock()
+        private var idle: [String: [iconv_t]] = [:]
+        private static let perName = 4
+        private static let names = 64
+
+        /// A converter from `name` to UTF-8 (a kept one, else a new one); nil when iconv cannot open it.
+        func take(_ name: String) -> iconv_t? {
+            lock.lock()
+            if let cd = idle[name]?.popLast() { lock.unlock(); return cd }
+            lock.unlock()
+            let cd = iconv_open("UTF-8", name)
+            if cd == iconv_t(bitPattern: -1) || cd == nil { return nil }
+            return cd
+        }
+
+        /// Gives a converter back (reset), or closes it when enough are kept.
+        func give(_ cd: iconv_t, _ name: String) {
+            _ = iconv(cd, nil, nil, nil, nil)
+            lock.lock()
+            if (idle[name]?.count ?? 0) < Self.perName && (idle[name] != nil || idle.count < Self.names) {
+                idle[name, default: []].append(cd)
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+            iconv_close(cd)
+        }
+    }
+    private static let converters = ConverterPool()
+
     /// Converts with iconv to UTF-8; EILSEQ and truncated input become U+FFFD.
     static func iconvDecode(_ input: [UInt8], from name: String) -> String? {
-        let cd = iconv_open("UTF-8", name)
-        if cd == UnsafeMutableRawPointer(bitPattern: -1) || cd == nil { return nil }
-        defer { iconv_close(cd) }
+        guard let cd = converters.take(name) else { return nil }
+        defer { converters.give(cd, name) }
         if input.isEmpty { return "" }
         var out: [UInt8] = []
         out.reserveCapacity(input.count * 2 + 16)

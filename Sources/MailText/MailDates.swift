@@ -10,6 +10,12 @@ import Foundation
 public enum MailDates {
     static let london = TimeZone(identifier: "Europe/London") ?? TimeZone(secondsFromGMT: 0) ?? .current
     static let utc = TimeZone(secondsFromGMT: 0) ?? .current
+    /// The Gregorian calendar in UTC, made once (a `Calendar` is immutable and `Sendable`).
+    static let utcCalendar: Calendar = {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(secondsFromGMT: 0) ?? TimeZone.current
+        return cal
+    }()
     static let monthNames = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 
     /// A calendar date and time in a zone, or nil when it does not exist (31 February) or is out of range.
@@ -137,8 +143,7 @@ public enum MailDates {
         var comps = DateComponents()
         comps.year = year; comps.month = month; comps.day = day
         comps.hour = hh; comps.minute = mi; comps.second = min(ss, 59)
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(secondsFromGMT: 0) ?? TimeZone.current
+        let cal = utcCalendar
         guard let base = cal.date(from: comps) else { return nil }
         // Reject impossible days (31 Feb) the way a strict calendar would.
         if cal.component(.day, from: base) != day { return nil }

@@ -29,15 +29,17 @@ func normalise(_ s: String) -> String {
     if let ascii { return ascii }
     // The same, scalar by scalar, written as UTF-8 bytes (appending to a
     // String.UnicodeScalarView one scalar at a time is several times slower).
+    // Lower case as `String.lowercased()` makes it, one scalar's mapping at a
+    // time (ASCII directly), without building the lower-cased copy first.
     var out: [UInt8] = []
     out.reserveCapacity(s.utf8.count)
     var pendingSpace = false
-    for s in s.lowercased().unicodeScalars {
+    func add(_ s: Unicode.Scalar) {
         if TextSegmenter.isSpace(s) || s == "\n" || s == "\r" {
             pendingSpace = !out.isEmpty
-            continue
+            return
         }
-        if s.value == 0 || s.value == 0x200C || s.value == 0x200D { continue }
+        if s.value == 0 || s.value == 0x200C || s.value == 0x200D { return }
         if pendingSpace { out.append(0x20); pendingSpace = false }
         switch s {
         case "\u{2019}", "\u{2018}", "\u{02BC}": out.append(UInt8(ascii: "'"))
@@ -45,6 +47,13 @@ func normalise(_ s: String) -> String {
         case "\u{2013}", "\u{2014}": out.append(UInt8(ascii: "-"))
         default:
             if s.isASCII { out.append(UInt8(s.value)) } else { UTF8.encode(s) { out.append($0) } }
+        }
+    }
+    for u in s.unicodeScalars {
+        if u.isASCII {
+            add(u.value >= 0x41 && u.value <= 0x5A ? Unicode.Scalar(UInt8(u.value) + 0x20) : u)
+        } else {
+            for m in u.properties.lowercaseMapping.unicodeScalars { add(m) }
         }
     }
     return String(decoding: out, as: UTF8.self)

@@ -163,6 +163,31 @@ import TriageCore
         }
     }
 
+    @Test func keptConvertersStartFromTheInitialState() {
+        // A part that ends shifted into JIS X 0208 (no ESC ( B) must not leave the
+        // kept converter shifted for the next part in the same charset.
+        let shifted: [UInt8] = [0x1B, 0x24, 0x42, 0x46, 0x7C, 0x4B, 0x5C]
+        let first = CharsetDecoder.decode(shifted, charset: "ISO-2022-JP")
+        #expect(first.hasPrefix("日本"))
+        #expect(CharsetDecoder.decode(Array("plain text".utf8), charset: "ISO-2022-JP") == "plain text")
+        #expect(CharsetDecoder.decode(shifted, charset: "iso-2022-jp") == first)
+        // Many threads at once, each converter used by one of them at a time.
+        let koi8: [UInt8] = [0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4]
+        final class Tally: @unchecked Sendable {
+            let lock = NSLock()
+            var right = 0
+        }
+        let tally = Tally()
+        DispatchQueue.concurrentPerform(iterations: 400) { k in
+            let text = k % 2 == 0 ? CharsetDecoder.decode(koi8, charset: "koi8-r") : CharsetDecoder.decode(shifted, charset: "ISO-2022-JP")
+            let right = text == (k % 2 == 0 ? "Привет" : first)
+            tally.lock.lock()
+            if right { tally.right += 1 }
+            tally.lock.unlock()
+        }
+        #expect(tally.right == 400)
+    }
+
     @Test func newlinesNormalisedAsBefore() {
         var rng = SplitMix64(seed: 22)
         for fixed in ["", "\r", "a\r", "a\r\n", "a \r\n\t", "a\n\n \t", "\r\r\n\n", "é\r\nx\ry \n", "a\t\r b"] {
