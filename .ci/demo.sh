@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup.sh
-echo "demo: building the release binary (the first build compiles every dependency: 15 to 35 minutes on 2 cores; later runs take seconds)" >&2
+echo "demo: building the release binary (the first build compiles every dependency: about 13 minutes on 2 quiet cores; later runs take seconds)" >&2
 swift build -c release --product triage >&2
 bin="$(swift build -c release --show-bin-path)/triage"
 db="${1:-triage.sqlite}"
