@@ -18,6 +18,9 @@ public struct CompiledRuleSet: Sendable {
     let ruleIndex: [String: Int]
     /// Guard index by id.
     let guardIndex: [String: Int]
+    /// Each guard's `undone_by` and `not_after` word classes, resolved once.
+    let guardUndoneBy: [Int?]
+    let guardNotAfter: [Int?]
     /// Segment kinds that any rule reads.
     let segmentsRead: Set<String>
     /// Lower-cased match values, precomputed.
@@ -102,6 +105,8 @@ public struct CompiledRuleSet: Sendable {
         self.dateOwnerBase = dateBase
         self.ruleIndex = ruleIndex
         self.guardIndex = guardIndex
+        self.guardUndoneBy = ruleSet.guards.map { $0.undoneBy.flatMap { lexiconIndex[$0] } }
+        self.guardNotAfter = ruleSet.guards.map { $0.notAfter.flatMap { lexiconIndex[$0] } }
         self.segmentsRead = segments
         self.fieldMatchers = fieldMatchers
         self.ruleFacts = ruleSet.rules.map(\.fact)

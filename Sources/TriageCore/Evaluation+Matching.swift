@@ -117,14 +117,14 @@ extension Evaluation {
             // Where an `except` phrase starts, the guard's words there do not guard.
             let excepted = Set(guards.filter { part($0) == .except }.map(\.first))
             // An entry of the `undone_by` class starting after the guard's phrase, in its sentence, undoes it.
-            let undoing = guardRule.undoneBy.flatMap { rules.lexiconIndex[$0] }
+            let undoing = rules.guardUndoneBy[g]
             func undone(_ gm: PhraseMatcher.Match) -> Bool {
                 guard let undoing, index.sentences.indices.contains(sentence) else { return false }
                 return (gm.last + 1..<index.sentences[sentence].upperBound).contains { view.classMatch(undoing, startingAt: $0) }
             }
             // A word of the `not_after` class just before the guard's phrase (an adverb may stand between:
             // "spoke privately to"): it does not guard there.
-            let notAfter = guardRule.notAfter.flatMap { rules.lexiconIndex[$0] }
+            let notAfter = rules.guardNotAfter[g]
             func preceded(_ gm: PhraseMatcher.Match) -> Bool {
                 guard let notAfter else { return false }
                 return (max(0, gm.first - 2)..<gm.first).contains { tokens[$0].sentence == sentence && view.token($0, isIn: notAfter) }
