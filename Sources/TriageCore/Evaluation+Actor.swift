@@ -73,7 +73,8 @@ extension Evaluation {
         var nearest = before.filter { wanted($0) || !isObjectMention(hits[$0], agents: false) }.max { hits[$0].last < hits[$1].last }
         // "… not to prosecute the driver who hit my husband's bike": "who" right before the words
         // makes the noun just before it the actor; when that noun is not the role, no role did it.
-        if nearest != nil, h.first >= 2, tokens[h.first - 1].text == "who", let others = rules.lexiconIndex["other_person"] {
+        if nearest != nil, h.first >= 2, let who = rules.lexiconIndex["relative_who"], views[h.view].token(h.first - 1, isIn: who),
+           let others = rules.lexiconIndex["other_person"] {
             var noun = h.first - 2
             if noun > 0, tokens[noun].text == "," { noun -= 1 }
             if views[h.view].classMatch(others, endingAt: noun) { nearest = nil }
@@ -108,7 +109,7 @@ extension Evaluation {
                     && views[h.view].classMatch(identity, endingAt: hits[j].first - 1)
             }.min { hits[$0].first < hits[$1].first }
         }
-        if ["by", "from"].contains(tokens[h.last].text) {
+        if let agent = rules.lexiconIndex["agent_marker"], views[h.view].token(h.last, isIn: agent) {
             // "an assault by the Deputy Commissioner": the actor follows; "taken by someone
             // he thought was a friend": no role follows, so no police role did it.
             let after = near.hits(inSentence: tokens[h.last].sentence).filter { hits[$0].first > h.last && hits[$0].first - h.last <= 5 }

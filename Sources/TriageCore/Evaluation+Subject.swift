@@ -389,12 +389,13 @@ extension Evaluation {
     func isObjectMention(_ hit: Hit, agents: Bool = true) -> Bool {
         guard let prepositionClass = rules.lexiconIndex["object_marker"], hit.view >= 0 else { return false }
         let modifierClass = rules.lexiconIndex["mention_modifier"]
+        let agentClass = rules.lexiconIndex["agent_marker"]
         let v = views[hit.view]
         let tokens = v.index.tokens
         var p = hit.first - 1
         var skipped = 0
         while p >= 0, tokens[p].sentence == tokens[hit.first].sentence {
-            if v.token(p, isIn: prepositionClass) { return agents || !["by", "from"].contains(tokens[p].text) }
+            if v.token(p, isIn: prepositionClass) { return agents || !(agentClass.map { v.token(p, isIn: $0) } ?? false) }
             // Step back over the noun phrase's own words ("our parish council").
             let modifier = modifierClass.map { v.token(p, isIn: $0) } ?? false
             guard skipped < 2, modifier || tokens[p].isWord && !tokens[p].isCapitalised && skipped == 0 && p == hit.first - 1 else { return false }
