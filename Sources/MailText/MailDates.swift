@@ -264,6 +264,10 @@ public enum MailDates {
         if let g = groups(#"^(?:date:?\s*)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"#, s) {
             return make(Int(g[3]) ?? 0, Int(g[2]) ?? 0, Int(g[1]) ?? 0, zone: utc)
         }
+        // "12/10/26": a two-digit year is this century's (letters are dated in it).
+        if let g = groups(#"^(?:date:?\s*)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})$"#, s) {
+            return make(2000 + (Int(g[3]) ?? 0), Int(g[2]) ?? 0, Int(g[1]) ?? 0, zone: utc)
+        }
         return nil
     }
 }

@@ -99,6 +99,10 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(MailDates.ukDateLine("03/10/2026") == day(2026, 10, 3))
         #expect(MailDates.ukDateLine("2026-10-03") == day(2026, 10, 3))
         #expect(MailDates.ukDateLine("31/02/2026") == nil)
+        #expect(MailDates.ukDateLine("12/10/26") == day(2026, 10, 12))
+        #expect(MailDates.ukDateLine("Date: 3.11.26") == day(2026, 11, 3))
+        #expect(MailDates.ukDateLine("31/02/26") == nil)
+        #expect(MailDates.ukDateLine("12/10/261") == nil)
         #expect(MailDates.ukDateLine("I wrote on 3 October 2026 to you") == nil)
         #expect(MailDates.ukDateLine("3 Smarch 2026") == nil)
     }
