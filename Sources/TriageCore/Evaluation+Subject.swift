@@ -189,9 +189,14 @@ extension Evaluation {
         /// "He" or "she" refers to one person, not to a plural mention ("the PCSOs"): a mention
         /// whose head is in the `plural_mention` word class.
         let pluralClass = rules.lexiconIndex["plural_mention"]
+        /// Whether a mention names more than one person, by its head: the word before "of" when it has
+        /// one ("a member of the Commissioner's office staff", "one of the officers"), else its last word.
         func isPlural(_ c: Int) -> Bool {
             guard let pluralClass else { return false }
-            return views[hits[c].view].token(hits[c].last, isIn: pluralClass)
+            let view = views[hits[c].view]
+            let tokens = view.index.tokens
+            let head = (hits[c].first + 1...max(hits[c].first + 1, hits[c].last)).first { $0 <= hits[c].last && tokens[$0].text == "of" }.map { $0 - 1 } ?? hits[c].last
+            return view.token(head, isIn: pluralClass)
         }
         func linkedBack(_ a: Hit, person: Bool = false, singular: Bool = false) -> Int? {
             guard let anaphorClass else { return nil }
@@ -274,7 +279,16 @@ extension Evaluation {
             let view = views[a.view]
             let tokens = view.index.tokens
             let sentence = tokens[a.first].sentence
-            for p in stride(from: a.first - 1, through: max(0, a.first - 2), by: -1) where tokens[p].sentence == sentence {
+            // Back over at most two words (quote marks and other punctuation between do not count:
+            // `she "had better things to do"`); a pronoun opening the anchor itself acts too ("how she spoke to me").
+            var positions: [Int] = []
+            var p = a.first - 1
+            while p >= 0, positions.count < 2, tokens[p].sentence == sentence {
+                if tokens[p].isWord { positions.append(p) }
+                p -= 1
+            }
+            let opening = (a.first...min(a.first + 1, a.last)).filter { $0 < a.last }
+            for p in positions + opening {
                 if view.token(p, isIn: personClass) {
                     let between = (bySentence[a.view]?[sentence] ?? []).contains { hits[$0].first > p && hits[$0].first < a.first }
                     return between ? nil : tokens[p].text
