@@ -79,6 +79,15 @@ extension Evaluation {
             if noun > 0, tokens[noun].text == "," { noun -= 1 }
             if views[h.view].classMatch(others, endingAt: noun) { nearest = nil }
         }
+        // "… the deputy commissioner reversed her car into my wall … My neighbour saw it too. I think she
+        // was drunk driving": "he" or "she" at the words acts, and is the role before whose sex agrees
+        // when the nearest one's sex is not known or differs.
+        if let said = actingSex(at: h), let agreeing = (near.paragraphSentences(of: here).filter { $0 <= here.sentence }
+            + near.earlierSentences(before: here)).flatMap(near.hits(inSentence:))
+            .filter({ hits[$0].last < h.first && sex(of: hits[$0]) == said }).max(by: { hits[$0].last < hits[$1].last }),
+           nearest.map({ sex(of: hits[$0]) != said }) ?? true {
+            nearest = agreeing
+        }
         // "The driver got out, looked at my neighbour, got back in and drove off": a person who is not a
         // role opens the sentence, after any role named before it, so that person acted.
         if let others = rules.lexiconIndex["other_person"], views[h.view].index.sentences.indices.contains(here.sentence) {
@@ -116,5 +125,48 @@ extension Evaluation {
             nearest = after.min(by: { hits[$0].first < hits[$1].first })
         }
         return nearest
+    }
+
+    /// A person's sex as the text gives it: "m" or "f" (word classes `male_word`, `female_word`).
+    private func sexClass(at position: Int, in view: View) -> Character? {
+        if let m = rules.lexiconIndex["male_word"], view.token(position, isIn: m) { return "m" }
+        if let f = rules.lexiconIndex["female_word"], view.token(position, isIn: f) { return "f" }
+        return nil
+    }
+
+    /// The sex of the person a mention names: a word inside it ("Mrs", "policewoman"), else the first
+    /// pronoun after it in its sentence before any other mention ("the deputy commissioner … her car").
+    func sex(of mention: Hit) -> Character? {
+        guard mention.view >= 0 else { return nil }
+        let view = views[mention.view]
+        let tokens = view.index.tokens
+        for p in mention.first...mention.last { if let s = sexClass(at: p, in: view) { return s } }
+        // Another mention of someone between ends the search ("the officer told my mother she …").
+        let others = Set(hits.filter {
+            $0.view == mention.view && $0.first > mention.last && rules.ruleFacts[$0.rule] == ruleSet.table.subject.candidates
+        }.map(\.first))
+        var p = mention.last + 1
+        while p < tokens.count, p <= mention.last + 12, tokens[p].sentence == tokens[mention.first].sentence, !others.contains(p) {
+            if let s = sexClass(at: p, in: view) { return s }
+            p += 1
+        }
+        return nil
+    }
+
+    /// "He" or "she" acting at a match: the match's first word or one of the two words before it.
+    func actingSex(at h: Hit) -> Character? {
+        guard h.view >= 0, let person = rules.lexiconIndex["person_pronoun"] else { return nil }
+        let view = views[h.view]
+        let tokens = view.index.tokens
+        var p = h.first
+        var words = 0
+        while p >= 0, words < 3, tokens[p].sentence == tokens[h.first].sentence {
+            if tokens[p].isWord {
+                if view.token(p, isIn: person) { return sexClass(at: p, in: view) }
+                words += 1
+            }
+            p -= 1
+        }
+        return nil
     }
 }
