@@ -198,7 +198,7 @@ extension Evaluation {
             let head = (hits[c].first + 1...max(hits[c].first + 1, hits[c].last)).first { $0 <= hits[c].last && tokens[$0].text == "of" }.map { $0 - 1 } ?? hits[c].last
             return view.token(head, isIn: pluralClass)
         }
-        func linkedBack(_ a: Hit, person: Bool = false, singular: Bool = false) -> Int? {
+        func linkedBack(_ a: Hit, person: Bool = false, singular: Bool = false, sex: Character? = nil) -> Int? {
             guard let anaphorClass else { return nil }
             let view = views[a.view]
             let t = view.index.tokens[a.first]
@@ -228,6 +228,11 @@ extension Evaluation {
                 // a role named as the subject of its sentence before one named after a preposition
                 // ("The Commissioner kept looking at his phone" before "raise it with the Chief Constable").
                 if singular, before.contains(where: { !isPlural($0) }) { before.removeAll(where: isPlural) }
+                // "she" refers to a role named as a woman before one whose sex is not known, never to one named as a man.
+                if let sex {
+                    let agreeing = before.filter { self.sex(of: hits[$0]) == sex }
+                    if !agreeing.isEmpty { before = agreeing } else { before.removeAll { self.sex(of: hits[$0]).map { $0 != sex } ?? false } }
+                }
                 let specific = before.filter { !generic.contains(role($0)) }
                 func rank(_ c: Int) -> (Int, Int) { (isObject(c) ? 0 : 1, hits[c].last) }
                 if let c = (specific.isEmpty ? before : specific).max(by: { rank($0) < rank($1) }) { return c }
@@ -273,6 +278,14 @@ extension Evaluation {
         // "… and he should set an example": "he" or "she" just before the words, with no
         // role between, is who acted: the person named before it, not a thing named beside it.
         let personClass = rules.lexiconIndex["person_pronoun"]
+        /// The sex a subject pronoun says ("he" m, "she" f, "they" none), as `Evaluation/sex(of:)` gives it for mentions.
+        func pronounSex(_ pronoun: String) -> Character? {
+            switch pronoun {
+            case "he": return "m"
+            case "she": return "f"
+            default: return nil
+            }
+        }
         /// The pronoun ("he", "she", "they") just before the anchor that is its actor, if any.
         func actingPronoun(_ a: Hit) -> String? {
             guard let personClass, a.first > 0 else { return nil }
@@ -299,7 +312,7 @@ extension Evaluation {
         for a in anchorHits {
             if spent() { break }
             let h = hits[a]
-            if let pronoun = actingPronoun(h), let c = linkedBack(h, person: true, singular: Self.singularPronouns.contains(pronoun)) {
+            if let pronoun = actingPronoun(h), let c = linkedBack(h, person: true, singular: Self.singularPronouns.contains(pronoun), sex: pronounSex(pronoun)) {
                 chosen.append(c)
                 strong.insert(c)
                 links.append((anchor: a, mention: c))
