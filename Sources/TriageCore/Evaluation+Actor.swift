@@ -82,11 +82,17 @@ extension Evaluation {
         // "… the deputy commissioner reversed her car into my wall … My neighbour saw it too. I think she
         // was drunk driving": "he" or "she" at the words acts, and is the role before whose sex agrees
         // when the nearest one's sex is not known or differs.
-        if let said = actingSex(at: h), let agreeing = (near.paragraphSentences(of: here).filter { $0 <= here.sentence }
-            + near.earlierSentences(before: here)).flatMap(near.hits(inSentence:))
-            .filter({ hits[$0].last < h.first && sex(of: hits[$0]) == said }).max(by: { hits[$0].last < hits[$1].last }),
-           nearest.map({ sex(of: hits[$0]) != said }) ?? true {
-            nearest = agreeing
+        // With no role of that sex, a "he" after a role named as a woman is someone else ("PCSO Achebe … put
+        // her own coat round him … he was laughing"): no role did it.
+        if let said = actingSex(at: h) {
+            let agreeing = (near.paragraphSentences(of: here).filter { $0 <= here.sentence } + near.earlierSentences(before: here))
+                .flatMap(near.hits(inSentence:))
+                .filter { hits[$0].last < h.first && sex(of: hits[$0]) == said }.max { hits[$0].last < hits[$1].last }
+            if let agreeing, nearest.map({ sex(of: hits[$0]) != said }) ?? true {
+                nearest = agreeing
+            } else if agreeing == nil, let found = nearest, let other = sex(of: hits[found]), other != said {
+                nearest = nil
+            }
         }
         // "The driver got out, looked at my neighbour, got back in and drove off": a person who is not a
         // role opens the sentence, after any role named before it, so that person acted.

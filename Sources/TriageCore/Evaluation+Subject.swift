@@ -312,10 +312,14 @@ extension Evaluation {
         for a in anchorHits {
             if spent() { break }
             let h = hits[a]
-            if let pronoun = actingPronoun(h), let c = linkedBack(h, person: true, singular: Self.singularPronouns.contains(pronoun), sex: pronounSex(pronoun)) {
+            let pronoun = actingPronoun(h)
+            if let pronoun, let c = linkedBack(h, person: true, singular: Self.singularPronouns.contains(pronoun), sex: pronounSex(pronoun)) {
                 chosen.append(c)
                 strong.insert(c)
                 links.append((anchor: a, mention: c))
+            } else if let pronoun, pronounSex(pronoun) != nil, linkedBack(h, person: true, singular: true) != nil {
+                // "he" or "she" whose only candidates are roles of the other sex: someone else acted.
+                continue
             } else if let c = singularPronounLink(h) {
                 chosen.append(c)
                 links.append((anchor: a, mention: c))
