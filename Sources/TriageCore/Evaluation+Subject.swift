@@ -128,12 +128,20 @@ extension Evaluation {
                 : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
             // "a joke about a female officer": after a word for something said, "about" names its topic, not the subject.
             let topic = pointerAt.map { p in p > 0 && topicClass.map { views[a.view].token(p - 1, isIn: $0) } ?? false } ?? false
-            if !topic, let p = pointerAt, let c = named.filter({ hits[$0].first > p && hits[$0].first - p <= Self.pointerReach }).min(by: { hits[$0].first < hits[$1].first }) {
+            // "a complaint about him and I'd like the Commissioner to know": a pronoun right after the pointer is
+            // what the words are about and refers back; only a role joined to it ("about him and the shop") is
+            // named with it, not one in the clause after.
+            let pronounFirst = pointerAt.map { p in
+                p + 1 < tokens.count && (rules.lexiconIndex["personal_pronoun"].map { views[a.view].token(p + 1, isIn: $0) } ?? false)
+            } ?? false
+            let reach = pronounFirst ? 4 : Self.pointerReach
+            if !topic, let p = pointerAt, let c = named.filter({ hits[$0].first > p && hits[$0].first - p <= reach }).min(by: { hits[$0].first < hits[$1].first }) {
                 if ruleSet.rules[a.rule].declaresSubject == true, !sentenceOnly.contains(role(c)) {
                     declared.insert(c)
                 }
                 return c
             }
+            if pronounFirst { return nil }
             guard !named.isEmpty else { return namedRole(a, after: pointerAt) }
             // A background body inside the anchor's own words ("taken to hospital") is not its subject.
             let here = named.filter { c in
