@@ -144,7 +144,7 @@ extension Evaluation {
             if pronounFirst { return nil }
             guard !named.isEmpty else { return namedRole(a, after: pointerAt) }
             // A background body inside the anchor's own words ("taken to hospital") is not its subject.
-            let here = named.filter { c in
+            var here = named.filter { c in
                 !((sentenceOnly.contains(role(c)) || things.contains(hits[c].rule)) && hits[c].first <= a.last && hits[c].last >= a.first)
                     && !(isNobody(c) && hits[c].last < a.first)
             }
@@ -167,6 +167,20 @@ extension Evaluation {
             // background body is not the actor when "he" or "she" stands between: a person
             // acts ("In front of my neighbours she refused to help").
             // A background body named as an object ("told our parish council that …") did not act.
+            // "the Chief Constable bullies his staff officers and shouts at people": people named as someone's
+            // ("his", "her", "their" just before, over at most one word) belong to a role named before them,
+            // which is the one acting.
+            if let possessive = rules.lexiconIndex["possessive_pronoun"] {
+                let view = views[a.view]
+                func possessed(_ c: Int) -> Bool {
+                    let f = hits[c].first
+                    return (max(0, f - 2)..<f).contains { view.token($0, isIn: possessive) && tokens[$0].sentence == sentence }
+                }
+                let owned = here.filter { c in
+                    possessed(c) && here.contains { o in o != c && hits[o].last < hits[c].first && !sentenceOnly.contains(role(o)) && !possessed(o) }
+                }
+                if !owned.isEmpty, owned.count < here.count { here.removeAll { owned.contains($0) } }
+            }
             var actor = here.filter { hits[$0].last <= a.last && !(sentenceOnly.contains(role($0)) && isObject($0)) }
                 .max { (hits[$0].last, -hits[$0].first) < (hits[$1].last, -hits[$1].first) }
             if let found = actor, sentenceOnly.contains(role(found)), let person = rules.lexiconIndex["person_pronoun"] {
