@@ -114,6 +114,18 @@ extension Evaluation {
                     && !(h.last + 1..<hits[j].first).contains { p in breaks.map { views[h.view].token(p, isIn: $0) } ?? false }
             }.min { hits[$0].first < hits[$1].first }
         }
+        if nearest == nil, let agent = rules.lexiconIndex["agent_marker"] {
+            // "a remark about Jews and money, made by a uniformed officer": "by" a little after the words
+            // names who did it ("nobody from the police has rung" names nobody).
+            let view = views[h.view]
+            let sentence = tokens[h.last].sentence
+            let nobody = rules.lexiconIndex["nobody"]
+            if let marker = (h.last + 1..<min(tokens.count, h.last + 7)).first(where: { tokens[$0].sentence == sentence && view.token($0, isIn: agent) }),
+               !(h.last + 1..<marker).contains(where: { p in nobody.map { view.token(p, isIn: $0) } ?? false }) {
+                nearest = near.hits(inSentence: sentence).filter { hits[$0].first > marker && hits[$0].first - marker <= 3 }
+                    .min { hits[$0].first < hits[$1].first }
+            }
+        }
         if nearest == nil, let identity = rules.lexiconIndex["identity_statement"] {
             // "… reversed into my van and drove off without stopping. I recognised the driver:
             // she is the Deputy Commissioner": the role given as who the person in the account
