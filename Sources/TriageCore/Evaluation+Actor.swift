@@ -1,5 +1,11 @@
 import Foundation
 
+/// Whether the text names a person as a man or a woman ("he", "her car", "Mrs"): a "he" or "she"
+/// refers to a role whose sex agrees.
+enum PersonSex {
+    case male, female
+}
+
 /// The hits of one required fact in one view, by sentence, and the sentences
 /// around a match that a requirement may reach.
 struct RequirementNeighbourhood {
@@ -145,16 +151,16 @@ extension Evaluation {
         return nearest
     }
 
-    /// A person's sex as the text gives it: "m" or "f" (word classes `male_word`, `female_word`).
-    private func sexClass(at position: Int, in view: View) -> Character? {
-        if let m = rules.lexiconIndex["male_word"], view.token(position, isIn: m) { return "m" }
-        if let f = rules.lexiconIndex["female_word"], view.token(position, isIn: f) { return "f" }
+    /// A person's sex as a word at `position` gives it (word classes `male_word`, `female_word`).
+    private func sexClass(at position: Int, in view: View) -> PersonSex? {
+        if let m = rules.lexiconIndex["male_word"], view.token(position, isIn: m) { return .male }
+        if let f = rules.lexiconIndex["female_word"], view.token(position, isIn: f) { return .female }
         return nil
     }
 
     /// The sex of the person a mention names: a word inside it ("Mrs", "policewoman"), else the first
     /// pronoun after it in its sentence before any other mention ("the deputy commissioner … her car").
-    func sex(of mention: Hit) -> Character? {
+    func sex(of mention: Hit) -> PersonSex? {
         guard mention.view >= 0 else { return nil }
         let view = views[mention.view]
         let tokens = view.index.tokens
@@ -172,7 +178,7 @@ extension Evaluation {
     }
 
     /// "He" or "she" acting at a match: the match's first word or one of the two words before it.
-    func actingSex(at h: Hit) -> Character? {
+    func actingSex(at h: Hit) -> PersonSex? {
         guard h.view >= 0, let person = rules.lexiconIndex["person_pronoun"] else { return nil }
         let view = views[h.view]
         let tokens = view.index.tokens

@@ -220,7 +220,7 @@ extension Evaluation {
             let head = (hits[c].first + 1...max(hits[c].first + 1, hits[c].last)).first { $0 <= hits[c].last && tokens[$0].text == "of" }.map { $0 - 1 } ?? hits[c].last
             return view.token(head, isIn: pluralClass)
         }
-        func linkedBack(_ a: Hit, person: Bool = false, singular: Bool = false, sex: Character? = nil) -> Int? {
+        func linkedBack(_ a: Hit, person: Bool = false, singular: Bool = false, sex: PersonSex? = nil) -> Int? {
             guard let anaphorClass else { return nil }
             let view = views[a.view]
             let t = view.index.tokens[a.first]
@@ -301,10 +301,10 @@ extension Evaluation {
         // role between, is who acted: the person named before it, not a thing named beside it.
         let personClass = rules.lexiconIndex["person_pronoun"]
         /// The sex a subject pronoun says ("he" m, "she" f, "they" none), as `Evaluation/sex(of:)` gives it for mentions.
-        func pronounSex(_ pronoun: String) -> Character? {
+        func pronounSex(_ pronoun: String) -> PersonSex? {
             switch pronoun {
-            case "he": return "m"
-            case "she": return "f"
+            case "he": return .male
+            case "she": return .female
             default: return nil
             }
         }
