@@ -150,6 +150,50 @@ import SnowballStemming
         #expect(throws: RuleSetError.self) { _ = try CompiledRuleSet(set, stemmer: SnowballStemmer()) }
     }
 
+    /// The mini set with the word classes that say who acted: sex, possessives, personal pronouns.
+    static func withPersonClasses() throws -> Classifier {
+        var set = Self.set
+        set.lexicons += [
+            Lexicon(id: "male_word", description: "a man", source: nil, entries: ["(he|his)"], examples: nil),
+            Lexicon(id: "female_word", description: "a woman", source: nil, entries: ["(she|her)"], examples: nil),
+            Lexicon(id: "person_pronoun", description: "he or she", source: nil, entries: ["(he|she)"], examples: nil),
+            Lexicon(id: "personal_pronoun", description: "a person", source: nil, entries: ["(he|she|him|her|his)"], examples: nil),
+            Lexicon(id: "possessive_pronoun", description: "whose", source: nil, entries: ["(his|her|their)"], examples: nil),
+        ]
+        set.rules.append(MiniRules.rule("s.neighbour", "subject_role=not_police", ["my neighbour"]))
+        let anaphor = try #require(set.lexicons.firstIndex { $0.id == "anaphor" })
+        set.lexicons[anaphor].entries = ["(he|she|they|them|him)"]
+        return Classifier(try CompiledRuleSet(set, stemmer: SnowballStemmer()))
+    }
+
+    static func decide(_ text: String, with classifier: Classifier) -> Decision {
+        classifier.classify(RuleExampleRunner.item(text: text, subject: nil, example: RuleExample(text: text), quotedBody: false), force: "test")
+    }
+
+    /// "she" at the words acts, and is the role before whose sex agrees, over a nearer one
+    /// whose sex is not known; with no role of that sex, someone else acted.
+    @Test func theActingPronounAgreesInSexWithTheRole() throws {
+        let c = try Self.withPersonClasses()
+        let agreeing = Self.decide("The officer put her radio down. My neighbour saw it. Then she punched me.", with: c)
+        #expect(agreeing.justification.contains { $0.rule == "x.assault" })
+        let otherSex = Self.decide("The officer put her radio down. Then he punched me.", with: c)
+        #expect(!otherSex.justification.contains { $0.rule == "x.assault" })
+    }
+
+    /// "The commissioner shouted at his officer and was rude": the people named as someone's
+    /// belong to the role before them, which acts.
+    @Test func peopleNamedAsSomeonesAreNotTheActor() throws {
+        let d = Self.decide("The commissioner shouted at his officer and was rude.", with: try Self.withPersonClasses())
+        #expect(d.subject == .pcc)
+    }
+
+    /// "I complain about him and I told the commissioner": a pronoun right after "about" is what the
+    /// words are about, so the role named later in the sentence is not the subject.
+    @Test func aPronounAfterThePointerRefersBack() throws {
+        let d = Self.decide("The officer came round. I complain about him and I told the commissioner.", with: try Self.withPersonClasses())
+        #expect(d.subject == .officerOrStaff)
+    }
+
     @Test func anUnknownWordClassIsAnError() throws {
         var set = Self.set
         set.rules.append(MiniRules.rule("bad", "x", ["@nope"]))
