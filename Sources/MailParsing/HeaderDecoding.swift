@@ -29,8 +29,11 @@ public enum HeaderDecoding {
     public static func decodeEncodedWords(_ text: String, defects: inout [String]) -> String {
         guard text.utf8.count >= 8, mayContainEncodedWord(text) else { return text }
         let scalars = Array(text.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        var pendingWhitespace = String.UnicodeScalarView()
+        // The output as UTF-8 bytes (appending to a String.UnicodeScalarView one
+        // scalar at a time is several times slower); pending white space is ASCII.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingWhitespace: [UInt8] = []
         // Adjacent encoded words in the same charset are joined before decoding
         // (a multi-byte character may be split between them).
         var pendingCharset: String? = nil
@@ -38,7 +41,7 @@ public enum HeaderDecoding {
         var lastWasEncoded = false
         func flush() {
             if let cs = pendingCharset {
-                out.append(contentsOf: decodeWordBytes(pendingBytes, charset: cs, defects: &defects).unicodeScalars)
+                out.append(contentsOf: decodeWordBytes(pendingBytes, charset: cs, defects: &defects).utf8)
             }
             pendingCharset = nil
             pendingBytes = []
@@ -58,26 +61,30 @@ public enum HeaderDecoding {
                     pendingCharset = charset
                     pendingBytes = bytes
                 }
-                pendingWhitespace = String.UnicodeScalarView()
+                pendingWhitespace.removeAll(keepingCapacity: true)
                 lastWasEncoded = true
                 i = next
                 continue
             }
             if c == " " || c == "\t" {
-                pendingWhitespace.append(c)
+                pendingWhitespace.append(UInt8(c.value))
                 i += 1
                 continue
             }
             flush()
             out.append(contentsOf: pendingWhitespace)
-            pendingWhitespace = String.UnicodeScalarView()
-            out.append(c)
+            pendingWhitespace.removeAll(keepingCapacity: true)
+            if c.value < 0x80 {
+                out.append(UInt8(c.value))
+            } else {
+                UTF8.encode(c) { out.append($0) }
+            }
             lastWasEncoded = false
             i += 1
         }
         flush()
         out.append(contentsOf: pendingWhitespace)
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func decodeWordBytes(_ bytes: [UInt8], charset cs: String, defects: inout [String]) -> String {

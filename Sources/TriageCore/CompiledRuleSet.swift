@@ -55,7 +55,8 @@ public struct CompiledRuleSet: Sendable {
                 }
             }
         }
-        var matcher = PhraseMatcher()
+        // One vocabulary for both matchers: a token's ids serve the two.
+        var matcher = PhraseMatcher(sharingVocabularyOf: classMatcher)
         func add(_ phrase: String, owner: Int, _ what: String) {
             do { try matcher.add(try PhrasePattern(phrase), owner: owner, normalizer: normalizer, lexicons: lexiconIndex, cache: &words) } catch {
                 problems.append("\(what): \(error)")
@@ -97,7 +98,11 @@ public struct CompiledRuleSet: Sendable {
         }
         if !problems.isEmpty { throw RuleSetError(problems: problems) }
         // The phrases' words, normalised once above, are the words text uses most.
-        self.normalizer = normalizer.remembering(words)
+        // Tokens carry their words' ids in the shared vocabulary (the class matcher's is its beginning).
+        let tag = PhraseMatcher.newVocabularyTag()
+        matcher.vocabularyTag = tag
+        classMatcher.vocabularyTag = tag
+        self.normalizer = normalizer.remembering(words, vocabulary: matcher.words, tag: tag)
         self.matcher = matcher
         self.classMatcher = classMatcher
         self.lexiconIndex = lexiconIndex

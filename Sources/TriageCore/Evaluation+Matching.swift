@@ -16,13 +16,10 @@ extension Evaluation {
 
     mutating func buildViews() {
         let read = rules.segmentsRead
-        // One pass over the scalars: slicing by offset is then constant time per segment.
-        let scalars = Array(item.body.text.unicodeScalars)
+        // Segments come in order: one walk over the scalars finds every boundary.
+        var slicer = ScalarSlicer(item.body.text)
         for segment in item.body.segments where read.contains(segment.kind.rawValue) {
-            let lo = max(0, min(segment.start, scalars.count)), hi = max(lo, min(segment.end, scalars.count))
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: scalars[lo..<hi])
-            views.append(View(segment: segment.kind.rawValue, index: rules.index(String(view), baseOffset: segment.start)))
+            views.append(View(segment: segment.kind.rawValue, index: rules.index(slicer.text(from: segment.start, to: segment.end), baseOffset: segment.start)))
         }
         if read.contains("subject"), let subject = item.subject, !subject.isEmpty {
             views.append(View(segment: "subject", index: rules.index(subject)))

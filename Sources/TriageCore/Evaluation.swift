@@ -24,35 +24,44 @@ struct View {
     var classes: [[PhraseMatcher.Match]] = [] {
         didSet { indexClasses() }
     }
-    /// For a word class and the token a match of it ends at: the latest token such a match starts at.
-    private var latestStart: [ClassAt: Int] = [:]
-    /// Word classes by the sentences their matches start in.
-    private var inSentence: Set<ClassAt> = []
-    /// Word classes by the tokens their matches start at.
-    private var startsAt: Set<ClassAt> = []
+    /// The word-class matches by the token they end at: those ending at token p are
+    /// `endings[endingStart[p]..<endingStart[p + 1]]`, as (class id, first token).
+    private var endingStart: [Int32] = []
+    private var endings: [(id: Int32, first: Int32)] = []
+    /// Per sentence, a bit per word class with a match starting in it (``classWords`` words each).
+    private var sentenceClasses: [UInt64] = []
+    private var classWords = 0
 
     init(segment: String, index: TextIndex) {
         self.segment = segment
         self.index = index
     }
 
-    /// A word class at a token or in a sentence.
-    private struct ClassAt: Hashable {
-        var id: Int
-        var at: Int
-    }
-
     private mutating func indexClasses() {
-        latestStart = [:]
-        inSentence = []
-        startsAt = []
         let tokens = index.tokens
+        var counts = [Int32](repeating: 0, count: classes.count + 1)
+        var maxOwner = -1
+        var maxSentence = -1
         for (first, matches) in classes.enumerated() {
             for m in matches {
-                // Tokens come in order, so the last start written is the latest.
-                latestStart[ClassAt(id: m.owner, at: m.last)] = first
-                startsAt.insert(ClassAt(id: m.owner, at: first))
-                if first < tokens.count { inSentence.insert(ClassAt(id: m.owner, at: tokens[first].sentence)) }
+                counts[m.last + 1] += 1
+                maxOwner = max(maxOwner, m.owner)
+                if first < tokens.count { maxSentence = max(maxSentence, tokens[first].sentence) }
+            }
+        }
+        for p in counts.indices.dropFirst() { counts[p] += counts[p - 1] }
+        endingStart = counts
+        endings = Array(repeating: (0, 0), count: Int(counts.last ?? 0))
+        var fill = counts
+        classWords = maxOwner < 0 ? 0 : maxOwner / 64 + 1
+        sentenceClasses = Array(repeating: 0, count: classWords * (maxSentence + 1))
+        for (first, matches) in classes.enumerated() {
+            for m in matches {
+                endings[Int(fill[m.last])] = (Int32(m.owner), Int32(first))
+                fill[m.last] += 1
+                if first < tokens.count {
+                    sentenceClasses[tokens[first].sentence * classWords + m.owner / 64] |= 1 << UInt64(m.owner % 64)
+                }
             }
         }
     }
@@ -65,20 +74,29 @@ struct View {
     /// Whether a match of word class `id` ends exactly at token `position`
     /// (started at most `reach` tokens before it).
     func classMatch(_ id: Int, endingAt position: Int, reach: Int = 8) -> Bool {
-        guard position >= 0, position < classes.count, let start = latestStart[ClassAt(id: id, at: position)] else { return false }
-        return start >= position - reach
+        guard position >= 0, position < classes.count, position + 1 < endingStart.count else { return false }
+        var e = Int(endingStart[position])
+        let end = Int(endingStart[position + 1])
+        while e < end {
+            if endings[e].id == id, Int(endings[e].first) >= position - reach { return true }
+            e += 1
+        }
+        return false
     }
 
     /// Whether a match of word class `id` starts at token `position`.
     func classMatch(_ id: Int, startingAt position: Int) -> Bool {
-        startsAt.contains(ClassAt(id: id, at: position))
+        guard position >= 0, position < classes.count else { return false }
+        return classes[position].contains { $0.owner == id }
     }
 
     /// Whether some match of word class `id` lies in `sentence`.
     func sentence(_ sentence: Int, has id: Int) -> Bool {
         // Sentence numbers are indices into `sentences` (each closed sentence holds
         // tokens), and every token of sentence k says k.
-        inSentence.contains(ClassAt(id: id, at: sentence))
+        guard id >= 0, id / 64 < classWords, sentence >= 0 else { return false }
+        let word = sentence * classWords + id / 64
+        return word < sentenceClasses.count && sentenceClasses[word] & (1 << UInt64(id % 64)) != 0
     }
 }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Every phrase of a rule set compiled into one token trie, matched in a
 /// single pass over a text's tokens.
 ///
@@ -47,6 +49,26 @@ public struct PhraseMatcher: Sendable {
     }
 
     public init() {}
+
+    /// A matcher whose vocabulary starts as `other`'s, so a word has the same id in
+    /// both (a text's tokens are then looked up once for the two).
+    init(sharingVocabularyOf other: PhraseMatcher) {
+        vocabulary = other.vocabulary
+    }
+
+    /// The ids of the stems and exact words the phrases use (see ``TextNormalizer``).
+    var words: [String: Int32] { vocabulary }
+
+    /// The tag of this matcher's vocabulary as tokens carry it (0: tokens' ids are not used).
+    /// Tokens indexed with a normaliser remembering the same vocabulary under the same tag
+    /// are matched by their ids; any other token by looking its words up.
+    var vocabularyTag: Int32 = 0
+
+    /// A new tag for a vocabulary, never 0, unique in this process.
+    static func newVocabularyTag() -> Int32 {
+        nextTag.add(1, ordering: .relaxed).newValue
+    }
+    private static let nextTag = Atomic<Int32>(0)
 
     /// Adds every expansion of `pattern` for `owner`.
     /// - Parameters:
@@ -171,10 +193,18 @@ public struct PhraseMatcher: Sendable {
         // memory through pointers, which costs the same in a debug build as in a release one.
         let info = UnsafeMutablePointer<TokenInfo>.allocate(capacity: count)
         defer { info.deallocate() }
+        let tag = vocabularyTag
         for (p, token) in tokens.enumerated() {
-            let stem = vocabulary[token.stem] ?? -1
+            let stem: Int32, text: Int32
+            if tag != 0, token.ids.vocabulary == tag {
+                stem = token.ids.stem
+                text = token.ids.text
+            } else {
+                stem = vocabulary[token.stem] ?? -1
+                text = token.text == token.stem ? stem : vocabulary[token.text] ?? -1
+            }
             info[p] = TokenInfo(
-                stem: stem, text: token.text == token.stem ? stem : vocabulary[token.text] ?? -1,
+                stem: stem, text: text,
                 sentence: token.sentence,
                 kind: (token.isWord ? 1 : 0) | (token.isNumber ? 2 : 0) | (token.isCapitalised ? 4 : 0))
         }

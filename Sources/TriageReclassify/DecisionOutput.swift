@@ -62,7 +62,16 @@ public final class DecisionOutput {
     /// One decision as a JSON line: `format_version` first, then the contract's
     /// keys (sorted), plus `item` when the label says more than `source` (an
     /// mbox offset, a Maildir name).
-    public static func jsonLine(_ item: ItemDecision, encoder: JSONEncoder = StableJSON.encoder()) throws -> String {
+    /// Written directly (``DecisionJSONWriter``), byte for byte what `encoder` (a
+    /// ``StableJSON`` encoder) writes; a date that is not a whole second of the
+    /// years 1900–9999 goes through `encoder`.
+    public static func jsonLine(_ item: ItemDecision, encoder: JSONEncoder? = nil) throws -> String {
+        if let line = DecisionJSONWriter.line(item) { return line }
+        return try encodedLine(item, encoder: encoder ?? StableJSON.encoder())
+    }
+
+    /// One decision as a JSON line, through `encoder` (what ``jsonLine(_:encoder:)`` writes).
+    static func encodedLine(_ item: ItemDecision, encoder: JSONEncoder) throws -> String {
         JSONFormat.versioned(String(decoding: try encoder.encode(LabelledDecision(item: item)), as: UTF8.self))
     }
 
@@ -102,5 +111,143 @@ struct LabelledDecision: Encodable {
             var c = encoder.container(keyedBy: ExtraKeys.self)
             try c.encode(item.label, forKey: .item)
         }
+    }
+}
+
+/// Writes a decision's JSON line without an encoder: `format_version`, then the
+/// keys of ``Decision`` (and `item`), sorted by their bytes as the
+/// `.sortedKeys` encoder sorts them, strings escaped as it escapes them
+/// (`\"`, `\\`, `\b \t \n \f \r`, other controls as `\u00xx`, slashes as
+/// they are), dates as its ISO 8601 strings.
+enum DecisionJSONWriter {
+    /// The line, or nil when the decision holds a date this writer leaves to the encoder.
+    static func line(_ item: ItemDecision) -> String? {
+        let d = item.decision
+        var out: [UInt8] = []
+        out.reserveCapacity(2048)
+        var received: [UInt8]?
+        if let date = d.received {
+            guard let iso = iso8601(date) else { return nil }
+            received = iso
+        }
+        out.append(contentsOf: #"{"format_version":"#.utf8)
+        out.append(contentsOf: String(JSONFormat.version).utf8)
+        key("caseworker_notes", &out); strings(d.caseworkerNotes, &out)
+        key("categories", &out); strings(d.categories, &out)
+        key("decided_by", &out)
+        out.append(contentsOf: #"{"cites":"#.utf8); string(d.decidedBy.cites, &out)
+        out.append(contentsOf: #","row":"#.utf8); string(d.decidedBy.row, &out)
+        out.append(UInt8(ascii: "}"))
+        key("explanation", &out); string(d.explanation, &out)
+        key("flags", &out); strings(d.flags.map(\.rawValue), &out)
+        key("force", &out); string(d.force, &out)
+        key("handler", &out); string(d.handler, &out)
+        key("id", &out); string(d.id, &out)
+        if item.label != d.source { key("item", &out); string(item.label, &out) }
+        key("justification", &out)
+        out.append(UInt8(ascii: "["))
+        for (n, e) in d.justification.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"cites":"#.utf8); string(e.cites, &out)
+            out.append(contentsOf: #","end":"#.utf8); out.append(contentsOf: String(e.end).utf8)
+            if let fact = e.fact { out.append(contentsOf: #","fact":"#.utf8); string(fact, &out) }
+            out.append(contentsOf: #","quote":"#.utf8); string(e.quote, &out)
+            out.append(contentsOf: #","rule":"#.utf8); string(e.rule, &out)
+            out.append(contentsOf: #","segment":"#.utf8); string(e.segment, &out)
+            out.append(contentsOf: #","start":"#.utf8); out.append(contentsOf: String(e.start).utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        key("kind", &out); string(d.kind.rawValue, &out)
+        key("outcome", &out); string(d.outcome.rawValue, &out)
+        key("reasons", &out); strings(d.reasons.map(\.rawValue), &out)
+        if let received {
+            key("received", &out)
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: received)
+            out.append(UInt8(ascii: "\""))
+        }
+        key("rules", &out); strings(d.rules, &out)
+        key("ruleset_version", &out); string(d.rulesetVersion, &out)
+        key("source", &out); string(d.source, &out)
+        key("subject", &out); string(d.subject.rawValue, &out)
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `,"name":` (every key follows `format_version`).
+    private static func key(_ name: StaticString, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: ","))
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
+    }
+
+    private static func strings(_ values: [String], _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (n, v) in values.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            string(v, &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    /// A JSON string, escaped as the encoder escapes it.
+    static func string(_ value: String, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in value.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+            case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
+            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
+            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case 0..<0x20:
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ssZ` in UTC, for a whole second of the years 1900–9999; else nil
+    /// (earlier calendars and fractions of a second are the encoder's to write).
+    static func iso8601(_ date: Date) -> [UInt8]? {
+        let t = date.timeIntervalSince1970
+        guard t.rounded(.down) == t, t >= -2_208_988_800, t < 253_402_300_800 else { return nil }
+        let seconds = Int64(t)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        // Civil date from days since 1970-01-01 (proleptic Gregorian).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        func digits(_ v: Int64, _ width: Int) {
+            var place: Int64 = 1
+            for _ in 1..<width { place *= 10 }
+            var v = v
+            while place > 0 { out.append(UInt8(48 + v / place)); v %= place; place /= 10 }
+        }
+        digits(year, 4); out.append(UInt8(ascii: "-")); digits(month, 2); out.append(UInt8(ascii: "-")); digits(day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":")); digits(secondOfDay / 60 % 60, 2)
+        out.append(UInt8(ascii: ":")); digits(secondOfDay % 60, 2)
+        out.append(UInt8(ascii: "Z"))
+        return out
     }
 }

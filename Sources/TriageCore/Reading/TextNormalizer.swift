@@ -61,6 +61,19 @@ public struct NormalizationTable: Codable, Sendable, Equatable {
 public struct NormalizedWord: Sendable, Equatable {
     public var text: String
     public var stem: String
+    /// The compiled rule set's vocabulary ids of ``stem`` and ``text`` (see
+    /// ``TextNormalizer/remembering(_:vocabulary:tag:)``): a cache, not part of the word.
+    var ids = WordIDs.none
+
+    public init(text: String, stem: String) {
+        self.text = text
+        self.stem = stem
+    }
+
+    /// Equal when the text and the stem are (the ids are a look-up kept with them).
+    public static func == (a: NormalizedWord, b: NormalizedWord) -> Bool {
+        a.text == b.text && a.stem == b.stem
+    }
 }
 
 /// Normalises words for matching: contractions expanded, spelling variants
@@ -74,6 +87,11 @@ public struct TextNormalizer: Sendable {
     /// Written words already normalised (the words of a rule set's phrases, see
     /// ``remembering(_:)``): a text's word found here costs one look-up.
     private var known: [String: [NormalizedWord]] = [:]
+    /// The compiled rule set's word ids (see ``remembering(_:vocabulary:tag:)``), and its tag (0: none).
+    private var vocabulary: [String: Int32] = [:]
+    private var vocabularyTag: Int32 = 0
+    /// The ids of the one-character ASCII strings (punctuation marks), by code.
+    private var asciiIDs: [WordIDs] = []
 
     public init(table: NormalizationTable, stemmer: any WordStemmer) {
         self.table = table
@@ -84,12 +102,18 @@ public struct TextNormalizer: Sendable {
     }
 
     /// Written words normalised since, beyond ``known`` (names, rare words), shared by every copy.
-    private let learned = LearnedWords()
+    private var learned = LearnedWords()
 
     /// The words a lower-case written word stands for, normalised and stemmed.
     public func words(for written: String) -> [NormalizedWord] {
         if let words = known[written] { return words }
-        return learned.words(for: written) { expand($0).map { NormalizedWord(text: $0, stem: table.stems[$0] ?? stemmer.stem($0)) } }
+        return learned.words(for: written) { written in
+            expand(written).map { text in
+                var word = NormalizedWord(text: text, stem: table.stems[text] ?? stemmer.stem(text))
+                if vocabularyTag != 0 { word.ids = ids(stem: word.stem, text: word.text) }
+                return word
+            }
+        }
     }
 
     /// This normaliser, answering the words of `normalised` (each written word
@@ -98,6 +122,35 @@ public struct TextNormalizer: Sendable {
         var copy = self
         copy.known.merge(normalised) { old, _ in old }
         return copy
+    }
+
+    /// This normaliser, answering the words of `normalised` by look-up, each word
+    /// (and every word normalised later) carrying its ids in `vocabulary` under `tag`
+    /// (see ``PhraseMatcher``), so matching looks no string up again.
+    func remembering(_ normalised: [String: [NormalizedWord]], vocabulary: [String: Int32], tag: Int32) -> TextNormalizer {
+        var copy = self
+        copy.vocabulary = vocabulary
+        copy.vocabularyTag = tag
+        // Words learned before had no ids: this copy learns afresh.
+        copy.learned = LearnedWords()
+        copy.known.merge(normalised) { old, _ in old }
+        for (written, words) in copy.known {
+            copy.known[written] = words.map { var w = $0; w.ids = copy.ids(stem: w.stem, text: w.text); return w }
+        }
+        copy.asciiIDs = (0..<128).map { copy.ids(stem: String(Unicode.Scalar(UInt8($0))), text: String(Unicode.Scalar(UInt8($0)))) }
+        return copy
+    }
+
+    /// The ids of a token whose text is its stem (a number, a punctuation mark).
+    func ids(of word: String) -> WordIDs {
+        guard vocabularyTag != 0 else { return .none }
+        if word.utf8.count == 1, let byte = word.utf8.first, byte < 0x80 { return asciiIDs[Int(byte)] }
+        return ids(stem: word, text: word)
+    }
+
+    private func ids(stem: String, text: String) -> WordIDs {
+        let stemID = vocabulary[stem] ?? -1
+        return WordIDs(stem: stemID, text: text == stem ? stemID : vocabulary[text] ?? -1, vocabulary: vocabularyTag)
     }
 
     /// Contractions and spelling variants, without stemming.
