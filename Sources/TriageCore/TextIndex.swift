@@ -171,8 +171,9 @@ extension TextIndex {
             if count > 0 {
                 let s = word.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<count]), as: UTF8.self) }
                 let capitalised = wordCapitalised && !(wordAllCaps && count > 1)
-                if let normalizer, wordHasLetter {
-                    for w in normalizer.words(for: s) {
+                // The normaliser is used in place (binding it would copy its tables' references).
+                if wordHasLetter, let words = normalizer?.words(for: s) {
+                    for w in words {
                         tokens.append(Token(
                             text: w.text, stem: w.stem, start: wordStart + baseOffset, end: wordEnd + baseOffset,
                             sentence: sentence, paragraph: paragraph, isWord: true,
@@ -218,6 +219,8 @@ extension TextIndex {
 
         mutating func read(_ bytes: UnsafeBufferPointer<UInt8>) {
             let n = bytes.count
+            // About one token in five bytes of prose.
+            tokens.reserveCapacity(n / 5 + 1)
             var i = 0
             var offset = 0
             // The next scalar, decoded once: it is the look-ahead of this one.

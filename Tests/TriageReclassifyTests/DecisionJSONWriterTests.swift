@@ -13,14 +13,21 @@ import TriageCore
 
     @Test func everyCorpusDecisionIsWrittenAsTheEncoderWritesIt() throws {
         let reclassifier = try Fixture.reclassifier(jobs: 2)
-        var checked = 0
+        var written = 0, left = 0
         try reclassifier.run(paths: [Fixture.root.appendingPathComponent("Corpus").path]) { result in
             guard case .decided(let item) = result else { return }
-            let line = try #require(DecisionJSONWriter.line(item))
-            #expect(line == (try Self.encoded(item)), "\(item.label)")
-            checked += 1
+            #expect(try DecisionOutput.jsonLine(item) == (try Self.encoded(item)), "\(item.label)")
+            if let line = DecisionJSONWriter.line(item) {
+                #expect(line == (try Self.encoded(item)), "\(item.label)")
+                written += 1
+            } else {
+                // Only a date with a fraction of a second (a file's time) is left to the encoder.
+                let t = try #require(item.decision.received?.timeIntervalSince1970, "\(item.label)")
+                #expect(t.rounded(.down) != t, "\(item.label)")
+                left += 1
+            }
         }
-        #expect(checked > 100)
+        #expect(written > 100)
     }
 
     static func decision(text: String, received: Date?, fact: String?) -> Decision {

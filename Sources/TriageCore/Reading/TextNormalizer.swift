@@ -188,7 +188,11 @@ final class LearnedWords: Sendable {
 
     /// The words for `written`, computed by `normalise` the first time.
     func words(for written: String, _ normalise: (String) -> [NormalizedWord]) -> [NormalizedWord] {
-        let stripe = stripes[Int(UInt(bitPattern: written.hashValue) % UInt(stripes.count))]
+        // The stripe from the word's length and its first and last bytes: cheaper than
+        // hashing it twice (the memo hashes it again).
+        let utf8 = written.utf8
+        let mix = utf8.count &* 31 &+ Int(utf8.first ?? 0) &* 7 &+ Int(utf8.last ?? 0)
+        let stripe = stripes[mix % stripes.count]
         if let words = stripe.memo.withLock({ $0[written] }) { return words }
         let words = normalise(written)
         stripe.memo.withLock { memo in
