@@ -172,7 +172,7 @@ let package = Package(
         // (text, JSON, HTML).
         .target(
             name: "TriageReclassify",
-            dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "TriageReports"]
+            dependencies: ["TriageCore", "TriageIngest", "RuleFiles", "TriageStore", "TriageReports", "MailText"]
         ),
 
         // The transparency publication and the caseload report: one query layer

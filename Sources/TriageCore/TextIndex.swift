@@ -58,8 +58,8 @@ public struct TextIndex: Sendable {
         text.makeContiguousUTF8()
         self.text = text
         self.baseOffset = baseOffset
-        var reader = Reader(baseOffset: baseOffset, normalizer: normalizer)
-        text.utf8.withContiguousStorageIfAvailable { reader.read($0) }
+        var reader = Reader(baseOffset: baseOffset)
+        text.utf8.withContiguousStorageIfAvailable { reader.read($0, normalizer) }
         self.tokens = reader.tokens
         self.sentences = reader.sentences
         self.sentenceIsQuestion = reader.questions
@@ -114,10 +114,10 @@ struct WordIDs: Sendable, Equatable {
 }
 
 extension TextIndex {
-    /// The tokeniser's state: one pass over a text's UTF-8 bytes.
+    /// The tokeniser's state: one pass over a text's UTF-8 bytes. The normaliser
+    /// is passed down borrowed: a copy of it would retain each of its tables per word.
     private struct Reader {
         let baseOffset: Int
-        let normalizer: TextNormalizer?
         var tokens: [Token] = []
         var sentences: [Range<Int>] = []
         var questions: [Bool] = []
@@ -136,9 +136,8 @@ extension TextIndex {
         var wordHasLetter = false
         var newlineRun = 0
 
-        init(baseOffset: Int, normalizer: TextNormalizer?) {
+        init(baseOffset: Int) {
             self.baseOffset = baseOffset
-            self.normalizer = normalizer
             word.reserveCapacity(32)
         }
 
@@ -159,7 +158,7 @@ extension TextIndex {
             sentencesInParagraph = 0
         }
 
-        mutating func flushWord(at end: Int) {
+        mutating func flushWord(at end: Int, _ normalizer: borrowing TextNormalizer?) {
             guard !word.isEmpty else { return }
             // Trailing apostrophes/hyphens are not part of the word.
             var wordEnd = end
@@ -171,7 +170,6 @@ extension TextIndex {
             if count > 0 {
                 let s = word.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<count]), as: UTF8.self) }
                 let capitalised = wordCapitalised && !(wordAllCaps && count > 1)
-                // The normaliser is used in place (binding it would copy its tables' references).
                 if wordHasLetter, let words = normalizer?.words(for: s) {
                     for w in words {
                         tokens.append(Token(
@@ -217,7 +215,7 @@ extension TextIndex {
             return (Unicode.Scalar(v) ?? "\u{FFFD}", 4)
         }
 
-        mutating func read(_ bytes: UnsafeBufferPointer<UInt8>) {
+        mutating func read(_ bytes: UnsafeBufferPointer<UInt8>, _ normalizer: borrowing TextNormalizer?) {
             let n = bytes.count
             // About one token in five bytes of prose.
             tokens.reserveCapacity(n / 5 + 1)
@@ -236,18 +234,18 @@ extension TextIndex {
                 if !ascii { utf8Offsets.append(Int32(i)) }
                 let after = i + length
                 next = after < n ? Self.scalar(at: after, in: bytes) : nil
-                step(c, offset: offset, next: next?.0)
+                step(c, offset: offset, next: next?.0, normalizer)
                 offset += 1
                 i = after
             }
             if !ascii { utf8Offsets.append(Int32(n)) }
-            flushWord(at: offset)
+            flushWord(at: offset, normalizer)
             closeSentence(question: false)
         }
 
         /// Reads scalar `c` at scalar `offset`, followed by `next` (nil at the end).
         @inline(__always)
-        mutating func step(_ c: Unicode.Scalar, offset: Int, next: Unicode.Scalar?) {
+        mutating func step(_ c: Unicode.Scalar, offset: Int, next: Unicode.Scalar?, _ normalizer: borrowing TextNormalizer?) {
             let isLetter = TextIndex.isLetter(c)
             if isLetter || (c.value >= 48 && c.value <= 57) {
                 let isUpper = c.value < 0x80 ? (c.value >= 65 && c.value <= 90) : c.properties.isUppercase
@@ -275,7 +273,7 @@ extension TextIndex {
                       let next, TextIndex.isLetter(next) {
                 word.append(c == "-" ? 0x2D : 0x27)
             } else {
-                flushWord(at: offset)
+                flushWord(at: offset, normalizer)
                 if c == "\n" {
                     // A blank line (two newlines) is a paragraph (and sentence) boundary, applied when the next token starts.
                     newlineRun += 1

@@ -1,4 +1,5 @@
 import Foundation
+import MailText
 import TriageCore
 
 /// How decisions are written.
@@ -217,37 +218,12 @@ enum DecisionJSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// `yyyy-MM-ddTHH:mm:ssZ` in UTC, for a whole second of the years 1900–9999; else nil
-    /// (earlier calendars and fractions of a second are the encoder's to write).
+    /// `yyyy-MM-ddTHH:mm:ssZ` in UTC (``MailDates/internetDateTime(_:)``), for a whole
+    /// second of the years 1900–9999; else nil (earlier calendars and fractions of a
+    /// second are the encoder's to write).
     static func iso8601(_ date: Date) -> [UInt8]? {
         let t = date.timeIntervalSince1970
         guard t.rounded(.down) == t, t >= -2_208_988_800, t < 253_402_300_800 else { return nil }
-        let seconds = Int64(t)
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        // Civil date from days since 1970-01-01 (proleptic Gregorian).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        var out: [UInt8] = []
-        out.reserveCapacity(20)
-        func digits(_ v: Int64, _ width: Int) {
-            var place: Int64 = 1
-            for _ in 1..<width { place *= 10 }
-            var v = v
-            while place > 0 { out.append(UInt8(48 + v / place)); v %= place; place /= 10 }
-        }
-        digits(year, 4); out.append(UInt8(ascii: "-")); digits(month, 2); out.append(UInt8(ascii: "-")); digits(day, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":")); digits(secondOfDay / 60 % 60, 2)
-        out.append(UInt8(ascii: ":")); digits(secondOfDay % 60, 2)
-        out.append(UInt8(ascii: "Z"))
-        return out
+        return Array(MailDates.internetDateTime(date).utf8)
     }
 }
