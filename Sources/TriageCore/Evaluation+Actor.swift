@@ -151,8 +151,23 @@ extension Evaluation {
         return nearest
     }
 
+    /// Up to `count` word positions from `start` backwards within `sentence` (by default `start`'s),
+    /// over quote marks and other punctuation (`she "had better things to do"`).
+    func wordsBack(from start: Int, count: Int, in view: View, sentence: Int? = nil) -> [Int] {
+        let tokens = view.index.tokens
+        guard start >= 0, start < tokens.count else { return [] }
+        let sentence = sentence ?? tokens[start].sentence
+        var positions: [Int] = []
+        var p = start
+        while p >= 0, positions.count < count, tokens[p].sentence == sentence {
+            if tokens[p].isWord { positions.append(p) }
+            p -= 1
+        }
+        return positions
+    }
+
     /// A person's sex as a word at `position` gives it (word classes `male_word`, `female_word`).
-    private func sexClass(at position: Int, in view: View) -> PersonSex? {
+    func sexClass(at position: Int, in view: View) -> PersonSex? {
         if let m = rules.lexiconIndex["male_word"], view.token(position, isIn: m) { return .male }
         if let f = rules.lexiconIndex["female_word"], view.token(position, isIn: f) { return .female }
         return nil
@@ -166,11 +181,12 @@ extension Evaluation {
         let tokens = view.index.tokens
         for p in mention.first...mention.last { if let s = sexClass(at: p, in: view) { return s } }
         // Another mention of someone between ends the search ("the officer told my mother she …").
-        let others = Set(hits.filter {
-            $0.view == mention.view && $0.first > mention.last && rules.ruleFacts[$0.rule] == ruleSet.table.subject.candidates
-        }.map(\.first))
+        let reach = mention.last + 12
+        let next = hits.lazy.filter {
+            $0.view == mention.view && $0.first > mention.last && $0.first <= reach && self.rules.ruleFacts[$0.rule] == self.ruleSet.table.subject.candidates
+        }.map(\.first).min() ?? reach + 1
         var p = mention.last + 1
-        while p < tokens.count, p <= mention.last + 12, tokens[p].sentence == tokens[mention.first].sentence, !others.contains(p) {
+        while p < tokens.count, p <= reach, p < next, tokens[p].sentence == tokens[mention.first].sentence {
             if let s = sexClass(at: p, in: view) { return s }
             p += 1
         }
@@ -181,16 +197,7 @@ extension Evaluation {
     func actingSex(at h: Hit) -> PersonSex? {
         guard h.view >= 0, let person = rules.lexiconIndex["person_pronoun"] else { return nil }
         let view = views[h.view]
-        let tokens = view.index.tokens
-        var p = h.first
-        var words = 0
-        while p >= 0, words < 3, tokens[p].sentence == tokens[h.first].sentence {
-            if tokens[p].isWord {
-                if view.token(p, isIn: person) { return sexClass(at: p, in: view) }
-                words += 1
-            }
-            p -= 1
-        }
-        return nil
+        guard let p = wordsBack(from: h.first, count: 3, in: view).first(where: { view.token($0, isIn: person) }) else { return nil }
+        return sexClass(at: p, in: view)
     }
 }

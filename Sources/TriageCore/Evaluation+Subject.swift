@@ -300,34 +300,16 @@ extension Evaluation {
         // "… and he should set an example": "he" or "she" just before the words, with no
         // role between, is who acted: the person named before it, not a thing named beside it.
         let personClass = rules.lexiconIndex["person_pronoun"]
-        /// The sex a subject pronoun says ("he" m, "she" f, "they" none), as `Evaluation/sex(of:)` gives it for mentions.
-        func pronounSex(_ pronoun: String) -> PersonSex? {
-            switch pronoun {
-            case "he": return .male
-            case "she": return .female
-            default: return nil
-            }
-        }
-        /// The pronoun ("he", "she", "they") just before the anchor that is its actor, if any.
-        func actingPronoun(_ a: Hit) -> String? {
+        /// The position of the pronoun ("he", "she") that is the anchor's actor, if any: back over at most
+        /// two words of its sentence, then a pronoun opening the anchor itself ("how she spoke to me").
+        func actingPronoun(_ a: Hit) -> Int? {
             guard let personClass, a.first > 0 else { return nil }
             let view = views[a.view]
-            let tokens = view.index.tokens
-            let sentence = tokens[a.first].sentence
-            // Back over at most two words (quote marks and other punctuation between do not count:
-            // `she "had better things to do"`); a pronoun opening the anchor itself acts too ("how she spoke to me").
-            var positions: [Int] = []
-            var p = a.first - 1
-            while p >= 0, positions.count < 2, tokens[p].sentence == sentence {
-                if tokens[p].isWord { positions.append(p) }
-                p -= 1
-            }
+            let sentence = view.index.tokens[a.first].sentence
             let opening = (a.first...min(a.first + 1, a.last)).filter { $0 < a.last }
-            for p in positions + opening {
-                if view.token(p, isIn: personClass) {
-                    let between = (bySentence[a.view]?[sentence] ?? []).contains { hits[$0].first > p && hits[$0].first < a.first }
-                    return between ? nil : tokens[p].text
-                }
+            for p in wordsBack(from: a.first - 1, count: 2, in: view, sentence: sentence) + opening where view.token(p, isIn: personClass) {
+                let between = (bySentence[a.view]?[sentence] ?? []).contains { hits[$0].first > p && hits[$0].first < a.first }
+                return between ? nil : p
             }
             return nil
         }
@@ -335,11 +317,12 @@ extension Evaluation {
             if spent() { break }
             let h = hits[a]
             let pronoun = actingPronoun(h)
-            if let pronoun, let c = linkedBack(h, person: true, singular: Self.singularPronouns.contains(pronoun), sex: pronounSex(pronoun)) {
+            let said = pronoun.flatMap { sexClass(at: $0, in: views[h.view]) }
+            if let pronoun, let c = linkedBack(h, person: true, singular: Self.singularPronouns.contains(views[h.view].index.tokens[pronoun].text), sex: said) {
                 chosen.append(c)
                 strong.insert(c)
                 links.append((anchor: a, mention: c))
-            } else if let pronoun, pronounSex(pronoun) != nil, linkedBack(h, person: true, singular: true) != nil {
+            } else if said != nil, linkedBack(h, person: true, singular: true) != nil {
                 // "he" or "she" whose only candidates are roles of the other sex: someone else acted.
                 continue
             } else if let c = singularPronounLink(h) {
