@@ -31,6 +31,8 @@ echo "== rules test"
 "$bin" rules test || status=1
 echo "== rules lint"
 "$bin" rules lint || status=1
+echo "== rules learn --check (the second reading's weights are what Corpus gives)"
+"$bin" rules learn Corpus --check || status=1
 echo "== eval Corpus"
 "$bin" eval Corpus > "$logs/eval.txt" || status=1
 sed -n '1,7p' "$logs/eval.txt"; tail -1 "$logs/eval.txt"

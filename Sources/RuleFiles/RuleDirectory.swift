@@ -82,8 +82,17 @@ public struct RuleDirectory: Sendable {
         let normalizationFile = url.appendingPathComponent("normalisation.yaml")
         let normalization = FileManager.default.fileExists(atPath: normalizationFile.path)
             ? try decode(NormalizationTable.self, normalizationFile) : NormalizationTable()
+        var secondReading: SecondReading?
+        if let settings = table.secondReading {
+            let file = url.appendingPathComponent(settings.file)
+            if FileManager.default.fileExists(atPath: file.path) {
+                do { secondReading = try SecondReading(fileText: try readText(file)) } catch let error as SecondReadingFileError {
+                    throw RuleFileError(file: file.path, problem: error.description)
+                }
+            }
+        }
         return RuleSet(rules: rules, guards: guards, table: table, profiles: profiles, lexicons: lexicons,
-                       normalization: normalization, version: String(version))
+                       normalization: normalization, version: String(version), secondReading: secondReading)
     }
 
     /// Loads the rule set and compiles it with the Snowball English stemmer.

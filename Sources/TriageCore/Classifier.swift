@@ -41,6 +41,7 @@ public struct Classifier: Sendable {
         let profile = rules.ruleSet.profile(force)
         run.computeReviewTiming(windowDays: profile?.reviewWindowDays ?? 28)
         if run.outOfTime { return nil }
+        run.readSecondTimeWhereItMatters()
         let decision = run.decide(force: force, profile: profile)
         return ClassificationTrace(decision: decision, facts: run.factSummary(), suppressed: run.suppressed)
     }

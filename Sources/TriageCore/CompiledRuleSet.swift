@@ -2,7 +2,7 @@
 /// one ``PhraseMatcher``, patterns checked, cross-references resolved.
 /// Build it once and classify many items with it.
 public struct CompiledRuleSet: Sendable {
-    public let ruleSet: RuleSet
+    public private(set) var ruleSet: RuleSet
     /// Normalises text and phrases alike (contractions, spellings, stems).
     public let normalizer: TextNormalizer
     let matcher: PhraseMatcher
@@ -142,6 +142,13 @@ public struct CompiledRuleSet: Sendable {
     /// Indexes a stretch of text the way rules read it.
     public func index(_ text: String, baseOffset: Int = 0) -> TextIndex {
         TextIndex(text, baseOffset: baseOffset, normalizer: normalizer)
+    }
+
+    /// The same compiled rules with another learned second reading (nothing is recompiled).
+    public func replacingSecondReading(_ model: SecondReading?) -> CompiledRuleSet {
+        var copy = self
+        copy.ruleSet.secondReading = model
+        return copy
     }
 
 

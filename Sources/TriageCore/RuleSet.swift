@@ -14,9 +14,13 @@ public struct RuleSet: Sendable {
     public var normalization: NormalizationTable
     /// Version of the rule set: a hash of the files it was read from.
     public var version: String
+    /// The learned second reading named by the decision table (`second-reading.tsv`), if any.
+    public var secondReading: SecondReading?
 
     public init(rules: [Rule], guards: [Guard], table: DecisionTable, profiles: [ForceProfile],
-                lexicons: [Lexicon] = [], normalization: NormalizationTable = NormalizationTable(), version: String) {
+                lexicons: [Lexicon] = [], normalization: NormalizationTable = NormalizationTable(), version: String,
+                secondReading: SecondReading? = nil) {
+        self.secondReading = secondReading
         self.rules = rules
         self.guards = guards
         self.table = table
@@ -261,11 +265,33 @@ public struct DecisionTable: Codable, Sendable, Equatable {
     /// The fact set when words criticise the police (e.g. `police_criticism`):
     /// no "not a complaint" row may fire while it holds (checked by `rules lint`).
     public var criticismFact: String?
+    /// The learned second reading: the fact it sets and when (see ``SecondReading``).
+    /// No "not a complaint" row may fire while that fact holds either.
+    public var secondReading: SecondReadingSettings?
 
     enum CodingKeys: String, CodingKey {
         case subject, rows, flags
         case criticismFact = "criticism_fact"
+        case secondReading = "second_reading"
     }
+
+    /// The facts that no "not a complaint" row may ignore: criticism of the
+    /// police, and a second reading that says the item reads like a complaint.
+    public var safetyFacts: [String] {
+        [criticismFact, secondReading?.fact].compactMap { $0 }
+    }
+}
+
+/// Where the second reading's weights are, what it reads and the fact it sets.
+public struct SecondReadingSettings: Codable, Sendable, Equatable {
+    /// The weights file, relative to `Rules/` (written by `triage rules learn`).
+    public var file: String
+    /// The fact set when the item reads like a complaint (e.g. `reads_as_complaint`).
+    public var fact: String
+    /// The probability at or above which the fact is set.
+    public var threshold: Double
+    /// The parts of the item it reads (`new_text`, `forwarded`, `subject`, …).
+    public var segments: [String]
 }
 
 /// How the subject of a complaint is tied to the words of dissatisfaction.

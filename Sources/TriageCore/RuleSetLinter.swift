@@ -34,8 +34,8 @@ public struct RuleSetLinter: Sendable {
         // Positive in `when`, or in every alternative of `when_any`.
         let positive = isPositive(row.when) || (row.whenAny.map { !$0.isEmpty && $0.allSatisfy(isPositive) } ?? false)
         if !positive { problems.append("decision row \(row.id): not_recorded with no positive reason (every condition is an absence)") }
-        if let criticism = table.criticismFact, (row.reasons ?? []).contains("not_a_complaint"), row.when[criticism] != .present(false) {
-            problems.append("decision row \(row.id): says not_a_complaint without requiring \(criticism): false (criticism of the police would be dropped)")
+        for safety in table.safetyFacts where (row.reasons ?? []).contains("not_a_complaint") && row.when[safety] != .present(false) {
+            problems.append("decision row \(row.id): says not_a_complaint without requiring \(safety): false (what reads as a complaint would be dropped)")
         }
         return problems
     }
@@ -86,10 +86,15 @@ public struct RuleSetLinter: Sendable {
         func checkConditions(_ conditions: [String: FactCondition], owner: String) {
             for (fact, _) in conditions {
                 usedFacts.insert(fact)
-                if !setFacts.contains(fact) && !Self.derivedFacts.contains(fact) && !Self.historyFacts.contains(fact) {
+                if !setFacts.contains(fact) && !Self.derivedFacts.contains(fact) && !Self.historyFacts.contains(fact)
+                    && fact != set.table.secondReading?.fact {
                     problems.append("\(owner): fact '\(fact)' is never set by any rule")
                 }
             }
+        }
+        if let settings = set.table.secondReading {
+            if set.secondReading == nil { problems.append("second_reading: no weights loaded from \(settings.file) (run `triage rules learn Corpus`)") }
+            if !(0.5..<1).contains(settings.threshold) { problems.append("second_reading: threshold \(settings.threshold) is not a probability from 0.5 to below 1") }
         }
         for (i, row) in set.table.rows.enumerated() {
             let owner = "decision row \(row.id)"

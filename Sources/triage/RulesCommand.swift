@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import RuleFiles
+import TriageApp
 import TriageCore
 
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "Check the rules: run every example, or lint the rule set.",
-        subcommands: [RulesTestCommand.self, RulesLintCommand.self]
+        abstract: "Check the rules: run every example, lint the rule set, or learn the second reading.",
+        subcommands: [RulesTestCommand.self, RulesLintCommand.self, RulesLearnCommand.self]
     )
 }
 
@@ -84,5 +85,77 @@ struct RulesLintCommand: ParsableCommand {
         print("phrases: \(written) alternatives as written in rules, guards and word classes; \(compiled.phraseCount) distinct once normalised (contractions, spellings, stems); \(compiled.ruleSet.lexicons.count) word classes")
         print(problems.isEmpty ? "rules lint: no problems (\(compiled.ruleSet.rules.count) rules, \(compiled.ruleSet.table.rows.count) decision rows, \(compiled.ruleSet.profiles.count) profiles)" : "rules lint: \(problems.count) problems")
         if !problems.isEmpty { throw ExitCodes.checkFailed }
+    }
+}
+
+struct RulesLearnCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "learn",
+        abstract: "Learn the second reading's weights (Rules/second-reading.tsv) from the labelled corpus.",
+        discussion: """
+            The second reading is a logistic model over word stems and pairs of stems. It
+            never routes an item: when the rules recognise no complaint but the item reads
+            like one, it sends the item to a caseworker instead of "not a complaint".
+            The weights are written where decisions.yaml's second_reading.file says.
+
+            --check compares the file with what the corpus gives and exits 3 when it is
+            stale (CI runs it). --cross-validate leaves each blind batch out in turn and
+            shows, for several thresholds, how many of the rules' wrong "not a complaint"
+            decisions the model learned without that batch catches, and how many right
+            ones it sends to a caseworker for nothing: that is how the threshold is chosen.
+
+            Examples:
+              triage rules learn Corpus
+              triage rules learn Corpus --check
+              triage rules learn Corpus --cross-validate
+            """
+    )
+
+    @Argument(help: "The labelled corpus folder.") var directory: String
+    @OptionGroup var ruleOptions: RuleOptions
+    @Flag(help: "Do not write: exit 3 when the weights file differs from what the corpus gives.") var check = false
+    @Flag(help: "Leave each blind batch out in turn and report catches and false alarms per threshold.") var crossValidate = false
+
+    func run() throws {
+        let (rulesDirectory, compiled) = try ruleOptions.load()
+        guard let settings = compiled.ruleSet.table.secondReading else {
+            throw ValidationError("decisions.yaml has no second_reading section: nothing to learn.")
+        }
+        let corpus: LabelledCorpus
+        do { corpus = try LabelledCorpus.load(directory) } catch let error as EvalCorpusError {
+            throw ValidationError(error.description)
+        }
+        let learning = SecondReadingLearning(ingester: try makeIngester(ruleOptions), classifier: Classifier(compiled))
+        let (items, unreadable) = learning.read(corpus)
+        for (path, problem) in unreadable { Diagnostics.error("\(path): \(problem)") }
+        if crossValidate {
+            let thresholds = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
+            print("leaving each blind batch out in turn (\(Set(items.map(\.batch)).subtracting(["own"]).count) batches): items the rules alone set aside as not a complaint")
+            print("threshold  set aside  should not be  caught  false alarms")
+            for f in learning.crossValidate(items, thresholds: thresholds) {
+                let mark = f.threshold == settings.threshold ? "  <- decisions.yaml" : ""
+                print(String(format: "%9.2f  %9d  %13d  %6d  %12d", f.threshold, f.setAside, f.shouldNotBeSetAside, f.caught, f.falseAlarms) + mark)
+            }
+            return
+        }
+        let model = learning.learn(items)
+        let complaints = items.filter(\.isComplaint).count
+        let text = model.fileText(header: [
+            "The second reading's weights (see decisions.yaml second_reading and Rules/README.md).",
+            "Written by `triage rules learn Corpus` from \(items.count) labelled items (\(complaints) complaints or review requests); do not edit by hand.",
+            "Each line: a word stem or two stems in a row, a tab, its weight towards \"complaint\".",
+        ])
+        let file = rulesDirectory.url.appendingPathComponent(settings.file)
+        if check {
+            let current = FileManager.default.contents(atPath: file.path).map { String(decoding: $0, as: UTF8.self) }
+            if current != text {
+                Diagnostics.error("\(file.path) is not what the corpus gives (\(items.count) items): run `triage rules learn \(directory)` and commit it.")
+                throw ExitCodes.checkFailed
+            }
+            print("\(settings.file): up to date (\(model.weights.count) weights from \(items.count) labelled items)")
+            return
+        }
+        try Data(text.utf8).write(to: file, options: .atomic)
+        print("\(settings.file): \(model.weights.count) weights from \(items.count) labelled items (\(complaints) complaints or review requests)")
     }
 }
