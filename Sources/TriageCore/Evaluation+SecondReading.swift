@@ -28,7 +28,7 @@ extension Evaluation {
         derived[settings.fact] = ["true"]
         let words = model.strongest(features, count: 6).map { "\"" + $0.quote.split(whereSeparator: \.isWhitespace).joined(separator: " ") + "\"" }
         caseworkerNotes.append("Read as a whole, it reads like a complaint: the second reading, learned from the labelled corpus, gives "
-            + "\(Int((probability * 100).rounded(.down)))% (threshold \(Int((settings.threshold * 100).rounded())))%), most of all for "
+            + "\(Int((probability * 100).rounded(.down)))% (threshold \(Int((settings.threshold * 100).rounded()))%), most of all for "
             + words.joined(separator: ", ") + ".")
     }
 
