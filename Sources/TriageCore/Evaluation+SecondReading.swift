@@ -22,10 +22,12 @@ extension Evaluation {
         }
         let decidingAsks = rows[deciding].conditionSets.contains { $0[settings.fact] != nil }
         guard decidingAsks || asksForIt.map({ deciding > $0 }) == true else { return }
-        let features = SecondReading.features(of: secondReadingIndexes(settings.segments))
-        let probability = model.probability(features)
+        let indexes = secondReadingIndexes(settings.segments)
+        let probability = SecondReading.sigmoid(model.logit(of: indexes))
         guard probability >= settings.threshold else { return }
         derived[settings.fact] = ["true"]
+        // The words behind it, only for the items it stops (building them is the slow path).
+        let features = SecondReading.features(of: indexes)
         let words = model.strongest(features, count: 6).map { "\"" + $0.quote.split(whereSeparator: \.isWhitespace).joined(separator: " ") + "\"" }
         caseworkerNotes.append("Read as a whole, it reads like a complaint: the second reading, learned from the labelled corpus, gives "
             + "\(Int((probability * 100).rounded(.down)))% (threshold \(Int((settings.threshold * 100).rounded()))%), most of all for "

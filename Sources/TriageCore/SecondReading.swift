@@ -13,13 +13,76 @@ import Foundation
 /// `triage rules learn Corpus` with ``SecondReadingTrainer``.
 public struct SecondReading: Sendable, Equatable {
     /// The model's constant term (log-odds with no feature present).
-    public var bias: Double
+    public let bias: Double
     /// Weight by feature: a stem ("rude") or two stems in a row ("the officer").
-    public var weights: [String: Double]
+    public let weights: [String: Double]
+    /// The weights by number, for scoring without building a string per pair of words.
+    private let table: Table
 
     public init(bias: Double, weights: [String: Double]) {
         self.bias = bias
         self.weights = weights
+        self.table = Table(weights)
+    }
+
+    public static func == (a: SecondReading, b: SecondReading) -> Bool {
+        a.bias == b.bias && a.weights == b.weights
+    }
+
+    /// Every stem of a feature numbered; single stems' and pairs' weights by those numbers.
+    private struct Table: Sendable {
+        var number: [String: Int32] = [:]
+        var single: [Double] = []
+        var pair: [Int64: Double] = [:]
+
+        init(_ weights: [String: Double]) {
+            func id(_ stem: Substring) -> Int32 {
+                let key = String(stem)
+                if let n = number[key] { return n }
+                let n = Int32(number.count)
+                number[key] = n
+                single.append(0)
+                return n
+            }
+            for (name, weight) in weights.sorted(by: { $0.key < $1.key }) {
+                let parts = name.split(separator: " ")
+                if parts.count == 1 {
+                    single[Int(id(parts[0]))] = weight
+                } else if parts.count == 2 {
+                    let a = id(parts[0]), b = id(parts[1])
+                    pair[Int64(a) << 32 | Int64(b)] = weight
+                }
+            }
+        }
+    }
+
+    /// The log-odds that the indexed texts are a complaint: the same sum as
+    /// ``logit(_:)`` over ``features(of:)``, without building the features.
+    public func logit(of indexes: [TextIndex]) -> Double {
+        var z = bias
+        var seenSingles = Set<Int32>()
+        var seenPairs = Set<Int64>()
+        for index in indexes {
+            // -2: no word before (start, or after a number); -1: a word no feature has.
+            var previous: Int32 = -2
+            for token in index.tokens {
+                guard token.isWord else { continue }
+                guard !token.isNumber, !token.stem.isEmpty else {
+                    previous = -2
+                    continue
+                }
+                let id = table.number[token.stem] ?? -1
+                if id >= 0 {
+                    if seenSingles.insert(id).inserted { z += table.single[Int(id)] }
+                    if previous >= 0 {
+                        let key = Int64(previous) << 32 | Int64(id)
+                        if let w = table.pair[key], seenPairs.insert(key).inserted { z += w }
+                    }
+                }
+                previous = id
+            }
+        }
+        return z
     }
 
     /// One feature found in the text, with where it first occurs.

@@ -52,6 +52,16 @@ import SnowballStemming
         #expect(model.weights["bike"] == nil)
     }
 
+    @Test func theFastSumIsTheSumOverTheFeatures() {
+        let model = SecondReadingTrainer().train(Self.examples)
+        for text in ["The officer was rude, rude and RUDE to me; 42 officers shouted.", "thank you officer thank you",
+                     "", "42", "I want to complain: the PCSO was rude and shouted at me. The officer was rude to me!"] {
+            let indexes = [Self.index(text), Self.index("Subject: " + text)]
+            let slow = model.logit(SecondReading.features(of: indexes))
+            #expect(abs(model.logit(of: indexes) - slow) < 1e-9, "\(text)")
+        }
+    }
+
     @Test func theDataFileReadsBackAsTheModelLearned() throws {
         let model = SecondReadingTrainer().train(Self.examples)
         let text = model.fileText(header: ["a header"])
