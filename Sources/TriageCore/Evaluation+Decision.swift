@@ -32,7 +32,7 @@ extension Evaluation {
             return caseworkerDecision(force: force, subject: resolvedSubject, kind: .other,
                                       notes: ["No force profile named '\(force)'."], row: DecisionRowReference(row: "no_profile", cites: ""))
         }
-        guard let row = firstHoldingRow().map({ table.rows[$0] }) else {
+        guard let row = (holdingRow ?? firstHoldingRow()).map({ table.rows[$0] }) else {
             return caseworkerDecision(force: force, subject: resolvedSubject, kind: .other,
                                       notes: notes + ["No row of the decision table applies."],
                                       row: DecisionRowReference(row: "no_row", cites: ""))

@@ -16,6 +16,7 @@ extension Evaluation {
     mutating func readSecondTimeWhereItMatters() {
         guard let settings = ruleSet.table.secondReading, let model = ruleSet.secondReading,
               let deciding = firstHoldingRow() else { return }
+        holdingRow = deciding
         let rows = ruleSet.table.rows
         let asksForIt = rows.firstIndex { row in
             row.conditionSets.contains { $0[settings.fact] == .present(true) || $0[settings.fact] == .value("true") }
@@ -26,6 +27,7 @@ extension Evaluation {
         let probability = SecondReading.sigmoid(model.logit(of: indexes))
         guard probability >= settings.threshold else { return }
         derived[settings.fact] = ["true"]
+        holdingRow = nil
         // The words behind it, only for the items it stops (building them is the slow path).
         let features = SecondReading.features(of: indexes)
         let words = model.strongest(features, count: 6).map { "\"" + $0.quote.split(whereSeparator: \.isWhitespace).joined(separator: " ") + "\"" }

@@ -118,6 +118,9 @@ struct Evaluation {
     var reviewDays: Int?
     var letterDate: Date?
     var caseworkerNotes: [String] = []
+    /// The decision-table row found while deciding whether to read a second time,
+    /// kept so the table is not searched twice (nil: search it).
+    var holdingRow: Int?
     /// When reading must stop (``ItemBudget/maxClassifySeconds``); nil: no limit.
     var deadline: ContinuousClock.Instant?
     /// Set when the deadline passed: the rest of the reading was skipped.
@@ -149,18 +152,27 @@ struct Evaluation {
         return result
     }
 
+    /// Whether `fact` has any value (without building the set of its values).
+    func isSet(_ fact: String) -> Bool {
+        !(facts[fact]?.isEmpty ?? true) || !(derived[fact]?.isEmpty ?? true)
+    }
+
+    /// Whether `fact` has the value `value`.
+    func has(_ fact: String, _ value: String) -> Bool {
+        facts[fact]?[value] != nil || derived[fact]?.contains(value) == true
+    }
+
     func holds(_ conditions: [String: FactCondition]) -> Bool {
         for (fact, condition) in conditions {
-            let v = values(fact)
             switch condition {
-            case .present(let wanted): if v.isEmpty == wanted { return false }
+            case .present(let wanted): if isSet(fact) != wanted { return false }
             case .value(let x):
                 if x.hasPrefix("!") {
-                    if v.contains(String(x.dropFirst())) { return false }
-                } else if !v.contains(x) {
+                    if has(fact, String(x.dropFirst())) { return false }
+                } else if !has(fact, x) {
                     return false
                 }
-            case .anyOf(let xs): if v.isDisjoint(with: xs) { return false }
+            case .anyOf(let xs): if !xs.contains(where: { has(fact, $0) }) { return false }
             }
         }
         return true
