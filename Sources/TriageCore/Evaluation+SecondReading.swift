@@ -24,12 +24,12 @@ extension Evaluation {
         let decidingAsks = rows[deciding].conditionSets.contains { $0[settings.fact] != nil }
         guard decidingAsks || asksForIt.map({ deciding > $0 }) == true else { return }
         let indexes = secondReadingIndexes(settings.segments)
-        let probability = SecondReading.sigmoid(model.logit(of: indexes))
+        let probability = SecondReading.sigmoid(model.logit(of: indexes, maxWords: settings.maxWords ?? .max))
         guard probability >= settings.threshold else { return }
         derived[settings.fact] = ["true"]
         holdingRow = nil
         // The words behind it, only for the items it stops (building them is the slow path).
-        let features = SecondReading.features(of: indexes)
+        let features = SecondReading.features(of: indexes, maxWords: settings.maxWords ?? .max)
         let words = model.strongest(features, count: 6).map { "\"" + $0.quote.split(whereSeparator: \.isWhitespace).joined(separator: " ") + "\"" }
         caseworkerNotes.append("Read as a whole, it reads like a complaint: the second reading, learned from the labelled corpus, gives "
             + "\(Int((probability * 100).rounded(.down)))% (threshold \(Int((settings.threshold * 100).rounded()))%), most of all for "
@@ -60,7 +60,7 @@ extension Classifier {
         guard let settings = rules.ruleSet.table.secondReading else { return [] }
         var run = Evaluation(rules: rules, item: item, received: item.date?.value)
         run.buildViews()
-        return SecondReading.features(of: run.secondReadingIndexes(settings.segments))
+        return SecondReading.features(of: run.secondReadingIndexes(settings.segments), maxWords: settings.maxWords ?? .max)
     }
 
     /// The same classifier with another second reading (for cross-validation).

@@ -292,6 +292,14 @@ public struct SecondReadingSettings: Codable, Sendable, Equatable {
     public var threshold: Double
     /// The parts of the item it reads (`new_text`, `forwarded`, `subject`, …).
     public var segments: [String]
+    /// It reads at most this many words of an item (a long attachment adds nothing to
+    /// whether the writer complains, and the reading stays cheap); nil: all.
+    public var maxWords: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case file, fact, threshold, segments
+        case maxWords = "max_words"
+    }
 }
 
 /// How the subject of a complaint is tied to the words of dissatisfaction.

@@ -58,10 +58,11 @@ public struct SecondReading: Sendable, Equatable {
 
     /// The log-odds that the indexed texts are a complaint: the same sum as
     /// ``logit(_:)`` over ``features(of:)``, without building the features.
-    public func logit(of indexes: [TextIndex]) -> Double {
+    public func logit(of indexes: [TextIndex], maxWords: Int = .max) -> Double {
         var z = bias
         var seenSingles = Set<Int32>()
         var seenPairs = Set<Int64>()
+        var words = 0
         for index in indexes {
             // -2: no word before (start, or after a number); -1: a word no feature has.
             var previous: Int32 = -2
@@ -71,6 +72,8 @@ public struct SecondReading: Sendable, Equatable {
                     previous = -2
                     continue
                 }
+                words += 1
+                if words > maxWords { return z }
                 let id = table.number[token.stem] ?? -1
                 if id >= 0 {
                     if seenSingles.insert(id).inserted { z += table.single[Int(id)] }
@@ -100,7 +103,8 @@ public struct SecondReading: Sendable, Equatable {
     /// The features of some indexed texts: each distinct word stem and each pair
     /// of consecutive word stems (numbers and punctuation are left out), in the
     /// order they first occur.
-    public static func features(of indexes: [TextIndex]) -> [Feature] {
+    /// - Parameter maxWords: read at most this many words (the rest of a long item adds nothing).
+    public static func features(of indexes: [TextIndex], maxWords: Int = .max) -> [Feature] {
         var seen = Set<String>()
         var result: [Feature] = []
         func note(_ name: String, _ index: TextIndex, _ from: Int, _ to: Int) {
@@ -108,6 +112,7 @@ public struct SecondReading: Sendable, Equatable {
                 result.append(Feature(name: name, quote: index.quote(from: index.tokens[from].start, to: index.tokens[to].end)))
             }
         }
+        var words = 0
         for index in indexes {
             var previous: Int?
             for (p, token) in index.tokens.enumerated() {
@@ -116,6 +121,8 @@ public struct SecondReading: Sendable, Equatable {
                     previous = nil
                     continue
                 }
+                words += 1
+                if words > maxWords { return result }
                 note(token.stem, index, p, p)
                 if let q = previous { note(index.tokens[q].stem + " " + token.stem, index, q, p) }
                 previous = p
