@@ -29,6 +29,9 @@ public struct CompiledRuleSet: Sendable {
     let ruleFacts: [String]
     let ruleValues: [String]
     let ruleSegments: [Set<String>]
+    /// Decision rows that ask for the second reading's fact, and the first row that asks for it to hold.
+    let rowsAskingSecondReading: [Bool]
+    let firstRowNeedingSecondReading: Int?
 
     /// Guard phrase parts.
     /// The parts of a guard, each compiled under its own owner id (`guardOwnerBase + guard * partCount + part`).
@@ -41,6 +44,13 @@ public struct CompiledRuleSet: Sendable {
     /// - Throws: ``RuleSetError`` listing every bad pattern or reference.
     public init(_ ruleSet: RuleSet, stemmer: any WordStemmer) throws {
         self.ruleSet = ruleSet
+        let secondFact = ruleSet.table.secondReading?.fact
+        rowsAskingSecondReading = ruleSet.table.rows.map { row in
+            secondFact.map { fact in row.conditionSets.contains { $0[fact] != nil } } ?? false
+        }
+        firstRowNeedingSecondReading = secondFact.flatMap { fact in
+            ruleSet.table.rows.firstIndex { row in row.conditionSets.contains { $0[fact] == .present(true) || $0[fact] == .value("true") } }
+        }
         let normalizer = TextNormalizer(table: ruleSet.normalization, stemmer: stemmer)
         var problems: [String] = []
         var words: [String: [NormalizedWord]] = [:]

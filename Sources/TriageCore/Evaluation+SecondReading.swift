@@ -17,12 +17,7 @@ extension Evaluation {
         guard let settings = ruleSet.table.secondReading, let model = ruleSet.secondReading,
               let deciding = firstHoldingRow() else { return }
         holdingRow = deciding
-        let rows = ruleSet.table.rows
-        let asksForIt = rows.firstIndex { row in
-            row.conditionSets.contains { $0[settings.fact] == .present(true) || $0[settings.fact] == .value("true") }
-        }
-        let decidingAsks = rows[deciding].conditionSets.contains { $0[settings.fact] != nil }
-        guard decidingAsks || asksForIt.map({ deciding > $0 }) == true else { return }
+        guard rules.rowsAskingSecondReading[deciding] || rules.firstRowNeedingSecondReading.map({ deciding > $0 }) == true else { return }
         let indexes = secondReadingIndexes(settings.segments)
         let probability = SecondReading.sigmoid(model.logit(of: indexes, maxWords: settings.maxWords ?? .max))
         guard probability >= settings.threshold else { return }
