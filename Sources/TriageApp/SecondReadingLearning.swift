@@ -76,13 +76,28 @@ public struct SecondReadingLearning {
         public var falseAlarms = 0
     }
 
+    /// What leaving one blind batch out shows about the other direction: items the
+    /// rules route or record as complaints that the model reads as something else.
+    public struct RoutedFigures: Sendable, Equatable {
+        public var below: Double
+        /// Complaints the rules alone routed or recorded.
+        public var routed = 0
+        /// Of those, items labelled as no complaint at all (a confident wrong route).
+        public var notComplaints = 0
+        /// Items scoring under `below`: labelled no complaint (caught), or a complaint (a false alarm).
+        public var caught = 0
+        public var falseAlarms = 0
+    }
+
     /// Leaves each blind batch out in turn: a model learned from everything else
-    /// scores the batch's items that the rules alone set aside as "not a complaint".
+    /// scores the batch's items that the rules alone set aside as "not a complaint"
+    /// (and, for the figures of the other direction, those they route or record).
     /// - Returns: per threshold, the totals over all blind batches.
-    public func crossValidate(_ items: [LabelledFeatures], thresholds: [Double],
-                              trainer: SecondReadingTrainer = SecondReadingTrainer()) -> [HeldOutFigures] {
+    public func crossValidate(_ items: [LabelledFeatures], thresholds: [Double], below: [Double] = [],
+                              trainer: SecondReadingTrainer = SecondReadingTrainer()) -> (setAside: [HeldOutFigures], routed: [RoutedFigures]) {
         let rulesAlone = classifier.replacingSecondReading(nil)
         var figures = thresholds.map { HeldOutFigures(threshold: $0) }
+        var routed = below.map { RoutedFigures(below: $0) }
         let batches = Set(items.map(\.batch)).subtracting(["own"]).sorted()
         for batch in batches {
             let model = learn(items.filter { $0.batch != batch }, trainer: trainer)
@@ -90,9 +105,19 @@ public struct SecondReadingLearning {
                 guard let data = FileManager.default.contents(atPath: item.path),
                       let parsed = try? ingester.parse(RawItem(bytes: [UInt8](data), source: item.path), fileTime: nil) else { continue }
                 let decision = rulesAlone.classify(parsed, force: item.label.force)
+                let p = model.probability(item.features.map { SecondReading.Feature(name: $0, quote: "") })
+                if [.complaint, .reviewRequest].contains(decision.kind), [.routed, .recorded].contains(decision.outcome) {
+                    let wrong = !item.isComplaint && item.label.outcome != "needs_caseworker"
+                    for i in routed.indices {
+                        routed[i].routed += 1
+                        if wrong { routed[i].notComplaints += 1 }
+                        if p < routed[i].below {
+                            if wrong { routed[i].caught += 1 } else { routed[i].falseAlarms += 1 }
+                        }
+                    }
+                }
                 guard decision.outcome == .notRecorded, decision.reasons.contains(.notAComplaint) else { continue }
                 let error = item.isComplaint || item.label.outcome == "needs_caseworker"
-                let p = model.probability(item.features.map { SecondReading.Feature(name: $0, quote: "") })
                 for i in figures.indices {
                     figures[i].setAside += 1
                     if error { figures[i].shouldNotBeSetAside += 1 }
@@ -102,6 +127,6 @@ public struct SecondReadingLearning {
                 }
             }
         }
-        return figures
+        return (figures, routed)
     }
 }

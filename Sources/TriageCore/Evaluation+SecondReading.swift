@@ -17,6 +17,17 @@ extension Evaluation {
         guard let settings = ruleSet.table.secondReading, let model = ruleSet.secondReading,
               let deciding = firstHoldingRow() else { return }
         holdingRow = deciding
+        if let doubt = settings.doubt, doubt.outcomes.contains(ruleSet.table.rows[deciding].outcome) {
+            // The other direction: the rules would send it on; does it read like a complaint at all?
+            let indexes = secondReadingIndexes(settings.segments)
+            let probability = SecondReading.sigmoid(model.logit(of: indexes, maxWords: settings.maxWords ?? .max))
+            guard probability < doubt.below else { return }
+            derived[doubt.fact] = ["true"]
+            holdingRow = nil
+            caseworkerNotes.append("Read as a whole, it does not read like a complaint: the second reading, learned from the labelled corpus, gives "
+                + "\(Int((probability * 100).rounded(.up)))% (doubt below \(Int((doubt.below * 100).rounded()))%).")
+            return
+        }
         guard rules.rowsAskingSecondReading[deciding] || rules.firstRowNeedingSecondReading.map({ deciding > $0 }) == true else { return }
         let indexes = secondReadingIndexes(settings.segments)
         let probability = SecondReading.sigmoid(model.logit(of: indexes, maxWords: settings.maxWords ?? .max))

@@ -295,11 +295,28 @@ public struct SecondReadingSettings: Codable, Sendable, Equatable {
     /// It reads at most this many words of an item (a long attachment adds nothing to
     /// whether the writer complains, and the reading stays cheap); nil: all.
     public var maxWords: Int?
+    /// The other direction: a decision the rules would send on that the reading doubts.
+    public var doubt: SecondReadingDoubt?
 
     enum CodingKeys: String, CodingKey {
-        case file, fact, threshold, segments
+        case file, fact, threshold, segments, doubt
         case maxWords = "max_words"
     }
+
+    /// The facts the second reading can set.
+    public var facts: [String] { [fact] + (doubt.map { [$0.fact] } ?? []) }
+}
+
+/// When the rules would route or record an item as a complaint but the second
+/// reading gives it less than `below`, the fact `fact` is set (a decision row then
+/// asks a caseworker to confirm before it goes on).
+public struct SecondReadingDoubt: Codable, Sendable, Equatable {
+    /// The probability under which the reading doubts the rules.
+    public var below: Double
+    /// The fact it sets (e.g. `reads_as_no_complaint`).
+    public var fact: String
+    /// The outcomes it checks (e.g. `[routed, recorded]`).
+    public var outcomes: [String]
 }
 
 /// How the subject of a complaint is tied to the words of dissatisfaction.

@@ -15,7 +15,7 @@ extension RuleSetLinter {
             "outcome": Vocabulary.outcomes,
         ]
         for fact in Self.historyFacts { vocabularies[fact] = ["true"] }
-        if let fact = rules.ruleSet.table.secondReading?.fact { vocabularies[fact] = ["true"] }
+        for fact in rules.ruleSet.table.secondReading?.facts ?? [] { vocabularies[fact] = ["true"] }
         for rule in rules.ruleSet.rules { vocabularies[rule.fact, default: []].insert(rule.value) }
         return vocabularies
     }

@@ -87,7 +87,7 @@ public struct RuleSetLinter: Sendable {
             for (fact, _) in conditions {
                 usedFacts.insert(fact)
                 if !setFacts.contains(fact) && !Self.derivedFacts.contains(fact) && !Self.historyFacts.contains(fact)
-                    && fact != set.table.secondReading?.fact {
+                    && !(set.table.secondReading?.facts.contains(fact) ?? false) {
                     problems.append("\(owner): fact '\(fact)' is never set by any rule")
                 }
             }

@@ -132,9 +132,15 @@ struct RulesLearnCommand: ParsableCommand {
             let thresholds = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
             print("leaving each blind batch out in turn (\(Set(items.map(\.batch)).subtracting(["own"]).count) batches): items the rules alone set aside as not a complaint")
             print("threshold  set aside  should not be  caught  false alarms")
-            for f in learning.crossValidate(items, thresholds: thresholds) {
+            let (setAside, routed) = learning.crossValidate(items, thresholds: thresholds, below: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5])
+            for f in setAside {
                 let mark = f.threshold == settings.threshold ? "  <- decisions.yaml" : ""
                 print(String(format: "%9.2f  %9d  %13d  %6d  %12d", f.threshold, f.setAside, f.shouldNotBeSetAside, f.caught, f.falseAlarms) + mark)
+            }
+            print("the other direction: items the rules alone route or record as complaints, scoring below")
+            print("    below     routed  no complaint  caught  false alarms")
+            for f in routed {
+                print(String(format: "%9.2f  %9d  %12d  %6d  %12d", f.below, f.routed, f.notComplaints, f.caught, f.falseAlarms))
             }
             return
         }

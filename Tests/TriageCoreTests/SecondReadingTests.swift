@@ -124,6 +124,22 @@ import SnowballStemming
         #expect(alone.decidedBy.row == "request")
     }
 
+    @Test func aRouteTheReadingDoubtsGoesToACaseworker() throws {
+        var set = Self.set(threshold: 0.85, model: SecondReading(bias: 0, weights: ["thank": -5, "rude": 1]))
+        set.rules.append(MiniRules.rule("d.rude", "dissatisfaction=conduct", ["rude"]))
+        set.table.rows.insert(MiniRules.row("doubted", ["reads_as_no_complaint": .present(true)], kind: "other",
+                                            outcome: "needs_caseworker", route: "=caseworker"), at: 0)
+        set.table.rows.insert(MiniRules.row("routed", ["dissatisfaction": .present(true)], outcome: "routed", route: "=crt"), at: 1)
+        set.table.secondReading?.doubt = SecondReadingDoubt(below: 0.2, fact: "reads_as_no_complaint", outcomes: ["routed", "recorded"])
+        let doubted = try Self.decide("Thank you, the rude one was caught.", set)
+        #expect(doubted.decidedBy.row == "doubted")
+        #expect(doubted.outcome == .needsCaseworker)
+        #expect(doubted.explanation.contains("does not read like a complaint"))
+        let routed = try Self.decide("He was rude.", set)
+        #expect(routed.decidedBy.row == "routed")
+        #expect(routed.outcome == .routed)
+    }
+
     @Test func lintRefusesANotAComplaintRowThatIgnoresTheFact() throws {
         let model = SecondReadingTrainer().train(Self.examples)
         let unguarded = RuleSetLinter(try CompiledRuleSet(Self.set(threshold: 0.85, model: model, guarded: false), stemmer: Self.stemmer))
