@@ -105,7 +105,7 @@ public struct SecondReadingLearning {
                 guard let data = FileManager.default.contents(atPath: item.path),
                       let parsed = try? ingester.parse(RawItem(bytes: [UInt8](data), source: item.path), fileTime: nil) else { continue }
                 let decision = rulesAlone.classify(parsed, force: item.label.force)
-                let p = model.probability(item.features.map { SecondReading.Feature(name: $0, quote: "") })
+                let p = SecondReading.sigmoid(model.logit(names: item.features))
                 if [.complaint, .reviewRequest].contains(decision.kind), [.routed, .recorded].contains(decision.outcome) {
                     let wrong = !item.isComplaint && item.label.outcome != "needs_caseworker"
                     for i in routed.indices {

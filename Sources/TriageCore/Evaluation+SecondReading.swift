@@ -7,38 +7,40 @@ extension Evaluation {
         ruleSet.table.rows.firstIndex { holds($0.when) && ($0.whenAny.map { $0.contains(where: holds) } ?? true) }
     }
 
-    /// Sets the second reading's fact when the item reads like a complaint.
-    ///
-    /// The reading is done only when it can change the decision: when the row
-    /// that decides without it asks for the fact to be absent (a "not a
-    /// complaint" row), or comes after a row that asks for it to hold. That
-    /// gives the same decision as reading every item, for a fraction of the work.
+    /// Reads the item a second time where that can change the decision, and sets a fact:
+    /// - the rules would send it on (an outcome `doubt` names) but it reads under
+    ///   `doubt.below` like a complaint: `doubt.fact`;
+    /// - the row that decides without it asks for `fact` to be absent (a "not a
+    ///   complaint" row) or comes after a row that asks for it to hold, and it reads at
+    ///   least `threshold` like a complaint: `fact`.
+    /// Other items are not read: the decision is the same as reading every item.
     mutating func readSecondTimeWhereItMatters() {
         guard let settings = ruleSet.table.secondReading, let model = ruleSet.secondReading,
               let deciding = firstHoldingRow() else { return }
         holdingRow = deciding
-        if let doubt = settings.doubt, doubt.outcomes.contains(ruleSet.table.rows[deciding].outcome) {
-            // The other direction: the rules would send it on; does it read like a complaint at all?
-            let indexes = secondReadingIndexes(settings.segments)
-            let probability = SecondReading.sigmoid(model.logit(of: indexes, maxWords: settings.maxWords ?? .max))
+        let doubt = settings.doubt.flatMap { $0.outcomes.contains(ruleSet.table.rows[deciding].outcome) ? $0 : nil }
+        guard doubt != nil || rules.rowsAskingSecondReading[deciding]
+            || rules.firstRowNeedingSecondReading.map({ deciding > $0 }) == true else { return }
+        let indexes = secondReadingIndexes(settings.segments)
+        let maxWords = settings.maxWords ?? .max
+        let probability = SecondReading.sigmoid(model.logit(of: indexes, maxWords: maxWords))
+        func percent(_ p: Double, _ rule: FloatingPointRoundingRule) -> Int { Int((p * 100).rounded(rule)) }
+        if let doubt {
             guard probability < doubt.below else { return }
             derived[doubt.fact] = ["true"]
             holdingRow = nil
             caseworkerNotes.append("Read as a whole, it does not read like a complaint: the second reading, learned from the labelled corpus, gives "
-                + "\(Int((probability * 100).rounded(.up)))% (doubt below \(Int((doubt.below * 100).rounded()))%).")
+                + "\(percent(probability, .up))% (doubt below \(percent(doubt.below, .toNearestOrAwayFromZero))%).")
             return
         }
-        guard rules.rowsAskingSecondReading[deciding] || rules.firstRowNeedingSecondReading.map({ deciding > $0 }) == true else { return }
-        let indexes = secondReadingIndexes(settings.segments)
-        let probability = SecondReading.sigmoid(model.logit(of: indexes, maxWords: settings.maxWords ?? .max))
         guard probability >= settings.threshold else { return }
         derived[settings.fact] = ["true"]
         holdingRow = nil
         // The words behind it, only for the items it stops (building them is the slow path).
-        let features = SecondReading.features(of: indexes, maxWords: settings.maxWords ?? .max)
+        let features = SecondReading.features(of: indexes, maxWords: maxWords)
         let words = model.strongest(features, count: 6).map { "\"" + $0.quote.split(whereSeparator: \.isWhitespace).joined(separator: " ") + "\"" }
         caseworkerNotes.append("Read as a whole, it reads like a complaint: the second reading, learned from the labelled corpus, gives "
-            + "\(Int((probability * 100).rounded(.down)))% (threshold \(Int((settings.threshold * 100).rounded()))%), most of all for "
+            + "\(percent(probability, .down))% (threshold \(percent(settings.threshold, .toNearestOrAwayFromZero))%), most of all for "
             + words.joined(separator: ", ") + ".")
     }
 

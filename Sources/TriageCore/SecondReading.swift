@@ -133,8 +133,13 @@ public struct SecondReading: Sendable, Equatable {
 
     /// The log-odds that text with these features is a complaint.
     public func logit(_ features: [Feature]) -> Double {
+        logit(names: features.map(\.name))
+    }
+
+    /// The log-odds for features given by name (as the learner holds them).
+    public func logit(names: [String]) -> Double {
         var z = bias
-        for f in features { z += weights[f.name] ?? 0 }
+        for name in names { z += weights[name] ?? 0 }
         return z
     }
 
@@ -152,7 +157,8 @@ public struct SecondReading: Sendable, Equatable {
         return weighted.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.name < $1.0.name }.prefix(count).map(\.0)
     }
 
-    static func sigmoid(_ z: Double) -> Double {
+    /// The logistic function: log-odds to probability.
+    public static func sigmoid(_ z: Double) -> Double {
         1 / (1 + exp(-max(-30, min(30, z))))
     }
 
