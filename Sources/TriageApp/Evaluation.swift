@@ -273,10 +273,13 @@ public struct EvalJob {
     }
 
     /// Decides every item of `corpus` and compares it with its label.
+    /// - Parameter classifierFor: the classifier for a folder's items, when not ``classifier``
+    ///   (`eval --held-out` gives each blind batch one whose second reading never saw it).
     /// - Throws: a store error when a sequence's temporary store cannot be made.
-    public func run(_ corpus: LabelledCorpus) throws -> EvalReport {
+    public func run(_ corpus: LabelledCorpus, classifierFor: ((String) -> Classifier)? = nil) throws -> EvalReport {
         var report = EvalReport(thresholds: corpus.thresholds)
         for case let (folder, label) in corpus.items {
+            let classifier = classifierFor?(folder) ?? classifier
             let path = folder + "/" + label.file
             guard let data = FileManager.default.contents(atPath: path) else {
                 report.addUnreadable(path, problem: "cannot read the file")
@@ -292,6 +295,7 @@ public struct EvalJob {
         }
         // History sequences: each folder in name order through a fresh store.
         for (folder, labels) in corpus.sequences {
+            let classifier = classifierFor?(folder) ?? classifier
             let temp = FileManager.default.temporaryDirectory.appendingPathComponent("triage-eval-\(UUID().uuidString).sqlite").path
             defer {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temp + suffix) }

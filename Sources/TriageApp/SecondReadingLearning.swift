@@ -51,7 +51,7 @@ public struct SecondReadingLearning {
 
     /// The batch a folder belongs to: the first part of its name under the root, up to the first "-",
     /// when that is `blind<N>`; otherwise `own`.
-    static func batch(of folder: String, root: String) -> String {
+    public static func batch(of folder: String, root: String) -> String {
         let relative = folder.hasPrefix(root + "/") ? String(folder.dropFirst(root.count + 1)) : folder
         let top = relative.split(separator: "/").first.map(String.init) ?? relative
         let head = top.split(separator: "-").first.map(String.init) ?? top

@@ -32,6 +32,8 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Also list the items decided correctly.") var showCorrect = false
     @Flag(help: "Rewrite every item in meaning-preserving ways (encodings, wrapping, contractions, capitals, a reply line) and report the decisions that change; exits 3 when an encoding or wrapping changes one or wording changes more than 2%.")
     var variants = false
+    @Flag(help: "Decide each blind batch with a second reading learned without it (its honest figure), the team's own items with the full model; prints the blind items' figures too.")
+    var heldOut = false
 
     func run() throws {
         if variants { return try runVariants() }
@@ -39,11 +41,21 @@ struct EvalCommand: ParsableCommand {
         let ingester = try makeIngester(ruleOptions)
         let classifier = Classifier(compiled)
         let corpus = try loadCorpus()
-        let report = try EvalJob(ingester: ingester, classifier: classifier, ruleSet: compiled.ruleSet).run(corpus)
+        let classifierFor = heldOut ? heldOutClassifiers(corpus, ingester: ingester, classifier: classifier) : nil
+        let report = try EvalJob(ingester: ingester, classifier: classifier, ruleSet: compiled.ruleSet)
+            .run(corpus, classifierFor: classifierFor)
         var out = OutputWriter()
         switch format {
         case .json: out.json(try report.json())
-        case .text: for line in report.text(showCorrect: showCorrect) { out.line(line) }
+        case .text:
+            for line in report.text(showCorrect: showCorrect) { out.line(line) }
+            if heldOut {
+                let blind = report.rows.filter { SecondReadingLearning.batch(of: $0.path, root: corpus.root) != "own" }
+                let right = blind.filter(\.correct).count
+                out.line(String(format: "held out: %d blind items, each decided with a second reading learned without its batch: %d fully right (%.1f%%), %d worst errors, %d confident wrong routes",
+                                blind.count, right, blind.isEmpty ? 0 : Double(right) * 100 / Double(blind.count),
+                                blind.filter(\.worst).count, blind.filter { !$0.routeCorrect && $0.decision.outcome != .needsCaseworker && !$0.worst }.count))
+            }
         }
         out.flush()
         if !report.passes { throw ExitCodes.checkFailed }
@@ -56,6 +68,19 @@ extension EvalCommand {
         do { return try LabelledCorpus.load(directory) } catch let error as EvalCorpusError {
             throw ValidationError(error.description)
         }
+    }
+
+    /// `--held-out`: per blind batch, a classifier whose second reading was learned
+    /// from every other item; the team's own items keep the full model.
+    func heldOutClassifiers(_ corpus: LabelledCorpus, ingester: Ingester, classifier: Classifier) -> (String) -> Classifier {
+        let learning = SecondReadingLearning(ingester: ingester, classifier: classifier)
+        let items = learning.read(corpus).items
+        var byBatch: [String: Classifier] = [:]
+        for batch in Set(items.map(\.batch)).subtracting(["own"]).sorted() {
+            Diagnostics.note("held out: learning without \(batch)")
+            byBatch[batch] = classifier.replacingSecondReading(learning.learn(items.filter { $0.batch != batch }))
+        }
+        return { folder in byBatch[SecondReadingLearning.batch(of: folder, root: corpus.root)] ?? classifier }
     }
 
     /// `--variants`: every single item, rewritten each way, classified again and compared.
