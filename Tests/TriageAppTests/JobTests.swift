@@ -65,6 +65,35 @@ import TriageTestSupport
         #expect(report.text(showCorrect: false).last == "eval: FAIL — 1 of 3 decisions right")
     }
 
+    /// `eval --held-out`: each item is decided by the classifier given for its folder,
+    /// and a folder's batch is its `blind<N>` prefix (anything else is the team's own).
+    @Test func heldOutEvalUsesEachFoldersClassifier() throws {
+        #expect(SecondReadingLearning.batch(of: "C/blind12-cambridgeshire", root: "C") == "blind12")
+        #expect(SecondReadingLearning.batch(of: "C/blind3-history-x/01.eml", root: "C") == "blind3")
+        #expect(SecondReadingLearning.batch(of: "C/cambridgeshire-email", root: "C") == "own")
+        #expect(SecondReadingLearning.batch(of: "C/blindfold-letters", root: "C") == "own")
+
+        let dir = try Self.tempDir("eval-held-out")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for folder in ["blind7-cambridgeshire", "cambridgeshire-email"] {
+            let url = dir.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: TestPaths.repo.appendingPathComponent(Self.complaint), to: url.appendingPathComponent("a.eml"))
+            try "force: cambridgeshire\nitems:\n  a.eml: {kind: complaint, outcome: routed, handler: crt}\n"
+                .write(to: url.appendingPathComponent("expected.yaml"), atomically: true, encoding: .utf8)
+        }
+        let corpus = try LabelledCorpus.load(dir.path)
+        let (ingester, classifier, ruleSet) = try Self.parts()
+        final class Asked: @unchecked Sendable { var batches: [String] = [] }
+        let asked = Asked()
+        let report = try EvalJob(ingester: ingester, classifier: classifier, ruleSet: ruleSet).run(corpus) { folder in
+            asked.batches.append(SecondReadingLearning.batch(of: folder, root: corpus.root))
+            return classifier.replacingSecondReading(nil)
+        }
+        #expect(asked.batches.sorted() == ["blind7", "own"])
+        #expect(report.rows.count == 2 && report.rows.allSatisfy(\.routeCorrect))
+    }
+
     @Test func aBadLabelFileIsNamed() throws {
         let dir = try Self.tempDir("eval-job-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
