@@ -67,6 +67,11 @@ extension Evaluation {
         if before.isEmpty, let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
             before = near.earlierSentences(before: here).flatMap(near.hits(inSentence:))
         }
+        // "… the GP sent us to A&E where they found his shoulder had been dislocated": the rule's
+        // bystanders (who treated or examined the harm) did not cause it; the role named before them did.
+        if let bystanders = req.bystanders.flatMap({ rules.lexiconIndex[$0] }) {
+            before = before.filter { wanted($0) || !views[h.view].classMatch(bystanders, endingAt: hits[$0].last, reach: 3) }
+        }
         if before.isEmpty {
             // No role in this sentence or the one before ("… a marked police car overtook within a
             // foot. Dolly bolted. I came off and my left wrist is broken"): the role named last

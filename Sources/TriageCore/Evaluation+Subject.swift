@@ -123,7 +123,11 @@ extension Evaluation {
         func inSentence(_ a: Hit) -> Int? {
             let tokens = views[a.view].index.tokens
             let sentence = tokens[a.first].sentence
-            let named = bySentence[a.view]?[sentence] ?? []
+            var named = bySentence[a.view]?[sentence] ?? []
+            // "The doctor said it would have to be stitched": who treated the harm is not what it is about.
+            if let bystanders = ruleSet.rules[a.rule].requires?.bystanders.flatMap({ rules.lexiconIndex[$0] }) {
+                named.removeAll { views[a.view].classMatch(bystanders, endingAt: hits[$0].last, reach: 3) }
+            }
             let pointerAt = pointers.contains(tokens[a.last].text) ? a.last
                 : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
             // "a joke about a female officer": after a word for something said, "about" names its topic, not the subject.
@@ -148,6 +152,9 @@ extension Evaluation {
                 !((sentenceOnly.contains(role(c)) || things.contains(hits[c].rule)) && hits[c].first <= a.last && hits[c].last >= a.first)
                     && !(isNobody(c) && hits[c].last < a.first)
             }
+            // "… made a joke about it to the detention officer": whom it was said or done to, after the
+            // words, is not what they are about.
+            here.removeAll { hits[$0].first > a.last && isMention(hits[$0], markedBy: "recipient_marker") }
             guard !here.isEmpty else { return nil }
             // "He also told an off-colour joke about a female officer", "the way he behaved was rude, …, and
             // it undermines the work Sergeant Pheby has done": the only roles come after the words, as objects
@@ -423,7 +430,13 @@ extension Evaluation {
     /// - Parameter agents: when false, "by" and "from" do not make an object ("stopped by PC Jones",
     ///   "a call from the sergeant": who acted).
     func isObjectMention(_ hit: Hit, agents: Bool = true) -> Bool {
-        guard let prepositionClass = rules.lexiconIndex["object_marker"], hit.view >= 0 else { return false }
+        isMention(hit, markedBy: "object_marker", agents: agents)
+    }
+
+    /// Whether a word of class `marker` stands right before the mention (over its own
+    /// words): "to the detention officer" is marked by `recipient_marker`.
+    func isMention(_ hit: Hit, markedBy marker: String, agents: Bool = true) -> Bool {
+        guard let prepositionClass = rules.lexiconIndex[marker], hit.view >= 0 else { return false }
         let modifierClass = rules.lexiconIndex["mention_modifier"]
         let agentClass = rules.lexiconIndex["agent_marker"]
         let v = views[hit.view]

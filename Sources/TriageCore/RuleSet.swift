@@ -154,6 +154,10 @@ public struct Proximity: Codable, Sendable, Equatable {
     public var scope: String
     /// Only these values of the fact count (all when absent).
     public var values: [String]?
+    /// With `actor`: a word class whose mentions never act here, when they are not
+    /// among `values` ("the GP sent us to A&E where they found his shoulder had been
+    /// dislocated": who treated the harm did not cause it).
+    public var bystanders: String?
 }
 
 /// A rule's examples: texts (or small items) that must and must not match.

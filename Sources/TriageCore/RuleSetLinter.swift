@@ -68,6 +68,12 @@ public struct RuleSetLinter: Sendable {
                 if !["sentence", "nearby", "paragraph", "item", "actor"].contains(r.scope) {
                     problems.append("rule \(rule.id): unknown requires scope '\(r.scope)'")
                 }
+                if let b = r.bystanders, !set.lexicons.contains(where: { $0.id == b }) {
+                    problems.append("rule \(rule.id): requires.bystanders names no word class '\(b)'")
+                }
+                if r.bystanders != nil, r.scope != "actor" {
+                    problems.append("rule \(rule.id): requires.bystanders needs scope actor")
+                }
             }
             for property in m.item ?? [] where !["no_identity", "no_text", "written_by_another", "unread_attachment"].contains(property) {
                 problems.append("rule \(rule.id): unknown item property '\(property)'")
