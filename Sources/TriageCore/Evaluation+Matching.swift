@@ -307,7 +307,14 @@ extension Evaluation {
             case "nearby":
                 var nearby = (near.hits(inSentence: here.sentence - 1) + near.hits(inSentence: here.sentence))
                     .filter { near.tokens[hits[$0].first].paragraph == here.paragraph }
-                if !nearby.contains(where: wanted), let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
+                // "a group of youths … one of them kicked my fence": "them" are the others named just
+                // before (the rule's `others` fact), not a role further back.
+                let othersJustBefore = req.others.map { fact in
+                    [here.sentence - 1, here.sentence].contains { s in
+                        (index[fact]?[h.view]?[s] ?? []).contains { hits[$0].last < h.first }
+                    }
+                } ?? false
+                if !nearby.contains(where: wanted), !othersJustBefore, let anaphorClass, views[h.view].sentence(here.sentence, has: anaphorClass) {
                     // "My child came home upset" after "one of them shouted": the role the words refer back to.
                     nearby = near.earlierSentences(before: here).flatMap(near.hits(inSentence:))
                 }

@@ -158,6 +158,10 @@ public struct Proximity: Codable, Sendable, Equatable {
     /// among `values` ("the GP sent us to A&E where they found his shoulder had been
     /// dislocated": who treated the harm did not cause it).
     public var bystanders: String?
+    /// With `nearby`: a fact whose mention just before the words (same or previous
+    /// sentence) is whom a "they" or "one of them" in them refers to, so no role
+    /// further back is looked for ("a group of youths … one of them kicked my fence").
+    public var others: String?
 }
 
 /// A rule's examples: texts (or small items) that must and must not match.

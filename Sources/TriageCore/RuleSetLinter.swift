@@ -71,6 +71,9 @@ public struct RuleSetLinter: Sendable {
                 if let b = r.bystanders, !set.lexicons.contains(where: { $0.id == b }) {
                     problems.append("rule \(rule.id): requires.bystanders names no word class '\(b)'")
                 }
+                if r.others != nil, r.scope != "nearby" {
+                    problems.append("rule \(rule.id): requires.others needs scope nearby")
+                }
                 if r.bystanders != nil, r.scope != "actor" {
                     problems.append("rule \(rule.id): requires.bystanders needs scope actor")
                 }
