@@ -141,7 +141,9 @@ struct TextCollector {
     }
 
     private mutating func newline() {
-        while text.last == " " { text.removeLast() }
+        // "-- " alone on its line opens a signature (RFC 3676): its space is kept, as in plain text.
+        let signatureDash = text.hasSuffix("\n-- ") || text == "-- "
+        while !signatureDash, text.last == " " { text.removeLast() }
         if !text.isEmpty, text.last != "\n" { text.append("\n") }
     }
 

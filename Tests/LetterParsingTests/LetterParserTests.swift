@@ -89,6 +89,9 @@ func xmlItem(_ s: String, source: String = "inline.xml") -> RawItem {
         #expect(latin == "caf\u{E9}")
         // Undeclared, not UTF-8: read as Windows-1252.
         #expect(HTMLText.plainText(fromHTML: [0x3C, 0x70, 0x3E, 0x93, 0x68, 0x69, 0x94]) == "\u{201C}hi\u{201D}")
+        // The signature delimiter keeps its space, as in plain text (RFC 3676); other lines lose theirs.
+        let signed = HTMLText.plainText(fromHTML: Array("<p>Thanks, all.  <br>\n-- <br>\nPC 1147 Storey<br>\nOFFICIAL: this email may contain sensitive information.</p>".utf8))
+        #expect(signed == "Thanks, all.\n-- \nPC 1147 Storey\nOFFICIAL: this email may contain sensitive information.")
     }
 
     @Test func dateLines() {
