@@ -115,6 +115,8 @@ public struct EvalReport: Sendable {
         public var subjectCorrect: Bool
         public var worst: Bool
         public var differences: [String]
+        /// Sent on with confidence to the wrong place (not to a caseworker), without being a worst error.
+        public var isConfidentWrongRoute: Bool { !routeCorrect && decision.outcome != .needsCaseworker && !worst }
     }
 
     public var thresholds: EvalThresholds
@@ -151,7 +153,7 @@ public struct EvalReport: Sendable {
     public var routeAccuracy: Double { total == 0 ? 0 : Double(rows.filter(\.routeCorrect).count) / Double(total) }
     public var subjectAccuracy: Double { total == 0 ? 0 : Double(rows.filter(\.subjectCorrect).count) / Double(total) }
     public var worstErrors: [Row] { rows.filter(\.worst) }
-    public var confidentWrongRoutes: [Row] { rows.filter { !$0.routeCorrect && $0.decision.outcome != .needsCaseworker && !$0.worst } }
+    public var confidentWrongRoutes: [Row] { rows.filter(\.isConfidentWrongRoute) }
 
     public var passes: Bool {
         unreadable.isEmpty && decisionAccuracy >= thresholds.minDecisionAccuracy && routeAccuracy >= thresholds.minRouteAccuracy

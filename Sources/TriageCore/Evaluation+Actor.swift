@@ -48,6 +48,13 @@ struct RequirementNeighbourhood {
 }
 
 extension Evaluation {
+    /// Whether a mention belongs to the word class that `rule` names as its bystanders
+    /// (`requires.bystanders`): people who never did what the rule's words tell.
+    func isBystander(_ mention: Hit, for rule: Int) -> Bool {
+        guard let id = ruleSet.rules[rule].requires?.bystanders.flatMap({ rules.lexiconIndex[$0] }) else { return false }
+        return views[mention.view].classMatch(id, endingAt: mention.last, reach: 3)
+    }
+
     /// Who did what hit `h` tells, for a rule that requires its actor: the index of the
     /// role hit (among `near`'s) taken as the one who acted, or nil when no role did.
     /// The nearest role named before the match (same or previous sentence, same
@@ -69,9 +76,7 @@ extension Evaluation {
         }
         // "… the GP sent us to A&E where they found his shoulder had been dislocated": the rule's
         // bystanders (who treated or examined the harm) did not cause it; the role named before them did.
-        if let bystanders = req.bystanders.flatMap({ rules.lexiconIndex[$0] }) {
-            before = before.filter { wanted($0) || !views[h.view].classMatch(bystanders, endingAt: hits[$0].last, reach: 3) }
-        }
+        before = before.filter { wanted($0) || !isBystander(hits[$0], for: h.rule) }
         if before.isEmpty {
             // No role in this sentence or the one before ("… a marked police car overtook within a
             // foot. Dolly bolted. I came off and my left wrist is broken"): the role named last

@@ -123,11 +123,8 @@ extension Evaluation {
         func inSentence(_ a: Hit) -> Int? {
             let tokens = views[a.view].index.tokens
             let sentence = tokens[a.first].sentence
-            var named = bySentence[a.view]?[sentence] ?? []
             // "The doctor said it would have to be stitched": who treated the harm is not what it is about.
-            if let bystanders = ruleSet.rules[a.rule].requires?.bystanders.flatMap({ rules.lexiconIndex[$0] }) {
-                named.removeAll { views[a.view].classMatch(bystanders, endingAt: hits[$0].last, reach: 3) }
-            }
+            let named = (bySentence[a.view]?[sentence] ?? []).filter { !isBystander(hits[$0], for: a.rule) }
             let pointerAt = pointers.contains(tokens[a.last].text) ? a.last
                 : (a.last + 1 < tokens.count && pointers.contains(tokens[a.last + 1].text) ? a.last + 1 : nil)
             // "a joke about a female officer": after a word for something said, "about" names its topic, not the subject.

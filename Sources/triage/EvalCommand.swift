@@ -54,7 +54,7 @@ struct EvalCommand: ParsableCommand {
                 let right = blind.filter(\.correct).count
                 out.line(String(format: "held out: %d blind items, each decided with a second reading learned without its batch: %d fully right (%.1f%%), %d worst errors, %d confident wrong routes",
                                 blind.count, right, blind.isEmpty ? 0 : Double(right) * 100 / Double(blind.count),
-                                blind.filter(\.worst).count, blind.filter { !$0.routeCorrect && $0.decision.outcome != .needsCaseworker && !$0.worst }.count))
+                                blind.filter(\.worst).count, blind.filter(\.isConfidentWrongRoute).count))
             }
         }
         out.flush()
