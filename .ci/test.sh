@@ -7,6 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TRIAGE_WITH_DOVECOT=1 TRIAGE_WITH_CHROMIUM=1 TRIAGE_WITH_POSTGRES=1 bash .ci/setup.sh
 export TRIAGE_SHARED="${TRIAGE_SHARED:-$(cd .. && pwd)/shared}"
+if [ ! -d "$TRIAGE_SHARED/mime-corpus" ] || [ ! -d "$TRIAGE_SHARED/seeds" ]; then
+  echo "test: the shared folder was not found at $TRIAGE_SHARED (it holds DESIGN.md, seeds/ and mime-corpus/," >&2
+  echo "      beside the checkout as ../shared); set TRIAGE_SHARED=/path/to/shared and run again" >&2
+  exit 2
+fi
 
 # Logs of this run, in a folder of its own (several checkouts may test at once).
 logs="$(mktemp -d "${TMPDIR:-/tmp}/triage-test.XXXXXX")"

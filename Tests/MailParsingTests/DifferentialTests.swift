@@ -128,7 +128,7 @@ struct DifferentialTests {
           .enabled(if: TestPaths.python3 != nil, "python3 is not on PATH: differential test skipped"))
     func differential() throws {
         let files = Self.corpus()
-        #expect(files.count >= 300, "corpus not found (set TRIAGE_SHARED): \(files.count) files")
+        #expect(files.count >= 300, "mime-corpus not found under \(TestPaths.shared.path) (set TRIAGE_SHARED to the shared folder): \(files.count) files")
         let oracle = try Self.runOracle(files.map(\.url))
         #expect(oracle.count == files.count)
         var known: [String: String] = [:]
@@ -186,7 +186,7 @@ struct DifferentialTests {
     func corpusParsesInTime() throws {
         let mime = TestPaths.shared.appendingPathComponent("mime-corpus")
         let files = TestPaths.files(under: mime, extensions: ["eml"])
-        #expect(files.count >= 300, "corpus not found (set TRIAGE_SHARED)")
+        #expect(files.count >= 300, "mime-corpus not found under \(TestPaths.shared.path) (set TRIAGE_SHARED to the shared folder)")
         let parser = EmailParser()
         let clock = ContinuousClock()
         var parsed = 0, refused = 0
