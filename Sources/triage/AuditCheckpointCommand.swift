@@ -29,15 +29,15 @@ extension AuditCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a signed head of the audit chain, to keep outside the database.",
             discussion: """
-                Prints one line, `triage-audit-checkpoint v1 seq=N head=HASH at=TIME hmac=MAC`: the last entry's
-                number and hash, signed with HMAC-SHA256 under a key kept outside the database. With --append the
-                line is also added to FILE (created owner-only, only ever appended to). Refuses (exit 3) when the
-                log does not verify. Run it after each ingest or poll, or daily from cron, and keep the file or
+                Prints one line, `triage-audit-checkpoint v1 seq=N head=HASH at=TIME hmac=MAC`: the last entry's \
+                number and hash, signed with HMAC-SHA256 under a key kept outside the database. With --append the \
+                line is also added to FILE (created owner-only, only ever appended to). Refuses (exit 3) when the \
+                log does not verify. Run it after each ingest or poll, or daily from cron, and keep the file or \
                 the printed lines where the database's writers cannot change them.
 
-                Protects against: rewriting, deleting or truncating entries up to the last checkpoint, even
-                with the chain recomputed; changing items or decisions without an audit entry.
-                Does not protect against: changes after the last checkpoint by someone who can also recompute
+                Protects against: rewriting, deleting or truncating entries up to the last checkpoint, even \
+                with the chain recomputed; changing items or decisions without an audit entry. \
+                Does not protect against: changes after the last checkpoint by someone who can also recompute \
                 the chain; anyone who holds the key and can write the checkpoint file too.
 
                 Examples:

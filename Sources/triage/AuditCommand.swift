@@ -14,9 +14,9 @@ struct AuditCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the hash chain: exits 3 and names the first changed, missing or reordered entry.",
             discussion: """
-                Also checks that every item still hashes to its id and that every decision, override and
-                effective decision matches its audit entry. With --checkpoint, each signed head in the file must
-                still be in the log with the same hash: this detects a log cut short or recomputed by someone who
+                Also checks that every item still hashes to its id and that every decision, override and \
+                effective decision matches its audit entry. With --checkpoint, each signed head in the file must \
+                still be in the log with the same hash: this detects a log cut short or recomputed by someone who \
                 could write the database but not the checkpoint file or the key.
 
                 Examples:

@@ -11,18 +11,18 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Generate a synthetic mbox and measure parse and classify throughput and memory against Python's email.",
         discussion: """
-            Writes a deterministic synthetic mbox (from Corpus/ and ../shared/mime-corpus, found through
+            Writes a deterministic synthetic mbox (from Corpus/ and ../shared/mime-corpus, found through \
             $TRIAGE_SHARED or beside the repository) and a smaller one for the linearity check (the first
             --small messages of the same archive), then runs, each as a child process on the same archive:
-            triage parse-only and parse-and-classify (median of --runs, every core, and once on one core to
-            check the output is identical), and the baseline Benchmarks/python_baseline.py (Python's email,
-            policy default, full decoding, plus `re` patterns exported from the rules). Prints messages/s,
+            triage parse-only and parse-and-classify (median of --runs, every core, and once on one core to \
+            check the output is identical), and the baseline Benchmarks/python_baseline.py (Python's email, \
+            policy default, full decoding, plus `re` patterns exported from the rules). Prints messages/s, \
             MB/s, peak memory (VmHWM) and the ratios ours/Python.
 
-            With --corpus the archive is yours (a Maildir, a folder of messages or an mbox; repeat --corpus
+            With --corpus the archive is yours (a Maildir, a folder of messages or an mbox; repeat --corpus \
             for the linearity check, smallest first) and the peers run beside ours on it when installed:
-            Python's email (full decode, the parse baseline), `mu index` (Debian maildir-utils: GMime and
-            Xapian) and `rspamadm mime extract -t` (Debian rspamd, as many processes as --jobs); the regex
+            Python's email (full decode, the parse baseline), `mu index` (Debian maildir-utils: GMime and \
+            Xapian) and `rspamadm mime extract -t` (Debian rspamd, as many processes as --jobs); the regex \
             baseline stays as a secondary line. Benchmarks/build_archive.sh builds a realistic archive.
 
             Examples:
@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
               triage bench --corpus /tmp/bench/Maildir --runs 3
               triage bench --corpus small/Maildir --corpus large/Maildir --before /tmp/triage-old --format json
 
-            Exit codes: 0 measured; 2 usage; 3 the decisions of runs that must agree (1 job and every job,
+            Exit codes: 0 measured; 2 usage; 3 the decisions of runs that must agree (1 job and every job, \
             this build and --before) differ, or --item-scaling found a shape growing too fast.
               triage bench --messages 10000 --runs 5 --format json
               triage bench --archive /tmp/bench.mbox --reuse

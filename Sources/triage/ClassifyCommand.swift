@@ -9,7 +9,7 @@ struct ClassifyCommand: ParsableCommand {
         commandName: "classify",
         abstract: "Decide each item without history (no store): what it is, where it goes, and why.",
         discussion: """
-            Text output is for a caseworker: the outcome first, then the evidence and the explanation.
+            Text output is for a caseworker: the outcome first, then the evidence and the explanation. \
             JSON output is the decision contract, one object per line.
 
             Examples:

@@ -14,7 +14,7 @@ struct DbCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply the store's schema migrations (each store is also migrated when a command opens it).",
             discussion: """
-                Prints the migrations applied, in order. A store whose schema is newer than this triage knows
+                Prints the migrations applied, in order. A store whose schema is newer than this triage knows \
                 (migrations it has never heard of) is refused with exit 2 and left as it was.
 
                 Examples:
@@ -44,11 +44,11 @@ struct DbCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Copy every row of a store into a new, empty one, then check the counts and the audit chain.",
             discussion: """
-                Moves an office from its SQLite file to a PostgreSQL database (or back). Every id is kept, so
-                the audit log's hash chain and its references stay as they were. The source is read in one
-                snapshot; the destination is written in one transaction, so a failed copy leaves it empty.
-                After the copy, each table must have as many rows in both stores, and the copy's audit log must
-                verify and end at the same entry as the source's; else exit 3. Stop the pollers and caseworkers
+                Moves an office from its SQLite file to a PostgreSQL database (or back). Every id is kept, so \
+                the audit log's hash chain and its references stay as they were. The source is read in one \
+                snapshot; the destination is written in one transaction, so a failed copy leaves it empty. \
+                After the copy, each table must have as many rows in both stores, and the copy's audit log must \
+                verify and end at the same entry as the source's; else exit 3. Stop the pollers and caseworkers \
                 on the source first: what they write after the snapshot is not copied.
 
                 Examples:

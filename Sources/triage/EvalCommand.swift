@@ -12,9 +12,9 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Run the labelled corpus end to end: accuracy, confusion matrices, per-rule hits, every wrong item.",
         discussion: """
-            DIR holds folders with an expected.yaml each (force and, per item, kind, subject, outcome, handler,
-            reasons, flags). Thresholds and the misses kept on purpose (each with why) are read from
-            DIR/eval.yaml. Exits 3 when accuracy is below the threshold or a real complaint is marked
+            DIR holds folders with an expected.yaml each (force and, per item, kind, subject, outcome, handler, \
+            reasons, flags). Thresholds and the misses kept on purpose (each with why) are read from \
+            DIR/eval.yaml. Exits 3 when accuracy is below the threshold or a real complaint is marked \
             not_recorded (the worst error) beyond what eval.yaml allows.
 
             Examples:

@@ -20,9 +20,9 @@ struct FuzzCommand: ParsableCommand {
         commandName: "fuzz",
         abstract: "Mutation-fuzz a parser or the classifier (used by .ci/fuzz.sh).",
         discussion: """
-            Targets: mime (email), form (web form posts), letter (HTML/XML letters), classify (parse any seed,
-            then classify within the item budget). Seeds are files or folders. The same --seed gives the same
-            inputs. Prints one JSON summary line; exits 3 when an input was dropped silently or took longer
+            Targets: mime (email), form (web form posts), letter (HTML/XML letters), classify (parse any seed, \
+            then classify within the item budget). Seeds are files or folders. The same --seed gives the same \
+            inputs. Prints one JSON summary line; exits 3 when an input was dropped silently or took longer \
             than --slow-seconds (with --fail-on-slow), 124 when the watchdog stopped a hang.
 
             Examples:

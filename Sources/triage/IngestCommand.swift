@@ -11,10 +11,10 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Classify with history and store, in the order given, printing each decision.",
         discussion: """
-            Each item is stored once, by the SHA-256 of its bytes: ingesting the same bytes again prints the
-            stored (effective) decision and adds nothing. Items that cannot be read are kept in the store's
-            quarantine with the problem, reported on standard error, and the run goes on (exit 1).
-            History facts (repetitious, reopening, excessive_contact, history_abusive_pattern; 001 §7.1)
+            Each item is stored once, by the SHA-256 of its bytes: ingesting the same bytes again prints the \
+            stored (effective) decision and adds nothing. Items that cannot be read are kept in the store's \
+            quarantine with the problem, reported on standard error, and the run goes on (exit 1). \
+            History facts (repetitious, reopening, excessive_contact, history_abusive_pattern; 001 §7.1) \
             come from the complainant's earlier items in the store, with the profile's `history:` thresholds.
 
             Examples:

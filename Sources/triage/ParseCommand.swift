@@ -9,7 +9,7 @@ struct ParseCommand: ParsableCommand {
         commandName: "parse",
         abstract: "Print the normalised Correspondence of each item, one JSON object per line (the debugging view).",
         discussion: """
-            Containers (mbox files, Maildirs, folders) expand to their items. An item that cannot be read is
+            Containers (mbox files, Maildirs, folders) expand to their items. An item that cannot be read is \
             reported on standard error with the problem, and the exit code is 1; the others are still printed.
 
             Examples:

@@ -18,9 +18,9 @@ struct PollCommand: ParsableCommand {
         commandName: "poll",
         abstract: "The mailbox polling job: ingest each new message exactly once, then mark it in the mailbox.",
         discussion: """
-            Each message is stored with its decision in one transaction before the mailbox is touched; only
-            then is it marked (Maildir: moved from new/ to cur/ with the S flag; IMAP: the $Triaged keyword,
-            or moved to --move-to). The store keeps which UIDs (per UIDVALIDITY) are done, so a restart
+            Each message is stored with its decision in one transaction before the mailbox is touched; only \
+            then is it marked (Maildir: moved from new/ to cur/ with the S flag; IMAP: the $Triaged keyword, \
+            or moved to --move-to). The store keeps which UIDs (per UIDVALIDITY) are done, so a restart \
             resumes where it stopped and nothing is recorded twice. SIGTERM finishes the item in hand and exits.
 
             Passwords and tokens never go on the command line: use --password-env/--password-file or

@@ -24,17 +24,17 @@ struct ReclassifyCommand: ParsableCommand {
         commandName: "reclassify",
         abstract: "Re-run the current rules over archives and report which decisions change and why.",
         discussion: """
-            Streams the archives (mbox files, Maildirs, folders of .eml/.html/.xml/form files) through every
-            core and writes the decisions in input order, as JSON Lines (the decision contract, plus `item`,
-            the mbox offset or Maildir name) or CSV. The output is the same whatever --jobs is. On a terminal a
+            Streams the archives (mbox files, Maildirs, folders of .eml/.html/.xml/form files) through every \
+            core and writes the decisions in input order, as JSON Lines (the decision contract, plus `item`, \
+            the mbox offset or Maildir name) or CSV. The output is the same whatever --jobs is. On a terminal a \
             progress bar (count, rate, ETA) is drawn on standard error; nothing when piped.
 
-            With --against PREVIOUS.jsonl (an earlier run's output) or --stored, a change report says how many
-            decisions flip, from what to what, because of which rules, with examples. Decisions a caseworker
-            made are reported as disagreements, never changed. The report goes to --report-file, else to
+            With --against PREVIOUS.jsonl (an earlier run's output) or --stored, a change report says how many \
+            decisions flip, from what to what, because of which rules, with examples. Decisions a caseworker \
+            made are reported as disagreements, never changed. The report goes to --report-file, else to \
             standard output when decisions go to --output, else to standard error.
 
-            With --stored, every item in the store (--db) is re-read from its raw bytes, classified with its
+            With --stored, every item in the store (--db) is re-read from its raw bytes, classified with its \
             complainant's history, and compared with its effective decision; nothing in the store changes unless
             --apply is given, which stores the new decisions (audit-logged). A caseworker's decision stays
             effective; a different new decision is recorded beside it as a disagreement.

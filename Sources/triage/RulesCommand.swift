@@ -93,15 +93,15 @@ struct RulesLearnCommand: ParsableCommand {
         commandName: "learn",
         abstract: "Learn the second reading's weights (Rules/second-reading.tsv) from the labelled corpus.",
         discussion: """
-            The second reading is a logistic model over word stems and pairs of stems. It
-            never routes an item: when the rules recognise no complaint but the item reads
-            like one, it sends the item to a caseworker instead of "not a complaint".
+            The second reading is a logistic model over word stems and pairs of stems. It \
+            never routes an item: when the rules recognise no complaint but the item reads \
+            like one, it sends the item to a caseworker instead of "not a complaint". \
             The weights are written where decisions.yaml's second_reading.file says.
 
             --check compares the file with what the corpus gives and exits 3 when it is
-            stale (CI runs it). --cross-validate leaves each blind batch out in turn and
-            shows, for several thresholds, how many of the rules' wrong "not a complaint"
-            decisions the model learned without that batch catches, and how many right
+            stale (CI runs it). --cross-validate leaves each blind batch out in turn and \
+            shows, for several thresholds, how many of the rules' wrong "not a complaint" \
+            decisions the model learned without that batch catches, and how many right \
             ones it sends to a caseworker for nothing: that is how the threshold is chosen.
 
             Examples:

@@ -10,19 +10,19 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Receive web form posts over HTTP: store each one before answering, then classify it with history.",
         discussion: """
-            POST /forms/FORM takes a form of Rules/forms/ (FORM is the mapping id) as urlencoded,
-            multipart/form-data (with files) or JSON. Each post is stored, with its decision, in one
-            transaction committed to disk before the answer: a browser is sent (303) to /thanks/REFERENCE;
-            a client that sends Accept: application/json gets 201 {"id": …, "reference": …}. A retry (same
-            Idempotency-Key header, or the same bytes) is answered with the item first stored (200).
-            A bad post gets a 4xx saying what is wrong and is kept in the store's quarantine.
+            POST /forms/FORM takes a form of Rules/forms/ (FORM is the mapping id) as urlencoded, \
+            multipart/form-data (with files) or JSON. Each post is stored, with its decision, in one \
+            transaction committed to disk before the answer: a browser is sent (303) to /thanks/REFERENCE; \
+            a client that sends Accept: application/json gets 201 {"id": …, "reference": …}. A retry (same \
+            Idempotency-Key header, or the same bytes) is answered with the item first stored (200). \
+            A bad post gets a 4xx saying what is wrong and is kept in the store's quarantine. \
             GET /healthz answers ok; GET /metrics gives Prometheus metrics.
 
-            Listen on loopback behind the reverse proxy that ends TLS; give it --trust-proxy if it is not on
-            this host. Logs (standard error) carry the form, status, result and reference, never what was
+            Listen on loopback behind the reverse proxy that ends TLS; give it --trust-proxy if it is not on \
+            this host. Logs (standard error) carry the form, status, result and reference, never what was \
             written or who sent it. SIGTERM or SIGINT: stop accepting, finish the posts in flight, exit 0.
 
-            Exit codes: 0 stopped by a signal; 2 bad options or configuration (64 when the option parser finds them), or the
+            Exit codes: 0 stopped by a signal; 2 bad options or configuration (64 when the option parser finds them), or the \
             address cannot be listened on.
 
             Examples:

@@ -13,9 +13,9 @@ struct Triage: AsyncParsableCommand {
 
             Exit codes:
               0  success
-              1  some items could not be read (they are reported and kept; the rest were processed)
+              1  some items could not be read (reported and kept; the rest were processed)
               2  usage error or unusable rules/configuration
-              3  a check failed (rules test, rules lint, eval below its threshold, audit verify)
+              3  a check failed (rules test or lint, eval below threshold, audit verify)
               4  poll: the mailbox could not be reached
 
             Examples:
