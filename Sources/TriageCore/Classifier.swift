@@ -40,6 +40,7 @@ public struct Classifier: Sendable {
         run.resolveSubject()
         let profile = rules.ruleSet.profile(force)
         run.computeReviewTiming(windowDays: profile?.reviewWindowDays ?? 28)
+        run.computeWriterForce(profileId: profile?.id)
         if run.outOfTime { return nil }
         run.readSecondTimeWhereItMatters()
         let decision = run.decide(force: force, profile: profile)

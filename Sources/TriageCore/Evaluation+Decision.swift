@@ -22,6 +22,16 @@ extension Evaluation {
         derived["review_timing"] = [days > windowDays ? "out_of_time" : "in_time"]
     }
 
+    /// Compares the force the writer says they serve with (the rules' `writer_force`
+    /// values, force profile ids or `other`) with the profile's own force, as the
+    /// derived fact `writer_force_is` (`own` or `other`): s29(4) bars a complaint
+    /// about colleagues of one's own force only. Own wins when both are named.
+    mutating func computeWriterForce(profileId: String?) {
+        let named = values("writer_force")
+        guard !named.isEmpty, let profileId else { return }
+        derived["writer_force_is"] = [named.contains(profileId) ? "own" : "other"]
+    }
+
     // MARK: Decision
 
     func decide(force: String, profile: ForceProfile?) -> Decision {

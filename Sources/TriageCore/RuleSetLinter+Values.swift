@@ -11,6 +11,7 @@ extension RuleSetLinter {
             "decided_subject": Vocabulary.subjects,
             "subject_conflict": ["true"],
             "review_timing": ["in_time", "out_of_time", "unknown"],
+            "writer_force_is": ["own", "other"],
             "kind": Vocabulary.kinds,
             "outcome": Vocabulary.outcomes,
         ]

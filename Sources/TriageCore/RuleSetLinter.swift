@@ -6,7 +6,7 @@ public struct RuleSetLinter: Sendable {
     public let rules: CompiledRuleSet
 
     /// Facts the engine derives itself.
-    public static let derivedFacts: Set<String> = ["subject", "subject_conflict", "review_timing", "kind", "outcome", "decided_subject"]
+    public static let derivedFacts: Set<String> = ["subject", "subject_conflict", "review_timing", "writer_force_is", "kind", "outcome", "decided_subject"]
     /// Facts that come from the store's history.
     public static let historyFacts: Set<String> = ["repetitious", "reopening", "excessive_contact", "history_abusive_pattern", "same_matter", "earlier_complaint"]
 
@@ -137,7 +137,9 @@ public struct RuleSetLinter: Sendable {
             problems += profile.contractWordProblems()
         }
         problems += conditionValueProblems()
-        for fact in setFacts.subtracting(usedFacts).subtracting(["category", "outcome_letter_date"]).sorted() {
+        // Facts the engine reads itself: categories go into the decision, the outcome letter's
+        // date into review_timing, the writer's force into writer_force_is.
+        for fact in setFacts.subtracting(usedFacts).subtracting(["category", "outcome_letter_date", "writer_force"]).sorted() {
             problems.append("fact '\(fact)' is set by rules but used by no decision row, flag or requirement")
         }
         return problems
