@@ -163,7 +163,17 @@ public struct Party: Codable, Sendable, Equatable, Hashable {
 
     /// True when nothing identifies or reaches the party.
     public var isEmpty: Bool {
-        [name, address, phone, postalAddress].allSatisfy { ($0 ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        [name, address, phone, postalAddress].allSatisfy { Self.isBlank($0 ?? "") }
+    }
+
+    /// Whether `text` holds only white space and line breaks (`CharacterSet.whitespacesAndNewlines`).
+    /// An ASCII byte outside them answers at once, without Foundation's trimming.
+    static func isBlank(_ text: String) -> Bool {
+        for byte in text.utf8 {
+            if byte >= 0x80 { return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            if byte != 0x20 && !(byte >= 0x09 && byte <= 0x0D) { return false }
+        }
+        return true
     }
 }
 

@@ -150,6 +150,12 @@ public struct PhraseMatcher: Sendable {
     /// Number of trie nodes (for diagnostics and benchmarks).
     public var nodeCount: Int { shape.count }
 
+    /// Gives each of `words` an id in the vocabulary (words no phrase uses match
+    /// nothing: they only carry ids for other readers of the tokens).
+    mutating func intern(_ words: [String]) {
+        for word in words { _ = intern(word) }
+    }
+
     private mutating func intern(_ word: String) -> Int32 {
         if let id = vocabulary[word] { return id }
         let id = Int32(vocabulary.count)
