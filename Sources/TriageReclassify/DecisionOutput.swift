@@ -65,10 +65,12 @@ public final class DecisionOutput {
     /// mbox offset, a Maildir name).
     /// Written directly (``DecisionJSONWriter``), byte for byte what `encoder` (a
     /// ``StableJSON`` encoder) writes; a date that is not a whole second of the
-    /// years 1900–9999 goes through `encoder`.
+    /// years 1900–9999 is written by `encoder` (the date alone, not the decision).
     public static func jsonLine(_ item: ItemDecision, encoder: JSONEncoder? = nil) throws -> String {
         if let line = DecisionJSONWriter.line(item) { return line }
-        return try encodedLine(item, encoder: encoder ?? StableJSON.encoder())
+        let encoder = encoder ?? StableJSON.encoder()
+        if let line = DecisionJSONWriter.line(item, encodingDate: { DecisionJSONWriter.encodedDate($0, encoder: encoder) }) { return line }
+        return try encodedLine(item, encoder: encoder)
     }
 
     /// One decision as a JSON line, through `encoder` (what ``jsonLine(_:encoder:)`` writes).
@@ -122,13 +124,15 @@ struct LabelledDecision: Encodable {
 /// they are), dates as its ISO 8601 strings.
 enum DecisionJSONWriter {
     /// The line, or nil when the decision holds a date this writer leaves to the encoder.
-    static func line(_ item: ItemDecision) -> String? {
+    /// - Parameter encodingDate: writes such a date as the encoder writes it (the
+    ///   string's bytes, without quotes), or gives nil.
+    static func line(_ item: ItemDecision, encodingDate: ((Date) -> [UInt8]?)? = nil) -> String? {
         let d = item.decision
         var out: [UInt8] = []
         out.reserveCapacity(2048)
         var received: [UInt8]?
         if let date = d.received {
-            guard let iso = iso8601(date) else { return nil }
+            guard let iso = iso8601(date) ?? encodingDate?(date) else { return nil }
             received = iso
         }
         out.append(contentsOf: #"{"format_version":"#.utf8)
@@ -216,6 +220,18 @@ enum DecisionJSONWriter {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// `date` as `encoder` writes it in any value: the string of its encoding of `[date]`
+    /// (`["…"]`), without quotes; nil when that is not one plain string in brackets.
+    static func encodedDate(_ date: Date, encoder: JSONEncoder) -> [UInt8]? {
+        guard let data = try? encoder.encode([date]) else { return nil }
+        let bytes = Array(data)
+        guard bytes.count >= 4, bytes[0] == UInt8(ascii: "["), bytes[1] == UInt8(ascii: "\""),
+              bytes[bytes.count - 2] == UInt8(ascii: "\""), bytes[bytes.count - 1] == UInt8(ascii: "]") else { return nil }
+        let inner = bytes[2..<bytes.count - 2]
+        guard !inner.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) else { return nil }
+        return Array(inner)
     }
 
     /// `yyyy-MM-ddTHH:mm:ssZ` in UTC (``MailDates/internetDateTime(_:)``), for a whole
