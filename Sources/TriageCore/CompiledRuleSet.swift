@@ -37,6 +37,8 @@ public struct CompiledRuleSet: Sendable {
     let flagConditions: [CompiledConditions]
     /// The second reading's stem numbers by vocabulary id (nil: look stems up by string).
     private(set) var secondReadingNumbering: SecondReading.VocabularyNumbering?
+    /// The rules that match fields, headers, attachments, the sender or the item, in order.
+    let structuralRules: [Int]
     /// Ids of the rules marked `internal` (fired, but not listed among a decision's rules).
     let internalRuleIds: Set<String>
 
@@ -60,6 +62,11 @@ public struct CompiledRuleSet: Sendable {
         }
         rowConditions = ruleSet.table.rows.map(CompiledRowConditions.init)
         flagConditions = (ruleSet.table.flags ?? []).map { CompiledConditions($0.when) }
+        structuralRules = ruleSet.rules.indices.filter { r in
+            let match = ruleSet.rules[r].match
+            return match.fields != nil || match.headers != nil || match.attachments != nil || match.senderDomains != nil
+                || !(match.item ?? []).isEmpty
+        }
         internalRuleIds = Set(ruleSet.rules.filter { $0.internal == true }.map(\.id))
         let normalizer = TextNormalizer(table: ruleSet.normalization, stemmer: stemmer)
         var problems: [String] = []

@@ -166,15 +166,20 @@ public struct Party: Codable, Sendable, Equatable, Hashable {
         [name, address, phone, postalAddress].allSatisfy { Self.isBlank($0 ?? "") }
     }
 
-    /// Whether `text` holds only white space and line breaks (`CharacterSet.whitespacesAndNewlines`).
-    /// An ASCII byte outside them answers at once, without Foundation's trimming.
+    /// Whether `text` holds only white space and line breaks (`CharacterSet.whitespacesAndNewlines`):
+    /// what trimming them leaves empty, scalar by scalar, stopping at the first other one.
     static func isBlank(_ text: String) -> Bool {
-        for byte in text.utf8 {
-            if byte >= 0x80 { return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-            if byte != 0x20 && !(byte >= 0x09 && byte <= 0x0D) { return false }
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x80 {
+                if scalar.value != 0x20 && !(scalar.value >= 0x09 && scalar.value <= 0x0D) { return false }
+            } else if !blanks.contains(scalar) {
+                return false
+            }
         }
         return true
     }
+
+    private static let blanks = CharacterSet.whitespacesAndNewlines
 }
 
 /// A date and the evidence it was taken from.

@@ -50,6 +50,15 @@ import SnowballStemming
         #expect(Evaluation.trimmedOneLine("  The officer\nwas rude.\n\n\t") == "The officer was rude.")
     }
 
+    @Test func theBudgetCountsScalarsAsTheScalarViewDoes() {
+        var random = SplitMix64(seed: 9)
+        for _ in 0..<500 {
+            let text = Self.randomText(&random) + "日本 😀 e\u{301}"
+            #expect(ItemBudget.scalarCount(text) == text.unicodeScalars.count)
+        }
+        #expect(ItemBudget.scalarCount("") == 0)
+    }
+
     @Test func theSecondReadingSumsTheSameByIdsAsByStems() throws {
         let examples = SecondReadingTests.examples
         let model = SecondReadingTrainer().train(examples)
