@@ -203,23 +203,37 @@ enum DecisionJSONWriter {
     /// A JSON string, escaped as the encoder escapes it.
     static func string(_ value: String, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in value.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
-            case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
-            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
-            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-            case 0..<0x20:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
-            default: out.append(b)
+        // Runs of bytes written as they are (the common case) are copied at once.
+        let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            var runStart = 0
+            for (i, b) in bytes.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                escape(b, &out)
+                runStart = i + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            return true
         }
+        if copied == nil { for b in value.utf8 { escape(b, &out) } }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// One byte of a JSON string, escaped as the encoder escapes it.
+    private static func escape(_ b: UInt8, _ out: inout [UInt8]) {
+        switch b {
+        case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
+        case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+        case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
+        case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+        case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+        case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
+        case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+        case 0..<0x20:
+            out.append(contentsOf: #"\u00"#.utf8)
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 0xF)])
+        default: out.append(b)
+        }
     }
 
     /// `date` as `encoder` writes it in any value: the string of its encoding of `[date]`
