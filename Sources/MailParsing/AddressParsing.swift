@@ -17,6 +17,22 @@ public struct MailAddress: Sendable, Equatable, Hashable {
     }
 }
 
+/// Scalars collected as UTF-8 bytes: the same string as a `String.UnicodeScalarView`
+/// appended to scalar by scalar, which is several times slower.
+private struct ScalarBuffer {
+    private var bytes: [UInt8] = []
+
+    var isEmpty: Bool { bytes.isEmpty }
+
+    mutating func append(_ scalar: Unicode.Scalar) {
+        if scalar.value < 0x80 { bytes.append(UInt8(scalar.value)) } else { UTF8.encode(scalar) { bytes.append($0) } }
+    }
+
+    mutating func append(contentsOf text: String) { bytes.append(contentsOf: text.utf8) }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+}
+
 /// Lenient RFC 5322 address-list parsing (groups, comments, quoted names,
 /// obsolete routes, encoded words).
 public enum AddressParsing {
@@ -43,7 +59,7 @@ public enum AddressParsing {
             case " ", "\t", "\r", "\n":
                 i += 1
             case "\"":
-                var v = String.UnicodeScalarView()
+                var v = ScalarBuffer()
                 i += 1
                 var closed = false
                 while i < n {
@@ -52,10 +68,10 @@ public enum AddressParsing {
                     v.append(s[i]); i += 1
                 }
                 if !closed { defects.append("address: unterminated quoted string") }
-                tokens.append(.word(String(v), quoted: true))
+                tokens.append(.word(v.string, quoted: true))
             case "(":
                 var depth = 0
-                var v = String.UnicodeScalarView()
+                var v = ScalarBuffer()
                 while i < n {
                     if s[i] == "\\", i + 1 < n { v.append(s[i + 1]); i += 2; continue }
                     if s[i] == "(" { depth += 1; if depth > 1 { v.append(s[i]) } ; i += 1; continue }
@@ -63,9 +79,9 @@ public enum AddressParsing {
                     v.append(s[i]); i += 1
                 }
                 if depth > 0 { defects.append("address: unterminated comment") }
-                tokens.append(.comment(String(v)))
+                tokens.append(.comment(v.string))
             case "<":
-                var v = String.UnicodeScalarView()
+                var v = ScalarBuffer()
                 i += 1
                 var closed = false
                 while i < n {
@@ -81,11 +97,11 @@ public enum AddressParsing {
                     i += 1
                 }
                 if !closed { defects.append("address: unterminated angle address") }
-                tokens.append(.angle(String(v)))
+                tokens.append(.angle(v.string))
             case ",", ":", ";", "@", ".", ">":
                 tokens.append(.special(c)); i += 1
             default:
-                var v = String.UnicodeScalarView()
+                var v = ScalarBuffer()
                 // An encoded word may contain ':' and '.'; an atom may not.
                 let encodedWord = c == "=" && i + 1 < n && s[i + 1] == "?"
                 while i < n {
@@ -95,14 +111,14 @@ public enum AddressParsing {
                     v.append(d); i += 1
                 }
                 if v.isEmpty { i += 1; continue }
-                tokens.append(.word(String(v), quoted: false))
+                tokens.append(.word(v.string, quoted: false))
             }
         }
 
         var result: [MailAddress] = []
         // Current mailbox under construction.
         var phrase: [(String, Bool, Bool)] = [] // (text, quoted, spaceBefore)
-        var addrSpec = String.UnicodeScalarView()
+        var addrSpec = ScalarBuffer()
         var angle: String? = nil
         var comments: [String] = []
         var sawAt = false
@@ -124,7 +140,7 @@ public enum AddressParsing {
         }
         func finish() {
             defer {
-                phrase = []; addrSpec = String.UnicodeScalarView(); angle = nil; comments = []; sawAt = false
+                phrase = []; addrSpec = ScalarBuffer(); angle = nil; comments = []; sawAt = false
             }
             if let a = angle {
                 var address = a
@@ -147,7 +163,7 @@ public enum AddressParsing {
             if !addrSpec.isEmpty {
                 let name = comments.first.map { decodeComment($0) }
                 let hasName = !(name?.isEmpty ?? true)
-                result.append(MailAddress(name: hasName ? name : nil, address: String(addrSpec), nameFromComment: hasName))
+                result.append(MailAddress(name: hasName ? name : nil, address: addrSpec.string, nameFromComment: hasName))
                 return
             }
             if !phrase.isEmpty {
@@ -169,7 +185,7 @@ public enum AddressParsing {
             switch t {
             case .word(let w, let q):
                 phrase.append((w, q, true))
-                if q { addrSpec.append(contentsOf: ("\"" + w + "\"").unicodeScalars) } else { addrSpec.append(contentsOf: w.unicodeScalars) }
+                if q { addrSpec.append(contentsOf: "\"" + w + "\"") } else { addrSpec.append(contentsOf: w) }
             case .comment(let c):
                 comments.append(c)
             case .angle(let a):
@@ -184,7 +200,7 @@ public enum AddressParsing {
                 case ":":
                     if angle == nil && !sawAt {
                         // Group name: drop it.
-                        phrase = []; addrSpec = String.UnicodeScalarView(); comments = []
+                        phrase = []; addrSpec = ScalarBuffer(); comments = []
                     } else {
                         addrSpec.append(c)
                     }
@@ -194,7 +210,7 @@ public enum AddressParsing {
                     if var last = phrase.popLast() { last.0 += "@"; phrase.append(last) }
                     // glue the next word to this one
                     if k + 1 < tokens.count, case .word(let w, let q) = tokens[k + 1] {
-                        addrSpec.append(contentsOf: w.unicodeScalars)
+                        addrSpec.append(contentsOf: w)
                         if var last = phrase.popLast() { last.0 += w; phrase.append(last) } else { phrase.append((w, q, true)) }
                         k += 1
                     }
@@ -202,7 +218,7 @@ public enum AddressParsing {
                     addrSpec.append(c)
                     if var last = phrase.popLast() { last.0 += "."; phrase.append(last) }
                     if k + 1 < tokens.count, case .word(let w, _) = tokens[k + 1] {
-                        addrSpec.append(contentsOf: w.unicodeScalars)
+                        addrSpec.append(contentsOf: w)
                         if var last = phrase.popLast() { last.0 += w; phrase.append(last) }
                         k += 1
                     }

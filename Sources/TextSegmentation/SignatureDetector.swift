@@ -21,9 +21,10 @@ extension Analysis {
         if compiled.signOffSet.contains(bare) { return .signOff }
         // "Kind regards, Sam Example" / "Thanks Sam": a sign-off of one to four
         // words, then a name of at most four words.
-        let rawWords = line.raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
         let bareWords = bare.split(separator: " ")
-        guard bareWords.count >= 2, rawWords.count == bareWords.count else { return nil }
+        guard bareWords.count >= 2 else { return nil }
+        let rawWords = line.raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard rawWords.count == bareWords.count else { return nil }
         for k in 1...min(4, bareWords.count - 1) {
             var head = bareWords[0..<k].joined(separator: " ")
             let comma = head.hasSuffix(",")

@@ -32,6 +32,15 @@ public struct CompiledRuleSet: Sendable {
     /// Decision rows that ask for the second reading's fact, and the first row that asks for it to hold.
     let rowsAskingSecondReading: [Bool]
     let firstRowNeedingSecondReading: Int?
+    /// The decision table's rows' and flags' conditions, compiled once (in the table's order).
+    let rowConditions: [CompiledRowConditions]
+    let flagConditions: [CompiledConditions]
+    /// The second reading's stem numbers by vocabulary id (nil: look stems up by string).
+    private(set) var secondReadingNumbering: SecondReading.VocabularyNumbering?
+    /// The rules that match fields, headers, attachments, the sender or the item, in order.
+    let structuralRules: [Int]
+    /// Ids of the rules marked `internal` (fired, but not listed among a decision's rules).
+    let internalRuleIds: Set<String>
 
     /// Guard phrase parts.
     /// The parts of a guard, each compiled under its own owner id (`guardOwnerBase + guard * partCount + part`).
@@ -51,6 +60,14 @@ public struct CompiledRuleSet: Sendable {
         firstRowNeedingSecondReading = secondFact.flatMap { fact in
             ruleSet.table.rows.firstIndex { row in row.conditionSets.contains { $0[fact] == .present(true) || $0[fact] == .value("true") } }
         }
+        rowConditions = ruleSet.table.rows.map(CompiledRowConditions.init)
+        flagConditions = (ruleSet.table.flags ?? []).map { CompiledConditions($0.when) }
+        structuralRules = ruleSet.rules.indices.filter { r in
+            let match = ruleSet.rules[r].match
+            return match.fields != nil || match.headers != nil || match.attachments != nil || match.senderDomains != nil
+                || !(match.item ?? []).isEmpty
+        }
+        internalRuleIds = Set(ruleSet.rules.filter { $0.internal == true }.map(\.id))
         let normalizer = TextNormalizer(table: ruleSet.normalization, stemmer: stemmer)
         var problems: [String] = []
         var words: [String: [NormalizedWord]] = [:]
@@ -112,7 +129,10 @@ public struct CompiledRuleSet: Sendable {
         let tag = PhraseMatcher.newVocabularyTag()
         matcher.vocabularyTag = tag
         classMatcher.vocabularyTag = tag
+        // The second reading's stems get ids too, so it scores tokens by their ids.
+        if let model = ruleSet.secondReading { matcher.intern(model.stems) }
         self.normalizer = normalizer.remembering(words, vocabulary: matcher.words, tag: tag)
+        self.secondReadingNumbering = ruleSet.secondReading?.numbering(by: matcher.words, tag: tag)
         self.matcher = matcher
         self.classMatcher = classMatcher
         self.lexiconIndex = lexiconIndex
@@ -158,6 +178,8 @@ public struct CompiledRuleSet: Sendable {
     public func replacingSecondReading(_ model: SecondReading?) -> CompiledRuleSet {
         var copy = self
         copy.ruleSet.secondReading = model
+        // Another model numbers its stems otherwise, and some may have no id: by string.
+        copy.secondReadingNumbering = nil
         return copy
     }
 

@@ -163,8 +163,23 @@ public struct Party: Codable, Sendable, Equatable, Hashable {
 
     /// True when nothing identifies or reaches the party.
     public var isEmpty: Bool {
-        [name, address, phone, postalAddress].allSatisfy { ($0 ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        [name, address, phone, postalAddress].allSatisfy { Self.isBlank($0 ?? "") }
     }
+
+    /// Whether `text` holds only white space and line breaks (`CharacterSet.whitespacesAndNewlines`):
+    /// what trimming them leaves empty, scalar by scalar, stopping at the first other one.
+    static func isBlank(_ text: String) -> Bool {
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x80 {
+                if scalar.value != 0x20 && !(scalar.value >= 0x09 && scalar.value <= 0x0D) { return false }
+            } else if !blanks.contains(scalar) {
+                return false
+            }
+        }
+        return true
+    }
+
+    private static let blanks = CharacterSet.whitespacesAndNewlines
 }
 
 /// A date and the evidence it was taken from.

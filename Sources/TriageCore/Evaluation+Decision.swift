@@ -77,7 +77,7 @@ extension Evaluation {
         withRow.derived["kind"] = [row.kind]
         withRow.derived["outcome"] = [row.outcome]
         withRow.derived["decided_subject"] = [subject]
-        for flagRule in table.flags ?? [] where withRow.holds(flagRule.when) {
+        for (flagRule, conditions) in zip(table.flags ?? [], rules.flagConditions) where withRow.holds(conditions) {
             if !flags.contains(flagRule.flag) {
                 flags.append(flagRule.flag)
                 if let e = flagRule.explain { flagSentences.append(e) }

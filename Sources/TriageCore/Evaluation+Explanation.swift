@@ -35,7 +35,7 @@ extension Evaluation {
     func firedRuleIds(_ evidence: [Evidence]) -> [String] {
         var seen = Set<String>()
         var ids: [String] = []
-        let internalIds = Set(ruleSet.rules.filter { $0.internal == true }.map(\.id))
+        let internalIds = rules.internalRuleIds
         for e in evidence where !internalIds.contains(e.rule) && seen.insert(e.rule).inserted { ids.append(e.rule) }
         return ids
     }
@@ -82,12 +82,47 @@ extension Evaluation {
 
     /// Lines joined by single spaces where they break; spaces and tabs trimmed from both ends.
     static func trimmedOneLine(_ text: String) -> String {
+        asciiTrimmedOneLine(text) ?? plainTrimmedOneLine(text)
+    }
+
+    /// ``trimmedOneLine(_:)`` by characters, for any text.
+    static func plainTrimmedOneLine(_ text: String) -> String {
         let joined = text.contains("\n") ? text.split(whereSeparator: { $0 == "\n" }).joined(separator: " ") : text
         func isBlank(_ c: Character) -> Bool {
             c.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
         }
         guard let first = joined.firstIndex(where: { !isBlank($0) }), let last = joined.lastIndex(where: { !isBlank($0) }) else { return "" }
         return String(joined[first...last])
+    }
+
+    /// ``trimmedOneLine(_:)`` on bytes, for ASCII text without a carriage return
+    /// (there a line feed is a character of its own, a blank is a space or a tab);
+    /// nil for any other text.
+    static func asciiTrimmedOneLine(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var lineStart = 0
+            // `split` drops empty lines; the kept ones are joined by single spaces.
+            func addLine(_ end: Int) {
+                guard end > lineStart else { return }
+                if !out.isEmpty { out.append(0x20) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<end]))
+            }
+            for (i, byte) in bytes.enumerated() {
+                if byte >= 0x80 || byte == 0x0D { return nil }
+                if byte == 0x0A {
+                    addLine(i)
+                    lineStart = i + 1
+                }
+            }
+            addLine(bytes.count)
+            var lo = 0, hi = out.count
+            while lo < hi, out[lo] == 0x20 || out[lo] == 0x09 { lo += 1 }
+            while hi > lo, out[hi - 1] == 0x20 || out[hi - 1] == 0x09 { hi -= 1 }
+            return String(decoding: out[lo..<hi], as: UTF8.self)
+        }
     }
 
     /// "5 October 2026", in the London calendar: a value type, safe on every thread.

@@ -145,7 +145,8 @@ extension Evaluation {
     }
 
     mutating func matchStructural() {
-        for (r, rule) in ruleSet.rules.enumerated() {
+        for r in rules.structuralRules {
+            let rule = ruleSet.rules[r]
             let match = rule.match
             if let fields = rules.fieldMatchers[r] {
                 for field in item.formFields {

@@ -4,7 +4,7 @@ import Foundation
 extension Evaluation {
     /// The index of the first decision-table row whose conditions hold, if any.
     func firstHoldingRow() -> Int? {
-        ruleSet.table.rows.firstIndex { holds($0.when) && ($0.whenAny.map { $0.contains(where: holds) } ?? true) }
+        rules.rowConditions.firstIndex { holds($0.when) && ($0.whenAny.map { $0.contains(where: holds) } ?? true) }
     }
 
     /// Reads the item a second time where that can change the decision, and sets a fact:
@@ -23,7 +23,7 @@ extension Evaluation {
             || rules.firstRowNeedingSecondReading.map({ deciding > $0 }) == true else { return }
         let indexes = secondReadingIndexes(settings.segments)
         let maxWords = settings.maxWords ?? .max
-        let probability = SecondReading.sigmoid(model.logit(of: indexes, maxWords: maxWords))
+        let probability = SecondReading.sigmoid(model.logit(of: indexes, maxWords: maxWords, numbering: rules.secondReadingNumbering))
         func percent(_ p: Double, _ rule: FloatingPointRoundingRule) -> Int { Int((p * 100).rounded(rule)) }
         if let doubt {
             guard probability < doubt.below else { return }

@@ -162,16 +162,13 @@ struct Evaluation {
         facts[fact]?[value] != nil || derived[fact]?.contains(value) == true
     }
 
-    func holds(_ conditions: [String: FactCondition]) -> Bool {
-        for (fact, condition) in conditions {
-            switch condition {
+    /// Whether every condition holds.
+    func holds(_ conditions: CompiledConditions) -> Bool {
+        for (fact, test) in conditions.tests {
+            switch test {
             case .present(let wanted): if isSet(fact) != wanted { return false }
-            case .value(let x):
-                if x.hasPrefix("!") {
-                    if has(fact, String(x.dropFirst())) { return false }
-                } else if !has(fact, x) {
-                    return false
-                }
+            case .value(let x): if !has(fact, x) { return false }
+            case .notValue(let x): if has(fact, x) { return false }
             case .anyOf(let xs): if !xs.contains(where: { has(fact, $0) }) { return false }
             }
         }

@@ -66,7 +66,7 @@ public struct ItemBudget: Sendable, Equatable {
         var total = 0
         func add(_ s: String) {
             guard total < cap else { return }
-            total += s.unicodeScalars.count
+            total += Self.scalarCount(s)
         }
         func walk(_ c: Correspondence, depth: Int) {
             add(c.subject ?? "")
@@ -76,6 +76,15 @@ public struct ItemBudget: Sendable, Equatable {
         }
         walk(item, depth: 0)
         return total
+    }
+
+    /// The number of Unicode scalars of `s`: its UTF-8 bytes that do not continue a scalar.
+    static func scalarCount(_ s: String) -> Int {
+        s.utf8.withContiguousStorageIfAvailable { bytes in
+            var n = 0
+            for b in bytes where b & 0xC0 != 0x80 { n += 1 }
+            return n
+        } ?? s.unicodeScalars.count
     }
 
     /// Why the item is over budget, or nil when the classifier may read it.

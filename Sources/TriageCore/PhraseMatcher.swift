@@ -30,6 +30,10 @@ public struct PhraseMatcher: Sendable {
     private var shape: [UInt8] = [0]
     /// Per node: the owners of the phrases that end there, in the order added.
     private var owners: [[Int]] = [[]]
+    /// The root's keyed children, by kind (``EdgeKind`` raw value) and id, or -1: every
+    /// token starts a walk at the root, so its edges are read from these dense arrays,
+    /// not probed in the large edge table.
+    private var rootChildren: [[Int32]] = [[], [], []]
 
     private static let hasChild: UInt8 = 1 << 7
     private static let hasOwner: UInt8 = 1 << 6
@@ -150,6 +154,12 @@ public struct PhraseMatcher: Sendable {
     /// Number of trie nodes (for diagnostics and benchmarks).
     public var nodeCount: Int { shape.count }
 
+    /// Gives each of `words` an id in the vocabulary (words no phrase uses match
+    /// nothing: they only carry ids for other readers of the tokens).
+    mutating func intern(_ words: [String]) {
+        for word in words { _ = intern(word) }
+    }
+
     private mutating func intern(_ word: String) -> Int32 {
         if let id = vocabulary[word] { return id }
         let id = Int32(vocabulary.count)
@@ -170,6 +180,11 @@ public struct PhraseMatcher: Sendable {
         let next = newNode()
         edges.insert(key, Int32(next))
         shape[node] |= kind.bit | Self.hasChild
+        if node == 0 {
+            let k = Int(kind.rawValue)
+            if rootChildren[k].count <= Int(id) { rootChildren[k] += [Int32](repeating: -1, count: Int(id) + 1 - rootChildren[k].count) }
+            rootChildren[k][Int(id)] = Int32(next)
+        }
         return next
     }
 
@@ -224,11 +239,18 @@ public struct PhraseMatcher: Sendable {
         special.withUnsafeBufferPointer { specialBuffer in
         edges.slots.withUnsafeBufferPointer { slotBuffer in
         classList.withUnsafeBufferPointer { classBuffer in
+        rootChildren[0].withUnsafeBufferPointer { rootLiteral in
+        rootChildren[1].withUnsafeBufferPointer { rootExact in
+        rootChildren[2].withUnsafeBufferPointer { rootLexicon in
             let shape = shapeBuffer.baseAddress!, special = specialBuffer.baseAddress!
             let slots = slotBuffer.baseAddress!, mask = slotBuffer.count - 1, shift = edges.shift
             let classFlat = classBuffer.baseAddress
             /// The child of `node` by a keyed edge, or -1.
             func child(_ node: Int, _ kind: EdgeKind, _ id: Int32) -> Int {
+                if node == 0 {
+                    let root = kind == .literal ? rootLiteral : kind == .exact ? rootExact : rootLexicon
+                    return Int(id) < root.count ? Int(root[Int(id)]) : -1
+                }
                 let key = EdgeTable.key(node: node, kind: kind, id: id)
                 var i = Int(truncatingIfNeeded: (key &* EdgeTable.multiplier) >> shift)
                 while true {
@@ -293,6 +315,9 @@ public struct PhraseMatcher: Sendable {
                     reach(Int(slots[Special.any]), start, position)
                 }
             }
+        }
+        }
+        }
         }
         }
         }

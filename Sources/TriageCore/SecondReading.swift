@@ -59,6 +59,37 @@ public struct SecondReading: Sendable, Equatable {
     /// The log-odds that the indexed texts are a complaint: the same sum as
     /// ``logit(_:)`` over ``features(of:)``, without building the features.
     public func logit(of indexes: [TextIndex], maxWords: Int = .max) -> Double {
+        logit(of: indexes, maxWords: maxWords, numbering: nil)
+    }
+
+    /// The model's stems (each word of its features), sorted.
+    var stems: [String] { table.number.keys.sorted() }
+
+    /// This model's stem numbers by the ids of a compiled rule set's vocabulary, so
+    /// a token carrying its ids is scored without looking its stem up by string.
+    /// - Parameters:
+    ///   - vocabulary: word ids, holding every one of ``stems``.
+    ///   - tag: the vocabulary's tag as tokens carry it (see ``WordIDs``).
+    func numbering(by vocabulary: [String: Int32], tag: Int32) -> VocabularyNumbering {
+        var numbers = [Int32](repeating: -1, count: vocabulary.count)
+        for (stem, n) in table.number {
+            guard let id = vocabulary[stem] else { preconditionFailure("a second-reading stem outside the vocabulary") }
+            numbers[Int(id)] = n
+        }
+        return VocabularyNumbering(tag: tag, numbers: numbers)
+    }
+
+    /// The model's stem numbers by vocabulary id (-1: a word no feature has); see ``numbering(by:tag:)``.
+    struct VocabularyNumbering: Sendable {
+        let tag: Int32
+        let numbers: [Int32]
+    }
+
+    /// ``logit(of:maxWords:)``, with the stems of tokens carrying `numbering`'s tag
+    /// numbered by their ids (any other token's stem is looked up by string).
+    func logit(of indexes: [TextIndex], maxWords: Int, numbering: VocabularyNumbering?) -> Double {
+        let tag = numbering?.tag ?? 0
+        let byID = numbering?.numbers ?? []
         var z = bias
         var seenSingles = Set<Int32>()
         var seenPairs = Set<Int64>()
@@ -74,7 +105,11 @@ public struct SecondReading: Sendable, Equatable {
                 }
                 words += 1
                 if words > maxWords { return z }
-                let id = table.number[token.stem] ?? -1
+                // A tagged token's stem id is -1 only for a word outside the vocabulary,
+                // which holds every stem of the model: no feature has it.
+                let id = tag != 0 && token.ids.vocabulary == tag
+                    ? (token.ids.stem >= 0 ? byID[Int(token.ids.stem)] : -1)
+                    : table.number[token.stem] ?? -1
                 if id >= 0 {
                     if seenSingles.insert(id).inserted { z += table.single[Int(id)] }
                     if previous >= 0 {

@@ -80,7 +80,18 @@ public struct TextIndex: Sendable {
     @inline(__always)
     static func isLetter(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x80 { return (c.value | 0x20) >= 97 && (c.value | 0x20) <= 122 }
+        if c.value < ScalarClasses.tableEnd { return ScalarClasses.table[Int(c.value)] & ScalarClasses.alphabetic != 0 }
+        if ScalarClasses.isIdeographOrHangul(c.value) { return true }
         return c.properties.isAlphabetic
+    }
+
+    /// Unicode `Uppercase`, with ASCII and the scalars of ``ScalarClasses`` answered without a property lookup.
+    @inline(__always)
+    static func isUppercase(_ c: Unicode.Scalar) -> Bool {
+        if c.value < 0x80 { return c.value >= 65 && c.value <= 90 }
+        if c.value < ScalarClasses.tableEnd { return ScalarClasses.table[Int(c.value)] & ScalarClasses.uppercase != 0 }
+        if ScalarClasses.isIdeographOrHangul(c.value) { return false }
+        return c.properties.isUppercase
     }
 
     /// Unicode `White_Space`, with ASCII answered without a property lookup.
@@ -100,6 +111,28 @@ public struct TextIndex: Sendable {
         // Both ends are scalar boundaries, so the bytes between them decode exactly.
         let utf8 = text.utf8
         return String(Substring(utf8[utf8.index(utf8.startIndex, offsetBy: a)..<utf8.index(utf8.startIndex, offsetBy: b)]))
+    }
+}
+
+/// The Unicode properties the tokeniser asks of a scalar, looked up once for the
+/// scalars of the alphabets below U+3000 (Latin, Greek, Cyrillic, Hebrew, Arabic,
+/// Indic, kana, …) and known for the CJK ideographs and Hangul syllables: a property
+/// look-up costs a few hundred instructions, a table one load.
+enum ScalarClasses {
+    static let alphabetic: UInt8 = 1
+    static let uppercase: UInt8 = 2
+    /// The table covers the scalars below this.
+    static let tableEnd: UInt32 = 0x3100
+
+    /// CJK Unified Ideographs and Hangul syllables: every one alphabetic, none upper case.
+    @inline(__always)
+    static func isIdeographOrHangul(_ value: UInt32) -> Bool {
+        (value >= 0x4E00 && value <= 0x9FFF) || (value >= 0xAC00 && value <= 0xD7A3)
+    }
+    /// Per scalar below ``tableEnd``: ``alphabetic`` and ``uppercase`` bits (none for a surrogate).
+    static let table: [UInt8] = (0..<tableEnd).map { value in
+        guard let scalar = Unicode.Scalar(value) else { return 0 }
+        return (scalar.properties.isAlphabetic ? alphabetic : 0) | (scalar.properties.isUppercase ? uppercase : 0)
     }
 }
 
@@ -168,9 +201,9 @@ extension TextIndex {
                 wordEnd -= 1
             }
             if count > 0 {
-                let s = word.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<count]), as: UTF8.self) }
                 let capitalised = wordCapitalised && !(wordAllCaps && count > 1)
-                if wordHasLetter, let words = normalizer?.words(for: s) {
+                // The word's bytes are looked up as they are: a word among the rule set's needs no string made.
+                if wordHasLetter, let words = normalizer?.words(forUTF8: word, count: count) {
                     for w in words {
                         tokens.append(Token(
                             text: w.text, stem: w.stem, start: wordStart + baseOffset, end: wordEnd + baseOffset,
@@ -178,6 +211,7 @@ extension TextIndex {
                             isNumber: false, isCapitalised: capitalised, ids: w.ids))
                     }
                 } else {
+                    let s = word.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<count]), as: UTF8.self) }
                     tokens.append(Token(
                         text: s, stem: s, start: wordStart + baseOffset, end: wordEnd + baseOffset,
                         sentence: sentence, paragraph: paragraph, isWord: true,
@@ -194,7 +228,7 @@ extension TextIndex {
             if scalar.value < 0x80 {
                 word.append(UInt8(scalar.value))
             } else {
-                word.append(contentsOf: String(scalar).utf8)
+                UTF8.encode(scalar) { word.append($0) }
             }
         }
 
@@ -248,7 +282,7 @@ extension TextIndex {
         mutating func step(_ c: Unicode.Scalar, offset: Int, next: Unicode.Scalar?, _ normalizer: borrowing TextNormalizer?) {
             let isLetter = TextIndex.isLetter(c)
             if isLetter || (c.value >= 48 && c.value <= 57) {
-                let isUpper = c.value < 0x80 ? (c.value >= 65 && c.value <= 90) : c.properties.isUppercase
+                let isUpper = TextIndex.isUppercase(c)
                 if word.isEmpty {
                     wordStart = offset
                     wordCapitalised = isUpper

@@ -65,10 +65,12 @@ public final class DecisionOutput {
     /// mbox offset, a Maildir name).
     /// Written directly (``DecisionJSONWriter``), byte for byte what `encoder` (a
     /// ``StableJSON`` encoder) writes; a date that is not a whole second of the
-    /// years 1900–9999 goes through `encoder`.
+    /// years 1900–9999 is written by `encoder` (the date alone, not the decision).
     public static func jsonLine(_ item: ItemDecision, encoder: JSONEncoder? = nil) throws -> String {
         if let line = DecisionJSONWriter.line(item) { return line }
-        return try encodedLine(item, encoder: encoder ?? StableJSON.encoder())
+        let encoder = encoder ?? StableJSON.encoder()
+        if let line = DecisionJSONWriter.line(item, encodingDate: { DecisionJSONWriter.encodedDate($0, encoder: encoder) }) { return line }
+        return try encodedLine(item, encoder: encoder)
     }
 
     /// One decision as a JSON line, through `encoder` (what ``jsonLine(_:encoder:)`` writes).
@@ -122,13 +124,15 @@ struct LabelledDecision: Encodable {
 /// they are), dates as its ISO 8601 strings.
 enum DecisionJSONWriter {
     /// The line, or nil when the decision holds a date this writer leaves to the encoder.
-    static func line(_ item: ItemDecision) -> String? {
+    /// - Parameter encodingDate: writes such a date as the encoder writes it (the
+    ///   string's bytes, without quotes), or gives nil.
+    static func line(_ item: ItemDecision, encodingDate: ((Date) -> [UInt8]?)? = nil) -> String? {
         let d = item.decision
         var out: [UInt8] = []
         out.reserveCapacity(2048)
         var received: [UInt8]?
         if let date = d.received {
-            guard let iso = iso8601(date) else { return nil }
+            guard let iso = iso8601(date) ?? encodingDate?(date) else { return nil }
             received = iso
         }
         out.append(contentsOf: #"{"format_version":"#.utf8)
@@ -199,23 +203,49 @@ enum DecisionJSONWriter {
     /// A JSON string, escaped as the encoder escapes it.
     static func string(_ value: String, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in value.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
-            case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
-            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
-            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-            case 0..<0x20:
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
-            default: out.append(b)
+        // Runs of bytes written as they are (the common case) are copied at once.
+        let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            var runStart = 0
+            for (i, b) in bytes.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                escape(b, &out)
+                runStart = i + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            return true
         }
+        if copied == nil { for b in value.utf8 { escape(b, &out) } }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// One byte of a JSON string, escaped as the encoder escapes it.
+    private static func escape(_ b: UInt8, _ out: inout [UInt8]) {
+        switch b {
+        case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
+        case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+        case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
+        case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+        case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+        case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
+        case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+        case 0..<0x20:
+            out.append(contentsOf: #"\u00"#.utf8)
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 0xF)])
+        default: out.append(b)
+        }
+    }
+
+    /// `date` as `encoder` writes it in any value: the string of its encoding of `[date]`
+    /// (`["…"]`), without quotes; nil when that is not one plain string in brackets.
+    static func encodedDate(_ date: Date, encoder: JSONEncoder) -> [UInt8]? {
+        guard let data = try? encoder.encode([date]) else { return nil }
+        let bytes = Array(data)
+        guard bytes.count >= 4, bytes[0] == UInt8(ascii: "["), bytes[1] == UInt8(ascii: "\""),
+              bytes[bytes.count - 2] == UInt8(ascii: "\""), bytes[bytes.count - 1] == UInt8(ascii: "]") else { return nil }
+        let inner = bytes[2..<bytes.count - 2]
+        guard !inner.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) else { return nil }
+        return Array(inner)
     }
 
     /// `yyyy-MM-ddTHH:mm:ssZ` in UTC (``MailDates/internetDateTime(_:)``), for a whole

@@ -69,6 +69,11 @@ import TriageCore
             let item = ItemDecision(label: "x", bytes: 1, decision: Self.decision(text: "x", received: Date(timeIntervalSince1970: t), fact: nil))
             #expect(DecisionJSONWriter.line(item) == nil)
             #expect(try DecisionOutput.jsonLine(item) == (try Self.encoded(item)))
+            // The encoder writes the date alone; the writer the rest.
+            let encoder = StableJSON.encoder()
+            let line = DecisionJSONWriter.line(item) { DecisionJSONWriter.encodedDate($0, encoder: encoder) }
+            #expect(line == (try Self.encoded(item)))
+            #expect(line != nil)
         }
     }
 }

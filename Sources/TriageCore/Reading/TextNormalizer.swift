@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Reduces a word to its stem ("complaining" → "complain"). The core only
@@ -92,6 +93,11 @@ public struct TextNormalizer: Sendable {
     private var vocabularyTag: Int32 = 0
     /// The ids of the one-character ASCII strings (punctuation marks), by code.
     private var asciiIDs: [WordIDs] = []
+    /// The ASCII words of ``known``, looked up by their bytes (no string made, none hashed).
+    private var knownASCII = ASCIIWordTable()
+    /// Whether a word of ``known`` that is not ASCII equals an ASCII word (as "\u{212A}" equals "K"):
+    /// then an ASCII word missing from ``knownASCII`` may still be known.
+    private var knownShadowsASCII = true
 
     public init(table: NormalizationTable, stemmer: any WordStemmer) {
         self.table = table
@@ -107,13 +113,34 @@ public struct TextNormalizer: Sendable {
     /// The words a lower-case written word stands for, normalised and stemmed.
     public func words(for written: String) -> [NormalizedWord] {
         if let words = known[written] { return words }
-        return learned.words(for: written) { written in
+        return learnedWords(for: written)
+    }
+
+    /// The words of a written word that is not among ``known``.
+    private func learnedWords(for written: String) -> [NormalizedWord] {
+        learned.words(for: written) { written in
             expand(written).map { text in
                 var word = NormalizedWord(text: text, stem: table.stems[text] ?? stemmer.stem(text))
                 if vocabularyTag != 0 { word.ids = ids(stem: word.stem, text: word.text) }
                 return word
             }
         }
+    }
+
+    /// ``words(for:)`` of the word whose UTF-8 bytes are the first `count` of `utf8`:
+    /// an ASCII word among the rule set's words is found by its bytes, without making a string.
+    func words(forUTF8 utf8: [UInt8], count: Int) -> [NormalizedWord] {
+        utf8.withUnsafeBufferPointer { words(forUTF8: UnsafeBufferPointer(rebasing: $0[0..<count])) }
+    }
+
+    /// ``words(for:)`` of the word whose UTF-8 bytes are `utf8` (see ``words(forUTF8:count:)``).
+    func words(forUTF8 utf8: UnsafeBufferPointer<UInt8>) -> [NormalizedWord] {
+        let (found, ascii) = knownASCII.find(utf8)
+        if let found { return found }
+        let written = String(decoding: utf8, as: UTF8.self)
+        // An ASCII word not found by its bytes is not known: straight to the learned words.
+        if ascii, !knownShadowsASCII, !knownASCII.isEmpty { return learnedWords(for: written) }
+        return words(for: written)
     }
 
     /// This normaliser, answering the words of `normalised` (each written word
@@ -136,6 +163,10 @@ public struct TextNormalizer: Sendable {
         copy.known.merge(normalised) { old, _ in old }
         for (written, words) in copy.known {
             copy.known[written] = words.map { var w = $0; w.ids = copy.ids(stem: w.stem, text: w.text); return w }
+        }
+        copy.knownASCII = ASCIIWordTable(copy.known.filter { $0.key.utf8.allSatisfy { $0 < 0x80 } })
+        copy.knownShadowsASCII = copy.known.keys.contains { key in
+            !key.utf8.allSatisfy { $0 < 0x80 } && key.precomposedStringWithCanonicalMapping.utf8.allSatisfy { $0 < 0x80 }
         }
         copy.asciiIDs = (0..<128).map { copy.ids(stem: String(Unicode.Scalar(UInt8($0))), text: String(Unicode.Scalar(UInt8($0)))) }
         return copy
@@ -200,5 +231,72 @@ final class LearnedWords: Sendable {
             memo[written] = words
         }
         return words
+    }
+}
+
+/// ASCII words and their normalised words, found by the words' bytes: one open
+/// addressing table over a flat array of key bytes, hashed with FNV-1a.
+struct ASCIIWordTable: Sendable {
+    private var keyBytes: [UInt8] = []
+    /// Per entry, where its key starts in ``keyBytes`` (and where the next starts).
+    private var keyStart: [Int32] = [0]
+    private var values: [[NormalizedWord]] = []
+    /// Entry index + 1 per slot (0: empty).
+    private var slots: [Int32] = []
+
+    init() {}
+
+    /// A table of `words` (every key ASCII).
+    init(_ words: [String: [NormalizedWord]]) {
+        var size = 16
+        while size < words.count * 2 { size *= 2 }
+        slots = [Int32](repeating: 0, count: size)
+        for (key, value) in words {
+            var key = key
+            key.withUTF8 { bytes in
+                keyBytes.append(contentsOf: bytes)
+                keyStart.append(Int32(keyBytes.count))
+                values.append(value)
+                var i = Int(truncatingIfNeeded: Self.hash(bytes)) & (size - 1)
+                while slots[i] != 0 { i = (i + 1) & (size - 1) }
+                slots[i] = Int32(values.count)
+            }
+        }
+    }
+
+    var isEmpty: Bool { values.isEmpty }
+
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return h ^ (h >> 29)
+    }
+
+    /// The words stored for `bytes`, and whether `bytes` are all ASCII (a word that is not is never stored).
+    func find(_ bytes: UnsafeBufferPointer<UInt8>) -> (words: [NormalizedWord]?, ascii: Bool) {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        var high: UInt8 = 0
+        for b in bytes {
+            high |= b
+            h = (h ^ UInt64(b)) &* 0x100_0000_01B3
+        }
+        guard high < 0x80 else { return (nil, false) }
+        guard !slots.isEmpty else { return (nil, true) }
+        h ^= h >> 29
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let entry = Int(slots[i])
+            if entry == 0 { return (nil, true) }
+            let lo = Int(keyStart[entry - 1]), hi = Int(keyStart[entry])
+            if hi - lo == bytes.count, keyBytes.withUnsafeBufferPointer({ keys in
+                var k = 0
+                while k < bytes.count, keys[lo + k] == bytes[k] { k += 1 }
+                return k == bytes.count
+            }) {
+                return (values[entry - 1], true)
+            }
+            i = (i + 1) & mask
+        }
     }
 }
