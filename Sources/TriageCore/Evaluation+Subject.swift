@@ -441,7 +441,8 @@ extension Evaluation {
         var p = hit.first - 1
         var skipped = 0
         while p >= 0, tokens[p].sentence == tokens[hit.first].sentence {
-            if v.token(p, isIn: prepositionClass) { return agents || !(agentClass.map { v.token(p, isIn: $0) } ?? false) }
+            // A marker of several words ("wrote to", "a laugh from") ends right before the mention.
+            if v.classMatch(prepositionClass, endingAt: p, reach: 3) { return agents || !(agentClass.map { v.token(p, isIn: $0) } ?? false) }
             // Step back over the noun phrase's own words ("our parish council").
             let modifier = modifierClass.map { v.token(p, isIn: $0) } ?? false
             guard skipped < 2, modifier || tokens[p].isWord && !tokens[p].isCapitalised && skipped == 0 && p == hit.first - 1 else { return false }
