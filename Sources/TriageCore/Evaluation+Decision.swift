@@ -56,7 +56,7 @@ extension Evaluation {
                                       notes: notes + ["Row \(row.id) gives a kind or outcome outside the decision contract."],
                                       row: DecisionRowReference(row: row.id, cites: row.cites))
         }
-        var handler: String
+        let handler: String
         if row.route.hasPrefix("=") {
             handler = String(row.route.dropFirst())
         } else if let h = profile.routes[row.route] {
@@ -66,10 +66,7 @@ extension Evaluation {
             return caseworkerDecision(force: force, subject: subject, kind: kind, notes: notes,
                                       row: DecisionRowReference(row: row.id, cites: row.cites))
         }
-        if outcome == .needsCaseworker {
-            handler = row.route.hasPrefix("=") ? handler : handler
-            if let n = row.note { notes.append(n) }
-        }
+        if outcome == .needsCaseworker, let n = row.note { notes.append(n) }
         var flags = row.flags ?? []
         var flagSentences: [String] = []
         // Flags that depend on the decided row: evaluate with the row's kind/outcome/subject visible.

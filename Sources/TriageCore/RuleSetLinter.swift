@@ -7,6 +7,9 @@ public struct RuleSetLinter: Sendable {
 
     /// Facts the engine derives itself.
     public static let derivedFacts: Set<String> = ["subject", "subject_conflict", "review_timing", "writer_force_is", "kind", "outcome", "decided_subject"]
+    /// Facts the rules set that the engine reads itself, not the decision table: categories go into
+    /// the decision, the outcome letter's date into `review_timing`, the writer's force into `writer_force_is`.
+    public static let factsReadByEngine: Set<String> = ["category", "outcome_letter_date", "writer_force"]
     /// Facts that come from the store's history.
     public static let historyFacts: Set<String> = ["repetitious", "reopening", "excessive_contact", "history_abusive_pattern", "same_matter", "earlier_complaint"]
 
@@ -137,9 +140,7 @@ public struct RuleSetLinter: Sendable {
             problems += profile.contractWordProblems()
         }
         problems += conditionValueProblems()
-        // Facts the engine reads itself: categories go into the decision, the outcome letter's
-        // date into review_timing, the writer's force into writer_force_is.
-        for fact in setFacts.subtracting(usedFacts).subtracting(["category", "outcome_letter_date", "writer_force"]).sorted() {
+        for fact in setFacts.subtracting(usedFacts).subtracting(Self.factsReadByEngine).sorted() {
             problems.append("fact '\(fact)' is set by rules but used by no decision row, flag or requirement")
         }
         return problems

@@ -274,15 +274,9 @@ struct ASCIIWordTable: Sendable {
 
     /// The words stored for `bytes`, and whether `bytes` are all ASCII (a word that is not is never stored).
     func find(_ bytes: UnsafeBufferPointer<UInt8>) -> (words: [NormalizedWord]?, ascii: Bool) {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        var high: UInt8 = 0
-        for b in bytes {
-            high |= b
-            h = (h ^ UInt64(b)) &* 0x100_0000_01B3
-        }
-        guard high < 0x80 else { return (nil, false) }
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return (nil, false) }
         guard !slots.isEmpty else { return (nil, true) }
-        h ^= h >> 29
+        let h = Self.hash(bytes)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
